@@ -1,0 +1,60 @@
+"""Backups of the event log that are checked before they are trusted."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from dashboard.events.store import EventStore, StoreError, create_engine_for
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size_bytes: int
+    integrity: str
+    revision_token: str
+
+
+def backup_database(store: EventStore, target: Path) -> BackupResult:
+    """Copy a SQLite log with the online backup API, then verify the copy.
+
+    The backup API copies a consistent snapshot while readers and writers carry
+    on. The copy must pass ``PRAGMA integrity_check`` and open as a store with the
+    same revision token as the source at the time of the copy; otherwise it is
+    deleted and an error raised. PostgreSQL deployments use ``pg_dump`` instead.
+    """
+    if store.engine.dialect.name != "sqlite":
+        raise StoreError("backup copies SQLite databases; for PostgreSQL use pg_dump (see README)")
+    target = Path(target)
+    if target.exists():
+        raise StoreError(f"{target} exists; choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with store.engine.connect() as conn:
+        # A read transaction pins one snapshot for both the copy and the token.
+        conn.exec_driver_sql("BEGIN")
+        token = store.revision_token()
+        source = conn.connection.dbapi_connection
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+        finally:
+            destination.close()
+        conn.exec_driver_sql("COMMIT")
+    return verify_backup(target, expected_token=token)
+
+
+def verify_backup(path: Path, expected_token: str | None = None) -> BackupResult:
+    """Integrity-check a backup file and read its revision token."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as check:
+        integrity = check.execute("PRAGMA integrity_check").fetchone()[0]
+    if integrity != "ok":
+        path.unlink(missing_ok=True)
+        raise StoreError(f"backup failed its integrity check: {integrity}")
+    copy = EventStore(create_engine_for(f"sqlite:///{path}"))
+    token = copy.revision_token()
+    copy.engine.dispose()
+    if expected_token is not None and token != expected_token:
+        raise StoreError(f"backup holds revision {token}, expected {expected_token}")
+    return BackupResult(path, path.stat().st_size, integrity, token)

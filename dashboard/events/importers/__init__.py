@@ -1,0 +1,336 @@
+"""Importers: outside formats to validated schema records, written all-or-nothing.
+
+``validate_file`` reads and checks a file without touching the database;
+``import_file`` does the same and then writes the accepted records in one
+transaction. By default a file with any invalid row writes nothing; with
+``skip_invalid`` the valid rows are imported and the rejects are written, with
+their reasons, next to the input.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from dashboard.events import schema
+from dashboard.events.importers import dates
+from dashboard.events.importers.base import (
+    MAX_FILE_BYTES,
+    ImportFileError,
+    ImportReport,
+    RawRow,
+    RowError,
+    decode,
+    is_json,
+    read_csv_rows,
+    read_json_rows,
+)
+from dashboard.events.schema import EventRecord, FieldError
+
+__all__ = ["FORMATS", "ImportFileError", "ImportReport", "ParsedFile", "format_module", "import_file",
+           "load_seed", "parse_bytes", "seed_path", "validate_file"]
+
+# The formats, in detection order (native first: its header is the most specific).
+FORMATS = ("native", "acled", "ucdp", "cns")
+SEED_PATH = Path(__file__).resolve().parents[3] / "data" / "seed" / "events.csv"
+# Rows per progress update.
+_PROGRESS_STEP = 5_000
+
+Progress = Callable[[int], None]
+
+
+def format_module(name: str) -> ModuleType:
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r}; choose one of {', '.join(FORMATS)}")
+    return importlib.import_module(f"dashboard.events.importers.{name}")
+
+
+def seed_path() -> Path:
+    return SEED_PATH
+
+
+@dataclass
+class ParsedFile:
+    """A file read and checked: valid records, and the rows that were not."""
+
+    report: ImportReport
+    records: list[EventRecord]
+    rejected_rows: list[tuple[RawRow, list[FieldError]]]
+
+
+def parse_bytes(
+    data: bytes,
+    file_name: str,
+    *,
+    fmt: str = "auto",
+    encoding: str | None = None,
+    origin: str | None = None,
+    progress: Progress | None = None,
+) -> ParsedFile:
+    """Decode, detect the format, map and validate every row. Writes nothing.
+
+    Raises ImportFileError when the file as a whole cannot be read.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFileError(file_name, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if not data.strip():
+        raise ImportFileError(file_name, "the file is empty")
+    if data[:4] == b"PK\x03\x04":
+        return _parse_xlsx(data, file_name, fmt, origin, progress)
+    decoded = decode(data, file_name, encoding)
+    reader = read_json_rows if is_json(decoded.text) else read_csv_rows
+    header, rows = reader(decoded.text, file_name)
+    return _parse_rows(header, rows, file_name, fmt, decoded.encoding, hashlib.sha256(data).hexdigest(),
+                       origin, progress)
+
+
+def _parse_xlsx(data: bytes, file_name: str, fmt: str, origin: str | None, progress: Progress | None) -> ParsedFile:
+    """Spreadsheets (the CNS database ships as .xlsx): first sheet, first row is the header."""
+    import io
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise ImportFileError(file_name, f"cannot open the spreadsheet: {exc}") from None
+    sheet = book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    try:
+        header = [str(h).strip() if h is not None else "" for h in next(values)]
+    except StopIteration:
+        raise ImportFileError(file_name, "the spreadsheet is empty") from None
+
+    def rows():
+        for line, cells in enumerate(values, start=2):
+            if cells is None or all(c is None or str(c).strip() == "" for c in cells):
+                continue
+            yield RawRow(line, {h: _cell_text(c) for h, c in zip(header, cells, strict=False)})
+
+    return _parse_rows(header, rows(), file_name, fmt, "xlsx", hashlib.sha256(data).hexdigest(), origin, progress)
+
+
+def _cell_text(value: Any) -> str:
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _detect(header: list[str], file_name: str) -> str:
+    for name in FORMATS:
+        if format_module(name).matches(header):
+            return name
+    shown = ", ".join(header[:12]) + (" …" if len(header) > 12 else "")
+    raise ImportFileError(file_name, f"unrecognised header ({shown}); expected the columns of one of: "
+                          f"{', '.join(FORMATS)} (see `conflict-monitor schema`)", 1)
+
+
+def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress) -> ParsedFile:
+    fmt = _detect(header, file_name) if fmt == "auto" else fmt
+    module = format_module(fmt)
+    if not module.matches(header):
+        raise ImportFileError(file_name, f"the header does not look like {fmt}: missing columns "
+                              f"{', '.join(sorted(_missing(module, header))) or '(unknown)'}", 1)
+    report = ImportReport(file_name=file_name, format=fmt, encoding=encoding, sha256=sha256)
+    unknown = module.unknown_columns(header) if hasattr(module, "unknown_columns") else []
+    if unknown:
+        report.errors.append(FieldError(1, ", ".join(unknown), None, "unknown column(s); the native format "
+                                        "has exactly the schema's fields (see `conflict-monitor schema`)"))
+        raise_unknown = True
+    else:
+        raise_unknown = False
+
+    raw_rows = list(rows)
+    context = _column_context(module, header, raw_rows)
+    records: list[EventRecord] = []
+    rejected: list[tuple[RawRow, list[FieldError]]] = []
+    seen: dict[str, int] = {}
+    for count, raw in enumerate(raw_rows, start=1):
+        errors = _row_errors(module, raw, context, origin)
+        if isinstance(errors, EventRecord):
+            record = errors
+            if record.event_id in seen:
+                errors = [FieldError(raw.line, "event_id", record.event_id,
+                                     f"duplicate id: also on line {seen[record.event_id]}")]
+            else:
+                seen[record.event_id] = raw.line
+                records.append(record)
+                errors = []
+        if errors:
+            rejected.append((raw, errors))
+            report.errors.extend(errors)
+        if progress and count % _PROGRESS_STEP == 0:
+            progress(_PROGRESS_STEP)
+    if progress:
+        progress(len(raw_rows) % _PROGRESS_STEP)
+    report.rows_read = len(raw_rows)
+    report.accepted, report.rejected = len(records), len(rejected)
+    if raise_unknown:
+        # An unknown column is a file-level problem: nothing from it is accepted.
+        report.accepted, records = 0, []
+    if report.rows_read == 0:
+        report.warnings.append("the file has a header but no data rows")
+    return ParsedFile(report, records, rejected)
+
+
+def _missing(module: ModuleType, header: list[str]) -> set[str]:
+    required = getattr(module, "REQUIRED_COLUMNS", ())
+    return set(required) - set(header)
+
+
+def _column_context(module: ModuleType, header: list[str], rows: list[RawRow]) -> dict[str, Any]:
+    """Per-file facts a row cannot know alone, e.g. the day/month order of each date column."""
+    order = {}
+    for column in getattr(module, "DATE_COLUMNS", schema.DATE_FIELDS):
+        if column in header:
+            try:
+                order[column] = dates.slash_order(r.cells.get(column, "") for r in rows if isinstance(
+                    r.cells.get(column), str))
+            except RowError:
+                order[column] = None  # each ambiguous row is then reported on its own
+    return {"date_order": order}
+
+
+def _row_errors(module, raw: RawRow, context, origin) -> EventRecord | list[FieldError]:
+    if "__shape__" in raw.cells:
+        return [FieldError(raw.line, None, None, raw.cells["__shape__"])]
+    try:
+        data = module.to_record_data(raw.cells, context)
+    except RowError as exc:
+        return [FieldError(raw.line, exc.column, exc.value, exc.rule)]
+    if origin is not None:
+        data["origin"] = origin
+    return schema.validate_record(data, line=raw.line)
+
+
+def validate_file(path: Path, *, fmt: str = "auto", encoding: str | None = None,
+                  progress: Progress | None = None) -> ParsedFile:
+    return parse_bytes(Path(path).read_bytes(), Path(path).name, fmt=fmt, encoding=encoding, progress=progress)
+
+
+def import_file(
+    store,
+    path: Path | None = None,
+    *,
+    data: bytes | None = None,
+    file_name: str | None = None,
+    fmt: str = "auto",
+    encoding: str | None = None,
+    skip_invalid: bool = False,
+    origin: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate a file and, if it passes (or ``skip_invalid``), append it to the store.
+
+    All or nothing: one transaction for the whole file, and nothing at all when any
+    row is invalid and ``skip_invalid`` is false.
+    """
+    import datetime as dt
+
+    from dashboard.events.store import BatchInfo
+
+    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if data is None:
+        if path is None:
+            raise ValueError("give a path or data")
+        data = Path(path).read_bytes()
+    name = file_name or Path(path).name
+    parsed = parse_bytes(data, name, fmt=fmt, encoding=encoding, origin=origin, progress=progress)
+    report = parsed.report
+    file_level = any(e.line == 1 and e.column and "unknown column" in e.rule for e in report.errors)
+    if (report.errors and not skip_invalid) or file_level:
+        return report
+    if skip_invalid and parsed.rejected_rows and path is not None:
+        report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)
+    records = _with_region(parsed.records)
+    batch = BatchInfo(file_name=name, sha256=report.sha256, format=report.format, encoding=report.encoding,
+                      origin=origin or report.format, rows_read=report.rows_read, rows_rejected=report.rejected,
+                      started_at=started)
+    result, batch_id = store.append(records, batch=batch)
+    report.new, report.revised, report.unchanged = result.new, result.revised, result.unchanged
+    report.batch_id, report.written = batch_id, True
+    return report
+
+
+def _with_region(records: list[EventRecord]) -> list[EventRecord]:
+    """Fill admin1 for records with coordinates but no region, by point-in-polygon."""
+    missing = [i for i, r in enumerate(records) if r.latitude is not None and r.admin1_code is None]
+    if not missing:
+        return records
+    import pandas as pd
+
+    from dashboard.events import geo
+
+    try:
+        boundaries = geo.load_boundaries()
+    except FileNotFoundError:
+        return records
+    frame = pd.DataFrame({
+        "latitude": [records[i].latitude for i in missing],
+        "longitude": [records[i].longitude for i in missing],
+        "admin1_code": [None] * len(missing),
+        "admin1_name": [records[i].admin1_name for i in missing],
+        "country_code": [records[i].country_code for i in missing],
+    })
+    filled = geo.assign_admin1(frame, boundaries)
+    out = list(records)
+    for position, index in enumerate(missing):
+        code = filled["admin1_code"].iloc[position]
+        if isinstance(code, str) and code:
+            country = records[index].country_code or filled["country_code"].iloc[position]
+            if country and not code.startswith(_alpha2(country)):
+                continue  # the point lies in another country than the record says: leave it to the analyst
+            out[index] = records[index].model_copy(update={
+                "admin1_code": code,
+                "admin1_name": records[index].admin1_name or filled["admin1_name"].iloc[position],
+                "country_code": country,
+            })
+    return out
+
+
+def _alpha2(alpha3: str) -> str:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_3=alpha3)
+    return country.alpha_2 if country else ""
+
+
+def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -> Path:
+    """Write rejected rows with their reasons next to the input: ``NAME.rejects.csv``."""
+    out = path.with_name(path.stem + ".rejects.csv")
+    columns = sorted({c for raw, _ in rejected for c in raw.cells if c != "__shape__"})
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["line", "errors", *columns])
+        for raw, errors in rejected:
+            reasons = "; ".join(e.describe() for e in errors)
+            writer.writerow([raw.line, reasons, *(_neutral(raw.cells.get(c, "")) for c in columns)])
+    return out
+
+
+def _neutral(value: Any) -> Any:
+    from dashboard.events.exports import neutralise_cell
+
+    return neutralise_cell(value)
+
+
+def load_seed(store) -> ImportReport:
+    """Load the curated seed log; any invalid row is a bug in data/, so it raises."""
+    report = import_file(store, SEED_PATH, fmt="native", origin="seed")
+    if not report.written:
+        raise ImportFileError(SEED_PATH.name, "the seed log does not validate:\n" + "\n".join(report.error_lines()))
+    return report

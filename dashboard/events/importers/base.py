@@ -1,0 +1,225 @@
+"""What every importer shares: decoding, reading rows with line numbers, the report.
+
+A format module (``native``, ``acled``, ``ucdp``, ``cns``) provides:
+
+``NAME``
+    the format's name on the command line;
+``MAPPING``
+    the documented mapping, a list of ``(source column, record field, rule)``
+    rows printed by ``conflict-monitor schema``;
+``matches(columns) -> bool``
+    whether a header belongs to this format (``--format auto``);
+``to_record_data(row, context) -> dict``
+    one input row (column -> text) to record fields, raising
+    :class:`RowError` for a problem the schema cannot see (e.g. an ambiguous date).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dashboard.events.schema import FieldError
+
+# Python's csv module refuses fields over 128 KiB by default; allow a bit more so
+# that an oversized field reaches the schema and gets a named-column error.
+csv.field_size_limit(4 * 1024 * 1024)
+MAX_FILE_BYTES = 1024 * 1024 * 1024
+MAX_COLUMNS = 500
+
+
+class ImportFileError(Exception):
+    """The whole file is unusable (cannot decode, no header, unknown format)."""
+
+    def __init__(self, file_name: str, message: str, line: int | None = None) -> None:
+        self.file_name, self.line = file_name, line
+        where = f"{file_name}:{line}" if line else file_name
+        super().__init__(f"{where}: {message}")
+
+
+class RowError(Exception):
+    """A row-level problem found while mapping, before schema validation."""
+
+    def __init__(self, column: str | None, value: Any, rule: str) -> None:
+        super().__init__(rule)
+        self.column, self.value, self.rule = column, value, rule
+
+
+@dataclass
+class DecodedText:
+    text: str
+    encoding: str
+
+
+@dataclass
+class RawRow:
+    """One data row as read: its first line number in the file and its cells."""
+
+    line: int
+    cells: dict[str, str]
+
+
+@dataclass
+class ImportReport:
+    """What an import (or a validation) found and did."""
+
+    file_name: str
+    format: str
+    encoding: str
+    sha256: str
+    rows_read: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    batch_id: int | None = None
+    written: bool = False
+    errors: list[FieldError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    rejects_path: Path | None = None
+
+    def summary(self) -> str:
+        done = (f"{self.new} new, {self.revised} revised, {self.unchanged} unchanged"
+                if self.written else "nothing written")
+        return (f"{self.file_name}: {self.format} ({self.encoding}), {self.rows_read} rows read, "
+                f"{self.accepted} valid, {self.rejected} invalid; {done}")
+
+    def error_lines(self, limit: int = 50) -> list[str]:
+        lines = [e.describe(self.file_name) for e in self.errors[:limit]]
+        if len(self.errors) > limit:
+            lines.append(f"… and {len(self.errors) - limit} more errors (see the rejects file or use `validate`)")
+        return lines
+
+
+def decode(data: bytes, file_name: str, encoding: str | None = None) -> DecodedText:
+    """Bytes to text: a BOM wins, then UTF-8, then the best legacy single-byte guess.
+
+    Never guesses silently: the encoding used is returned and reported.
+    """
+    if encoding:
+        try:
+            return DecodedText(data.decode(encoding), encoding)
+        except LookupError:
+            raise ImportFileError(file_name, f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise ImportFileError(file_name, f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid "
+                                  f"{encoding}; try --encoding with the file's real encoding", line) from None
+    if data.startswith(codecs.BOM_UTF8):
+        return decode(data[len(codecs.BOM_UTF8):], file_name, "utf-8").with_name("utf-8-sig")
+    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return decode(data, file_name, name)
+    try:
+        return DecodedText(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096] or _looks_binary(data):
+        raise ImportFileError(file_name, "this is not a text file (binary content); expected CSV or JSON")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000], cp_isolation=["cp1251", "cp1252", "latin_1"]).best()
+    guess = best.encoding if best is not None else "cp1252"
+    name = {"windows_1251": "cp1251", "windows_1252": "cp1252", "latin_1": "cp1252"}.get(guess, guess)
+    try:
+        return DecodedText(data.decode(name), name)
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; latin-1 maps every byte.
+        return DecodedText(data.decode("latin-1"), "latin-1")
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return bool(sample) and control / len(sample) > 0.05
+
+
+def _with_name(self: DecodedText, name: str) -> DecodedText:
+    return DecodedText(self.text, name)
+
+
+DecodedText.with_name = _with_name  # type: ignore[attr-defined]
+
+
+def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow]]:
+    """The header and an iterator of rows with the line each starts on.
+
+    Uses the csv module rather than pandas because it reports physical line
+    numbers (quoted cells may span lines) and lets one bad row be reported
+    without losing the others.
+    """
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportFileError(file_name, "contains a NUL byte: the file is damaged or not CSV", line)
+    if not text.strip():
+        raise ImportFileError(file_name, "the file is empty")
+    try:
+        dialect = csv.Sniffer().sniff(text[:20_000].split("\n", 1)[0] or ",", delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise ImportFileError(file_name, f"cannot read the header: {exc}", 1) from None
+    header = [h.strip() for h in header]
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(file_name, f"{len(header)} columns: more than the {MAX_COLUMNS} any known format has", 1)
+    duplicates = sorted({h for h in header if header.count(h) > 1 and h})
+    if duplicates:
+        raise ImportFileError(file_name, f"duplicate column names: {', '.join(duplicates)}", 1)
+    if delimiter != ",":
+        header_note = delimiter
+    else:
+        header_note = ","
+
+    def rows() -> Iterator[RawRow]:
+        start = reader.line_num + 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ImportFileError(file_name, f"unreadable CSV: {exc}", reader.line_num) from None
+            line, start = start, reader.line_num + 1
+            if not cells or all(not c.strip() for c in cells):
+                continue  # blank line
+            if len(cells) != len(header):
+                yield RawRow(line, {"__shape__": f"{len(cells)} cells where the header has {len(header)} columns"
+                                                 f" (delimiter {header_note!r})"})
+                continue
+            yield RawRow(line, dict(zip(header, cells, strict=True)))
+
+    return header, rows()
+
+
+def read_json_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow]]:
+    """A JSON array of objects (or ``{"events": [...]}``); the line is the record's index + 1."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(file_name, f"invalid JSON: {exc.msg}", exc.lineno) from None
+    if isinstance(data, dict) and isinstance(data.get("events"), list):
+        data = data["events"]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ImportFileError(file_name, "JSON must be an array of event objects or {\"events\": [...]}")
+    header = sorted({key for item in data for key in item})
+
+    def rows() -> Iterator[RawRow]:
+        for index, item in enumerate(data, start=1):
+            yield RawRow(index, {k: v for k, v in item.items()})
+
+    return header, rows()
+
+
+def is_json(text: str) -> bool:
+    return text.lstrip()[:1] in ("[", "{")

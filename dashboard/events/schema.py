@@ -1,0 +1,409 @@
+"""The definition of an event record: fields, vocabularies and rules.
+
+Everything else derives from this module: the database table (``store``), the
+import mappings (``importers``), the data dictionary (``conflict-monitor schema``)
+and the dashboard's filter choices. An event record is a *claim*: who says what
+happened, when, where, with which figures, and on which sources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import pycountry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+# --- Vocabularies -----------------------------------------------------------
+# Kept here and nowhere else; pages, importers and docs read them from here.
+
+CATEGORIES: dict[str, str] = {
+    "deployment": "Troops or personnel sent, stationed or moved (estimates of how many, where).",
+    "missile_test": "A missile launch or test, one record per launch event.",
+    "casualties": "A claim of killed, wounded, captured or total losses.",
+    "weapons_transfer": "Arms, ammunition or equipment supplied from one state to another.",
+    "battle": "Armed clash or ground operation.",
+    "statement": "An official statement, acknowledgement or ceremony without a figure of its own.",
+    "strike": "Explosions or remote violence: shelling, air or drone strikes, missile strikes.",
+    "attack_on_civilians": "Violence against civilians.",
+    "protest": "Protests and riots.",
+    "other": "Anything that fits no other category (strategic developments).",
+}
+
+DATE_PRECISIONS: dict[str, str] = {
+    "day": "The exact day is known.",
+    "week": "Known to within a week.",
+    "month": "Known to within a month; event_date is the first of the month.",
+    "year": "Known to within a year; event_date is 1 January.",
+}
+
+CONFIDENCE_LEVELS: dict[str, str] = {
+    "high": "Official statement reported by several reputable outlets.",
+    "medium": "Single outlet, anonymous officials, or second-hand.",
+    "low": "Unverified or partisan claim.",
+}
+# Ordered from least to most confident, so "minimum confidence" is a rank.
+CONFIDENCE_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
+
+GEO_PRECISIONS: dict[int, str] = {
+    1: "Exact place: a named settlement or site.",
+    2: "District or area around the point.",
+    3: "Region-level only: the claim names an admin-1 region; never drawn as a point.",
+    4: "Country or unknown.",
+}
+
+UNITS: dict[str, str] = {
+    "troops": "Military personnel.",
+    "killed": "People killed.",
+    "wounded": "People wounded.",
+    "captured": "People taken prisoner.",
+    "missing": "People missing.",
+    "casualties": "Killed, wounded, captured and missing together.",
+    "missiles": "Missiles or rockets fired or supplied.",
+    "shells": "Artillery shells.",
+    "containers": "Shipping containers of munitions.",
+    "launchers": "Launchers or artillery systems.",
+    "sq_km": "Area in square kilometres.",
+    "hectares": "Area in hectares.",
+    "settlements": "Towns and villages.",
+    "people": "People (e.g. evacuated civilians, workers).",
+    "items": "Other countable items (devices, vehicles).",
+}
+
+# Recommended subcategories; free text is allowed (importers keep the
+# source's own sub-type) but these are the values the dashboard's measures use.
+SUBCATEGORIES: dict[str, tuple[str, ...]] = {
+    "deployment": ("in_russia", "in_kursk", "near_border", "planned", "reinforcement",
+                   "engineers", "construction", "returned", "officers"),
+    "casualties": ("killed", "wounded", "captured", "missing", "total"),
+    "missile_test": ("icbm", "irbm", "srbm", "cruise", "hypersonic", "mrl", "slbm", "satellite", "unknown"),
+    "weapons_transfer": ("missiles", "shells", "artillery", "other"),
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A series the dashboard plots over time: records that answer one question."""
+
+    label: str
+    category: str
+    unit: str
+    subcategories: tuple[str, ...]
+
+
+MEASURES: dict[str, Measure] = {
+    "troops_in_russia": Measure("DPRK troops in Russia", "deployment", "troops", ("in_russia",)),
+    "troops_in_kursk": Measure("DPRK troops in Kursk oblast", "deployment", "troops", ("in_kursk",)),
+    "killed": Measure("Killed", "casualties", "killed", ("killed",)),
+    "wounded": Measure("Wounded", "casualties", "wounded", ("wounded",)),
+    "total_casualties": Measure("Total casualties", "casualties", "casualties", ("total",)),
+}
+
+# ISO 3166-2 subdivision codes known to pycountry; built once.
+_SUBDIVISION_CODES = frozenset(s.code for s in pycountry.subdivisions)
+_COUNTRY_ALPHA3 = frozenset(c.alpha_3 for c in pycountry.countries)
+_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$")
+
+
+# --- Field-level rules --------------------------------------------------------
+
+def _clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if "\x00" in value:
+        raise ValueError("contains a NUL byte")
+    value = value.strip()
+    return value or None
+
+
+def _check_admin1(code: str | None) -> str | None:
+    if code is not None and code not in _SUBDIVISION_CODES:
+        raise ValueError(f"{code!r} is not an ISO 3166-2 subdivision code")
+    return code
+
+
+def _check_country(code: str | None) -> str | None:
+    if code is not None and code not in _COUNTRY_ALPHA3:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-3 country code")
+    return code
+
+
+def _check_event_id(value: str) -> str:
+    if not _EVENT_ID.match(value):
+        raise ValueError("must be 1-128 characters: letters, digits and _ . : - (starting with a letter or digit)")
+    return value
+
+
+def _required_text(value: str) -> str:
+    cleaned = _clean_text(value)
+    if cleaned is None:
+        raise ValueError("must not be empty")
+    return cleaned
+
+
+RequiredText = Annotated[str, Field(max_length=300), AfterValidator(_required_text)]
+ShortText = Annotated[str | None, Field(max_length=300), AfterValidator(_clean_text)]
+LongText = Annotated[str | None, Field(max_length=20_000), AfterValidator(_clean_text)]
+Figure = Annotated[float | None, Field(ge=0, allow_inf_nan=False)]
+
+Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
+DatePrecision = Literal[tuple(DATE_PRECISIONS)]  # type: ignore[valid-type]
+Confidence = Literal[tuple(CONFIDENCE_LEVELS)]  # type: ignore[valid-type]
+Unit = Literal[tuple(UNITS)]  # type: ignore[valid-type]
+
+
+class Source(BaseModel):
+    """One published source of a claim."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    outlet: RequiredText
+    title: ShortText = None
+    date: dt.date | None = None
+    url: Annotated[str, Field(max_length=2000)]
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        url = url.strip()
+        # Only http(s): a javascript: or data: URL must never become a link.
+        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", url, flags=re.IGNORECASE):
+            raise ValueError("must be an http(s) URL")
+        return url
+
+    @model_validator(mode="after")
+    def _title_or_date(self) -> Source:
+        if self.title is None and self.date is None:
+            raise ValueError("a source needs a title or a date besides its outlet and URL")
+        return self
+
+
+class EventRecord(BaseModel):
+    """One claim in the event log. Field descriptions are the data dictionary."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    event_id: Annotated[str, AfterValidator(_check_event_id)] = Field(
+        description="Stable text id of the event (e.g. D08, acled:UKR12345); revisions share it.")
+    event_date: dt.date = Field(description="Date the event happened or started (for running estimates: the date of the claim).")
+    event_date_end: dt.date | None = Field(None, description="Last day, for events spanning several days.")
+    date_precision: DatePrecision = Field("day", description="How precisely event_date is known.")
+    reported_date: dt.date | None = Field(None, description="Publication date of the claim, when different from event_date.")
+    category: Category = Field(description="What kind of event this is (controlled vocabulary).")
+    subcategory: ShortText = Field(None, description="Finer type: killed/wounded/captured/total; icbm/srbm/cruise/hypersonic; in_russia/in_kursk.")
+    actor: RequiredText = Field(
+        description="Whose forces or whose missile (e.g. North Korea).")
+    counterpart: ShortText = Field(None, description="The other side, where there is one.")
+    claimant: RequiredText = Field(
+        description="Who makes the claim (e.g. South Korea NIS, Ukraine HUR, US DoD).")
+    figure_low: Figure = Field(None, description="Lower bound of the claimed figure ('more than 10,000' is a low of 10000).")
+    figure_best: Figure = Field(None, description="Best estimate of the claimed figure.")
+    figure_high: Figure = Field(None, description="Upper bound ('up to 40' is a high of 40).")
+    unit: Unit | None = Field(None, description="What the figures count (controlled vocabulary); required when a figure is given.")
+    location: ShortText = Field(None, description="Name of the place.")
+    admin1_code: Annotated[str | None, AfterValidator(_check_admin1)] = Field(
+        None, description="ISO 3166-2 code of the first-level region (e.g. RU-KRS).")
+    admin1_name: ShortText = Field(None, description="English name of the region.")
+    country_code: Annotated[str | None, AfterValidator(_check_country)] = Field(
+        None, description="ISO 3166-1 alpha-3 code of the country where it happened.")
+    latitude: Annotated[float | None, Field(ge=-90, le=90, allow_inf_nan=False)] = Field(
+        None, description="WGS84 latitude in degrees; only where a place is really named.")
+    longitude: Annotated[float | None, Field(ge=-180, le=180, allow_inf_nan=False)] = Field(
+        None, description="WGS84 longitude in degrees.")
+    geo_precision: Annotated[int, Field(ge=1, le=4)] = Field(4, description="1 exact place, 2 district/area, 3 region-level only, 4 country or unknown.")
+    missile_name: ShortText = Field(None, description="Missile name or designation (e.g. Hwasong-19, KN-23).")
+    launch_site: ShortText = Field(None, description="Launch site or area.")
+    apogee_km: Annotated[float | None, Field(ge=0, le=100_000, allow_inf_nan=False)] = Field(
+        None, description="Apogee in kilometres.")
+    distance_km: Annotated[float | None, Field(ge=0, le=100_000, allow_inf_nan=False)] = Field(
+        None, description="Distance flown in kilometres.")
+    outcome: ShortText = Field(None, description="Test outcome as reported (success, failure, unknown).")
+    description: LongText = Field(None, description="What the claim says, in the log's own words.")
+    confidence: Confidence = Field("medium", description="How far the claim is corroborated.")
+    sources: tuple[Source, ...] = Field(min_length=1, description="One or more sources: outlet, title, date, URL (http/https).")
+    origin: Annotated[str, Field(max_length=100), AfterValidator(_required_text)] = Field(
+        "native", description="Where the record came from: seed, acled, ucdp, cns, or an upload's batch id.")
+    original_id: ShortText = Field(None, description="The record's id in its origin dataset, where one exists.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventRecord:
+        if self.event_date_end is not None and self.event_date_end < self.event_date:
+            raise ValueError("event_date_end is before event_date")
+        present = [(n, v) for n, v in (("figure_low", self.figure_low), ("figure_best", self.figure_best),
+                                         ("figure_high", self.figure_high)) if v is not None]
+        for (name_a, a), (name_b, b) in zip(present, present[1:]):
+            if a > b:
+                raise ValueError(f"{name_a} ({a:g}) is greater than {name_b} ({b:g}); need low <= best <= high")
+        if present and self.unit is None:
+            raise ValueError("a figure needs a unit")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("latitude and longitude must both be given or both be empty")
+        if self.latitude is not None and self.latitude == 0 and self.longitude == 0:
+            raise ValueError("0,0 is a placeholder, not a place: leave coordinates empty")
+        if self.geo_precision in (1, 2) and self.latitude is None:
+            raise ValueError(f"geo_precision {self.geo_precision} needs latitude and longitude")
+        if self.admin1_code and self.country_code:
+            expected = pycountry.countries.get(alpha_2=self.admin1_code.split("-")[0])
+            if expected is not None and expected.alpha_3 != self.country_code:
+                raise ValueError(f"admin1_code {self.admin1_code} is not in country {self.country_code}")
+        return self
+
+
+# --- Derived views of the schema ------------------------------------------------
+
+FIELD_NAMES: tuple[str, ...] = tuple(EventRecord.model_fields)
+REQUIRED_FIELDS: tuple[str, ...] = tuple(n for n, f in EventRecord.model_fields.items() if f.is_required())
+FIGURE_FIELDS = ("figure_low", "figure_best", "figure_high")
+FLOAT_FIELDS = ("figure_low", "figure_best", "figure_high", "latitude", "longitude", "apogee_km", "distance_km")
+DATE_FIELDS = ("event_date", "event_date_end", "reported_date")
+# Fields that do not change what a record claims: re-importing the same claim from
+# another batch must not create a revision just because provenance differs.
+PROVENANCE_FIELDS = ("origin",)
+
+
+def field_kind(name: str) -> str:
+    """Storage kind of a field: text, float, int, date or json."""
+    if name in FLOAT_FIELDS:
+        return "float"
+    if name in DATE_FIELDS:
+        return "date"
+    if name == "geo_precision":
+        return "int"
+    if name == "sources":
+        return "json"
+    return "text"
+
+
+def vocabulary(name: str) -> tuple[str, ...] | None:
+    """The allowed values of a field, if it has a controlled vocabulary."""
+    return {
+        "category": tuple(CATEGORIES),
+        "date_precision": tuple(DATE_PRECISIONS),
+        "confidence": tuple(CONFIDENCE_LEVELS),
+        "unit": tuple(UNITS),
+        "geo_precision": tuple(str(p) for p in GEO_PRECISIONS),
+    }.get(name)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One broken rule in one input row: enough to find and fix it."""
+
+    line: int | None
+    column: str | None
+    value: Any
+    rule: str
+
+    def describe(self, file_name: str | None = None) -> str:
+        where = ":".join(str(p) for p in (file_name, self.line) if p is not None)
+        column = f" column {self.column!r}" if self.column else ""
+        value = _preview(self.value)
+        return f"{where}{column}: {self.rule} (value: {value})".lstrip(": ")
+
+
+def _preview(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 15] + f"… [{len(text)} chars]"
+
+
+def validate_record(data: dict[str, Any], line: int | None = None) -> EventRecord | list[FieldError]:
+    """Validate one record given as a mapping of field name to value.
+
+    Returns the record, or the list of rules it breaks (never raises for bad data).
+    """
+    try:
+        return EventRecord.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors(include_url=False):
+            loc = err.get("loc", ())
+            column = str(loc[0]) if loc else None
+            if column == "sources" and len(loc) > 1:
+                column = "sources" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+            message = err["msg"].removeprefix("Value error, ")
+            value = err.get("input") if loc else None
+            errors.append(FieldError(line, column, value, message))
+        return errors
+
+
+def record_to_row(record: EventRecord) -> dict[str, Any]:
+    """Flatten a record into storage values (sources as canonical JSON)."""
+    row = record.model_dump(mode="python")
+    row["sources"] = sources_to_json(record.sources)
+    return row
+
+
+def sources_to_json(sources: tuple[Source, ...] | list[Source]) -> str:
+    return json.dumps([s.model_dump(mode="json") for s in sources], ensure_ascii=False, sort_keys=True)
+
+
+def parse_sources(cell: Any) -> list[dict[str, Any]] | Any:
+    """Read the ``sources`` cell of a native CSV.
+
+    Two spellings are accepted. The documented one: one source per line,
+    ``outlet | title | date | url`` (title or date may be empty). A JSON array of
+    ``{"outlet", "title", "date", "url"}`` objects is accepted too; exports write
+    it when a value itself contains ``|`` or a line break. Anything else is
+    returned unchanged so validation reports it.
+    """
+    if not isinstance(cell, str):
+        return cell
+    text = cell.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return cell
+    sources = []
+    for line in filter(None, (ln.strip() for ln in text.splitlines())):
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 4:
+            return cell  # validation says "sources" has the wrong shape
+        outlet, title, date, url = parts
+        sources.append({"outlet": outlet, "title": title or None, "date": date or None, "url": url})
+    return sources
+
+
+def format_sources(sources: list[dict[str, Any]]) -> str:
+    """Inverse of :func:`parse_sources`: lines when unambiguous, else JSON."""
+    values = [str(s.get(k) or "") for s in sources for k in ("outlet", "title", "date", "url")]
+    if any("|" in v or "\n" in v or "\r" in v for v in values) or (values and values[0].startswith("[")):
+        return json.dumps(sources, ensure_ascii=False)
+    return "\n".join(
+        " | ".join(str(s.get(k) or "") for k in ("outlet", "title", "date", "url")) for s in sources
+    )
+
+
+def data_dictionary() -> str:
+    """The schema as Markdown: fields, types, rules and vocabularies."""
+    lines = ["# Event record: data dictionary", "", "| field | kind | required | description |", "|---|---|---|---|"]
+    for name, info in EventRecord.model_fields.items():
+        vocab = vocabulary(name)
+        desc = (info.description or "").replace("|", "\\|")
+        if vocab:
+            desc += " One of: " + ", ".join(f"`{v}`" for v in vocab) + "."
+        lines.append(f"| `{name}` | {field_kind(name)} | {'yes' if info.is_required() else 'no'} | {desc} |")
+    lines += ["", "Rules: figure_low <= figure_best <= figure_high where present; a figure needs a unit; "
+              "event_date_end >= event_date; latitude in [-90, 90], longitude in [-180, 180], both or neither, "
+              "never the 0,0 placeholder; geo_precision 1-2 needs coordinates; admin1_code must lie in country_code; "
+              "every source URL is http(s).", "",
+              "Native CSV `sources` cell: one source per line as `outlet | title | date | url`, or a JSON array "
+              "of objects with those keys.", ""]
+    for title, vocab in (("category", CATEGORIES), ("confidence", CONFIDENCE_LEVELS), ("unit", UNITS),
+                         ("geo_precision", GEO_PRECISIONS), ("date_precision", DATE_PRECISIONS)):
+        lines += [f"## {title}", ""] + [f"- `{k}`: {v}" for k, v in vocab.items()] + [""]
+    lines += ["## measures (series plotted on the Timeline)", ""]
+    lines += [f"- `{k}`: {m.label} = category `{m.category}`, unit `{m.unit}`, subcategory "
+              + "/".join(f"`{s}`" for s in m.subcategories) for k, m in MEASURES.items()]
+    return "\n".join(lines) + "\n"

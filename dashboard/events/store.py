@@ -1,0 +1,440 @@
+"""The revisioned event log over SQLAlchemy Core.
+
+The log is append-only: every change to an event is a new row in ``events`` with
+the next ``revision`` number, and a retraction is a tombstone revision. Nothing
+in ``events`` is ever updated or deleted, so "what did the log say on date X" is
+a query, not a reconstruction. ``event_heads`` is an index over the log (which
+revision is current for each event), kept in the same transaction; it makes the
+current view cheap and is rebuilt from ``events`` if ever in doubt.
+
+Only :func:`create_engine_for` knows about SQLite; everything else is portable
+Core, so a PostgreSQL URL can follow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from dashboard.events import schema
+from dashboard.events.filters import EventFilter
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB_PATH = REPO_ROOT / "data" / "conflict_monitor.sqlite"
+DB_URL_ENV = "CONFLICT_MONITOR_DB"
+# Rows per executemany / IN (...) chunk: well under SQLite's 32,766 parameters.
+_CHUNK = 500
+
+_SQL_TYPES = {
+    "text": sa.Text,
+    "float": sa.Float,
+    "int": sa.Integer,
+    "date": sa.Date,
+    "json": sa.Text,  # sources: canonical JSON text, portable across back ends
+}
+
+metadata = sa.MetaData()
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    sa.Column("batch_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("format", sa.String(20), nullable=False),
+    sa.Column("encoding", sa.String(40)),
+    sa.Column("origin", sa.String(100), nullable=False),
+    sa.Column("rows_read", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_accepted", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_rejected", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_new", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_revised", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_unchanged", sa.Integer, nullable=False, default=0),
+    sa.Column("started_at", sa.DateTime, nullable=False),
+    sa.Column("finished_at", sa.DateTime),
+)
+
+# The event table is derived from the schema: one column per record field.
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("row_id", sa.Integer, primary_key=True, autoincrement=True),
+    *[
+        sa.Column(name, _SQL_TYPES[schema.field_kind(name)](), nullable=name not in schema.REQUIRED_FIELDS)
+        for name in schema.FIELD_NAMES
+    ],
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("retracted", sa.Boolean, nullable=False, default=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.batch_id")),
+    sa.UniqueConstraint("event_id", "revision", name="uq_event_revision"),
+    sa.Index("ix_events_recorded_at", "recorded_at"),
+)
+
+event_heads = sa.Table(
+    "event_heads",
+    metadata,
+    sa.Column("event_id", sa.Text, primary_key=True),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("retracted", sa.Boolean, nullable=False),
+    sa.ForeignKeyConstraint(["event_id", "revision"], ["events.event_id", "events.revision"]),
+)
+
+LOG_COLUMNS = ("revision", "recorded_at", "reason", "retracted", "batch_id")
+
+
+class StoreError(Exception):
+    """A problem the user can fix (unknown event, bad database URL, ...)."""
+
+
+@dataclass
+class AppendResult:
+    """What appending a batch of records did to the log."""
+
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    new_ids: list[str] = field(default_factory=list)
+    revised_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchInfo:
+    """Provenance of an import, written to ``import_batches`` with its counts."""
+
+    file_name: str
+    sha256: str
+    format: str
+    encoding: str | None
+    origin: str
+    rows_read: int
+    rows_rejected: int
+    started_at: dt.datetime
+
+
+def default_url() -> str:
+    """The database URL: ``CONFLICT_MONITOR_DB`` or the embedded SQLite file."""
+    return os.environ.get(DB_URL_ENV) or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def utc_now() -> dt.datetime:
+    """Naive UTC timestamp: every stored time is UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def create_engine_for(url: str) -> Engine:
+    """An engine for ``url``; the only place that knows about SQLite."""
+    engine = sa.create_engine(url)
+    if engine.dialect.name != "sqlite":
+        return engine
+    path = engine.url.database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+    @sa.event.listens_for(engine, "connect")
+    def _configure(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Take over transaction control from the sqlite3 module so that the
+        # "begin" hook below decides between a reader's BEGIN and a writer's
+        # BEGIN IMMEDIATE (which takes the write lock up front and so never
+        # fails half-way with "database is locked").
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; durable at checkpoints
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+    return engine
+
+
+class EventStore:
+    """The event log. Open it with :func:`open_store`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    # --- transactions ------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction: everything in it lands, or nothing does."""
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # --- writes ------------------------------------------------------------
+    def append(
+        self,
+        records: Sequence[schema.EventRecord],
+        *,
+        batch: BatchInfo | None = None,
+        reason: str | None = None,
+        conn: Connection | None = None,
+    ) -> tuple[AppendResult, int | None]:
+        """Add records to the log: new events, revisions of changed ones.
+
+        A record whose content equals the event's current revision is skipped, so
+        importing the same file twice adds nothing. Returns the counts and the
+        batch id (when ``batch`` is given). All in one transaction.
+        """
+        ids = [r.event_id for r in records]
+        if len(set(ids)) != len(ids):
+            raise StoreError("the same event_id appears twice in one batch")
+        if conn is None:
+            with self.writing() as own:
+                return self.append(records, batch=batch, reason=reason, conn=own)
+
+        now = utc_now()
+        batch_id = None
+        if batch is not None:
+            batch_id = conn.execute(
+                import_batches.insert().values(
+                    file_name=batch.file_name, sha256=batch.sha256, format=batch.format,
+                    encoding=batch.encoding, origin=batch.origin, rows_read=batch.rows_read,
+                    rows_rejected=batch.rows_rejected, rows_accepted=len(records),
+                    started_at=batch.started_at,
+                )
+            ).inserted_primary_key[0]
+
+        heads = self._heads(conn, ids)
+        result = AppendResult()
+        new_rows, new_heads, moved_heads = [], [], []
+        for record in records:
+            row = schema.record_to_row(record)
+            digest = content_hash(row)
+            head = heads.get(record.event_id)
+            if head is not None and head["content_hash"] == digest and not head["retracted"]:
+                result.unchanged += 1
+                continue
+            revision = 1 if head is None else head["revision"] + 1
+            row.update(revision=revision, recorded_at=now, reason=reason, retracted=False,
+                       content_hash=digest, batch_id=batch_id)
+            new_rows.append(row)
+            entry = {"event_id": record.event_id, "revision": revision, "content_hash": digest, "retracted": False}
+            if head is None:
+                new_heads.append(entry)
+                result.new_ids.append(record.event_id)
+            else:
+                moved_heads.append({**entry, "key": record.event_id})
+                result.revised_ids.append(record.event_id)
+        result.new, result.revised = len(new_heads), len(moved_heads)
+
+        for chunk in _chunks(new_rows):
+            conn.execute(events.insert(), chunk)
+        self._write_heads(conn, new_heads, moved_heads)
+        if batch_id is not None:
+            conn.execute(
+                import_batches.update().where(import_batches.c.batch_id == batch_id).values(
+                    rows_new=result.new, rows_revised=result.revised,
+                    rows_unchanged=result.unchanged, finished_at=utc_now(),
+                )
+            )
+        return result, batch_id
+
+    def revise(self, event_id: str, changes: dict[str, Any], reason: str) -> int:
+        """Record a correction as a new revision; returns its revision number."""
+        with self.writing() as conn:
+            current = self._current_row(conn, event_id)
+            data = {k: current[k] for k in schema.FIELD_NAMES} | changes
+            data["sources"] = json.loads(current["sources"]) if "sources" not in changes else changes["sources"]
+            checked = schema.validate_record(data)
+            if isinstance(checked, list):
+                raise StoreError("; ".join(e.describe() for e in checked))
+            self.append([checked], reason=reason, conn=conn)
+            return self._heads(conn, [event_id])[event_id]["revision"]
+
+    def retract(self, event_id: str, reason: str) -> int:
+        """Withdraw an event with a tombstone revision; its history stays."""
+        with self.writing() as conn:
+            current = self._current_row(conn, event_id)
+            revision = current["revision"] + 1
+            row = {k: current[k] for k in schema.FIELD_NAMES}
+            row.update(revision=revision, recorded_at=utc_now(), reason=reason, retracted=True,
+                       content_hash=current["content_hash"], batch_id=None)
+            conn.execute(events.insert(), row)
+            self._write_heads(conn, [], [{"key": event_id, "event_id": event_id, "revision": revision,
+                                          "content_hash": current["content_hash"], "retracted": True}])
+            return revision
+
+    # --- reads -------------------------------------------------------------
+    def current_events(self, as_of: dt.datetime | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """The log's current view (or its view at ``as_of``, UTC), retractions removed."""
+        cols = [events.c[name] for name in (columns or (*schema.FIELD_NAMES, *LOG_COLUMNS))]
+        if as_of is None:
+            query = sa.select(*cols).select_from(
+                events.join(event_heads, sa.and_(events.c.event_id == event_heads.c.event_id,
+                                                 events.c.revision == event_heads.c.revision))
+            ).where(event_heads.c.retracted.is_(False))
+        else:
+            latest = (
+                sa.select(events.c.event_id, sa.func.max(events.c.revision).label("revision"))
+                .where(events.c.recorded_at <= _naive_utc(as_of))
+                .group_by(events.c.event_id)
+                .subquery()
+            )
+            query = sa.select(*cols).select_from(
+                events.join(latest, sa.and_(events.c.event_id == latest.c.event_id,
+                                            events.c.revision == latest.c.revision))
+            ).where(events.c.retracted.is_(False))
+        with self.reading() as conn:
+            frame = pd.read_sql(query.order_by(events.c.event_date, events.c.event_id), conn)
+        return normalise_frame(frame)
+
+    def query(self, filters: EventFilter | None = None, as_of: dt.datetime | None = None) -> pd.DataFrame:
+        """Current events matching ``filters``."""
+        frame = self.current_events(as_of=as_of)
+        return (filters or EventFilter()).apply(frame).reset_index(drop=True)
+
+    def history(self, event_id: str) -> pd.DataFrame:
+        """Every revision of one event, oldest first."""
+        with self.reading() as conn:
+            frame = pd.read_sql(
+                sa.select(events).where(events.c.event_id == event_id).order_by(events.c.revision), conn
+            )
+        if frame.empty:
+            raise StoreError(f"no event with id {event_id!r}")
+        return normalise_frame(frame)
+
+    def revision_token(self) -> str:
+        """Changes whenever the log or the import history changes; O(1) on the indexes."""
+        with self.reading() as conn:
+            last_row = conn.execute(sa.select(sa.func.max(events.c.row_id))).scalar()
+            last_batch = conn.execute(sa.select(sa.func.max(import_batches.c.batch_id))).scalar()
+        return f"{last_row or 0}.{last_batch or 0}"
+
+    def is_empty(self) -> bool:
+        with self.reading() as conn:
+            return conn.execute(sa.select(events.c.row_id).limit(1)).first() is None
+
+    def batches(self) -> pd.DataFrame:
+        """The import history, newest first."""
+        with self.reading() as conn:
+            return pd.read_sql(sa.select(import_batches).order_by(import_batches.c.batch_id.desc()), conn)
+
+    def find_batch(self, sha256: str) -> dict[str, Any] | None:
+        with self.reading() as conn:
+            row = conn.execute(
+                sa.select(import_batches).where(import_batches.c.sha256 == sha256)
+                .order_by(import_batches.c.batch_id.desc()).limit(1)
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by category and origin, date span and revision token."""
+        frame = self.current_events(columns=("event_id", "category", "origin", "event_date", "event_date_end"))
+        with self.reading() as conn:
+            revisions = conn.execute(sa.select(sa.func.count()).select_from(events)).scalar()
+        span_end = frame["event_date_end"].fillna(frame["event_date"]).max() if len(frame) else None
+        return {
+            "events": int(len(frame)),
+            "revisions": int(revisions or 0),
+            "by_category": {k: int(v) for k, v in frame["category"].value_counts().sort_index().items()},
+            "by_origin": {k: int(v) for k, v in frame["origin"].value_counts().sort_index().items()},
+            "first_date": frame["event_date"].min().date().isoformat() if len(frame) else None,
+            "last_date": span_end.date().isoformat() if span_end is not None else None,
+            "revision_token": self.revision_token(),
+        }
+
+    # --- internals ---------------------------------------------------------
+    def _heads(self, conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(ids)):
+            for row in conn.execute(sa.select(event_heads).where(event_heads.c.event_id.in_(chunk))).mappings():
+                found[row["event_id"]] = dict(row)
+        return found
+
+    def _current_row(self, conn: Connection, event_id: str) -> dict[str, Any]:
+        head = self._heads(conn, [event_id]).get(event_id)
+        if head is None:
+            raise StoreError(f"no event with id {event_id!r}")
+        if head["retracted"]:
+            raise StoreError(f"event {event_id!r} is retracted")
+        row = conn.execute(
+            sa.select(events).where(events.c.event_id == event_id, events.c.revision == head["revision"])
+        ).mappings().one()
+        return dict(row)
+
+    @staticmethod
+    def _write_heads(conn: Connection, new: list[dict], moved: list[dict]) -> None:
+        for chunk in _chunks(new):
+            conn.execute(event_heads.insert(), chunk)
+        if moved:
+            statement = (
+                event_heads.update()
+                .where(event_heads.c.event_id == sa.bindparam("key"))
+                .values(revision=sa.bindparam("revision"), content_hash=sa.bindparam("content_hash"),
+                        retracted=sa.bindparam("retracted"))
+            )
+            for chunk in _chunks(moved):
+                conn.execute(statement, [{k: v for k, v in m.items() if k != "event_id"} for m in chunk])
+
+
+def content_hash(row: dict[str, Any]) -> str:
+    """Digest of what a record claims (provenance excluded)."""
+    claim = {k: row[k] for k in schema.FIELD_NAMES if k not in schema.PROVENANCE_FIELDS}
+    return hashlib.sha256(json.dumps(claim, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give a frame read from the database stable dtypes, whatever the back end."""
+    for name in schema.DATE_FIELDS:
+        if name in frame:
+            frame[name] = pd.to_datetime(frame[name], errors="coerce")
+    for name in schema.FLOAT_FIELDS:
+        if name in frame:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    if "geo_precision" in frame:
+        frame["geo_precision"] = frame["geo_precision"].astype("Int64")
+    if "recorded_at" in frame:
+        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"])
+    if "retracted" in frame:
+        frame["retracted"] = frame["retracted"].astype(bool)
+    return frame
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def open_store(url: str | None = None, *, seed: bool = True) -> EventStore:
+    """Open (and create) the store at ``url``; load the seed log into an empty one.
+
+    ``seed=False`` leaves an empty database empty (tests, restores).
+    """
+    store = EventStore(create_engine_for(url or default_url()))
+    if seed and store.is_empty():
+        from dashboard.events.importers import load_seed  # the seed goes through the importer's checks
+
+        load_seed(store)
+    return store
