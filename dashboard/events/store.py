@@ -140,6 +140,9 @@ def utc_now() -> dt.datetime:
 def create_engine_for(url: str) -> Engine:
     """An engine for ``url``; the only place that knows about SQLite."""
     engine = sa.create_engine(url)
+    if engine.dialect.name == "postgresql":
+        _serialise_writers_postgresql(engine)
+        return engine
     if engine.dialect.name != "sqlite":
         return engine
     path = engine.url.database
@@ -167,12 +170,33 @@ def create_engine_for(url: str) -> Engine:
     return engine
 
 
+# Any constant: the key of the advisory lock that PostgreSQL writers take.
+_WRITE_LOCK_KEY = 0x434D4C4F47  # "CMLOG"
+
+
+def _serialise_writers_postgresql(engine: Engine) -> None:
+    """One writer at a time on PostgreSQL, like SQLite's BEGIN IMMEDIATE.
+
+    Two imports of overlapping files would otherwise both read the same head and
+    both try to write revision N+1. A transaction-level advisory lock, taken at
+    the start of every write transaction, makes the second wait for the first;
+    readers never take it.
+    """
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("write"):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITE_LOCK_KEY})")
+
+
 class EventStore:
     """The event log. Open it with :func:`open_store`."""
 
     def __init__(self, engine: Engine) -> None:
+        from dashboard.events.migrate import upgrade
+
         self.engine = engine
-        metadata.create_all(engine)
+        upgrade(engine)  # create or upgrade the tables through the migrations
 
     # --- transactions ------------------------------------------------------
     @contextmanager
