@@ -287,16 +287,18 @@ def _with_region(records: list[EventRecord]) -> list[EventRecord]:
         "country_code": [records[i].country_code for i in missing],
     })
     filled = geo.assign_admin1(frame, boundaries)
+    codes, names = filled["admin1_code"].tolist(), filled["admin1_name"].tolist()
+    countries = filled["country_code"].tolist()
     out = list(records)
     for position, index in enumerate(missing):
-        code = filled["admin1_code"].iloc[position]
+        code = codes[position]
         if isinstance(code, str) and code:
-            country = records[index].country_code or filled["country_code"].iloc[position]
+            country = records[index].country_code or countries[position]
             if country and not code.startswith(_alpha2(country)):
                 continue  # the point lies in another country than the record says: leave it to the analyst
             out[index] = records[index].model_copy(update={
                 "admin1_code": code,
-                "admin1_name": records[index].admin1_name or filled["admin1_name"].iloc[position],
+                "admin1_name": records[index].admin1_name or names[position],
                 "country_code": country,
             })
     return out
