@@ -79,13 +79,14 @@ UNITS: dict[str, str] = {
     "settlements": "Towns and villages.",
     "people": "People (e.g. evacuated civilians, workers).",
     "items": "Other countable items (devices, vehicles).",
+    "percent": "A share in per cent (e.g. of territory retaken).",
 }
 
 # Recommended subcategories; free text is allowed (importers keep the
 # source's own sub-type) but these are the values the dashboard's measures use.
 SUBCATEGORIES: dict[str, tuple[str, ...]] = {
     "deployment": ("in_russia", "in_kursk", "near_border", "planned", "reinforcement",
-                   "engineers", "construction", "returned", "officers"),
+                   "engineers", "construction", "returned", "officers", "total_sent"),
     "casualties": ("killed", "wounded", "captured", "missing", "total"),
     "missile_test": ("icbm", "irbm", "srbm", "cruise", "hypersonic", "mrl", "slbm", "satellite", "unknown"),
     "weapons_transfer": ("missiles", "shells", "artillery", "other"),
@@ -117,6 +118,14 @@ _EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$")
 
 
 # --- Field-level rules --------------------------------------------------------
+
+class RuleError(ValueError):
+    """A rule across several fields, naming the field to fix (so errors can point at a column)."""
+
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
 
 def _clean_text(value: str | None) -> str | None:
     if value is None:
@@ -239,24 +248,25 @@ class EventRecord(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> EventRecord:
         if self.event_date_end is not None and self.event_date_end < self.event_date:
-            raise ValueError("event_date_end is before event_date")
+            raise RuleError("event_date_end", "event_date_end is before event_date")
         present = [(n, v) for n, v in (("figure_low", self.figure_low), ("figure_best", self.figure_best),
                                          ("figure_high", self.figure_high)) if v is not None]
         for (name_a, a), (name_b, b) in zip(present, present[1:]):
             if a > b:
-                raise ValueError(f"{name_a} ({a:g}) is greater than {name_b} ({b:g}); need low <= best <= high")
+                raise RuleError(name_a, f"{name_a} ({a:g}) is greater than {name_b} ({b:g}); need low <= best <= high")
         if present and self.unit is None:
-            raise ValueError("a figure needs a unit")
+            raise RuleError("unit", "a figure needs a unit")
         if (self.latitude is None) != (self.longitude is None):
-            raise ValueError("latitude and longitude must both be given or both be empty")
+            raise RuleError("longitude" if self.longitude is None else "latitude",
+                            "latitude and longitude must both be given or both be empty")
         if self.latitude is not None and self.latitude == 0 and self.longitude == 0:
-            raise ValueError("0,0 is a placeholder, not a place: leave coordinates empty")
+            raise RuleError("latitude", "0,0 is a placeholder, not a place: leave coordinates empty")
         if self.geo_precision in (1, 2) and self.latitude is None:
-            raise ValueError(f"geo_precision {self.geo_precision} needs latitude and longitude")
+            raise RuleError("geo_precision", f"geo_precision {self.geo_precision} needs latitude and longitude")
         if self.admin1_code and self.country_code:
             expected = pycountry.countries.get(alpha_2=self.admin1_code.split("-")[0])
             if expected is not None and expected.alpha_3 != self.country_code:
-                raise ValueError(f"admin1_code {self.admin1_code} is not in country {self.country_code}")
+                raise RuleError("admin1_code", f"admin1_code {self.admin1_code} is not in country {self.country_code}")
         return self
 
 
@@ -325,14 +335,22 @@ def validate_record(data: dict[str, Any], line: int | None = None) -> EventRecor
     try:
         return EventRecord.model_validate(data)
     except ValidationError as exc:
+        details = exc.errors(include_url=False)
         errors = []
-        for err in exc.errors(include_url=False):
+        for err in details:
             loc = err.get("loc", ())
+            if loc == ("sources",) and err["type"] == "too_short" and any(
+                    d.get("loc", ())[:1] == ("sources",) and len(d["loc"]) > 1 for d in details):
+                continue  # "no valid source" only repeats the errors of the sources themselves
             column = str(loc[0]) if loc else None
             if column == "sources" and len(loc) > 1:
                 column = "sources" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
             message = err["msg"].removeprefix("Value error, ")
             value = err.get("input") if loc else None
+            rule = err.get("ctx", {}).get("error")
+            if isinstance(rule, RuleError):
+                column = rule.column
+                value = data.get(column) if isinstance(data, dict) else None
             errors.append(FieldError(line, column, value, message))
         return errors
 
@@ -366,7 +384,9 @@ def parse_sources(cell: Any) -> list[dict[str, Any]] | Any:
         except json.JSONDecodeError:
             return cell
     sources = []
-    for line in filter(None, (ln.strip() for ln in text.splitlines())):
+    # Only CR/LF separate sources: str.splitlines() would also split on characters
+    # such as U+0085 or U+2028 inside a title, which format_sources writes as is.
+    for line in filter(None, (ln.strip() for ln in re.split(r"\r\n|\r|\n", text))):
         parts = [p.strip() for p in line.split("|")]
         if len(parts) != 4:
             return cell  # validation says "sources" has the wrong shape
