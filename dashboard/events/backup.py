@@ -31,24 +31,28 @@ def backup_database(store: EventStore, target: Path) -> BackupResult:
     if target.exists():
         raise StoreError(f"{target} exists; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with store.engine.connect() as conn:
-        # A read transaction pins one snapshot for both the copy and the token.
-        conn.exec_driver_sql("BEGIN")
-        token = store.revision_token()
+    with store.reading() as conn:
+        # One read transaction pins one snapshot for both the token and the copy: the
+        # token's reads start it, and the backup API copies from the transaction its
+        # source connection has open. (A token read on another connection could miss
+        # a write that the copy then holds.)
+        token = store.revision_token(conn)
         source = conn.connection.dbapi_connection
         destination = sqlite3.connect(target)
         try:
             source.backup(destination)
         finally:
             destination.close()
-        conn.exec_driver_sql("COMMIT")
     return verify_backup(target, expected_token=token)
 
 
 def verify_backup(path: Path, expected_token: str | None = None) -> BackupResult:
     """Integrity-check a backup file and read its revision token."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as check:
+    check = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
         integrity = check.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        check.close()  # sqlite3's context manager only commits; it never closes
     if integrity != "ok":
         path.unlink(missing_ok=True)
         raise StoreError(f"backup failed its integrity check: {integrity}")

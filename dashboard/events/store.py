@@ -343,11 +343,16 @@ class EventStore:
             raise StoreError(f"no event with id {event_id!r}")
         return normalise_frame(frame)
 
-    def revision_token(self) -> str:
-        """Changes whenever the log or the import history changes; O(1) on the indexes."""
-        with self.reading() as conn:
-            last_row = conn.execute(sa.select(sa.func.max(events.c.row_id))).scalar()
-            last_batch = conn.execute(sa.select(sa.func.max(import_batches.c.batch_id))).scalar()
+    def revision_token(self, conn: Connection | None = None) -> str:
+        """Changes whenever the log or the import history changes; O(1) on the indexes.
+
+        Read in ``conn``'s transaction when given (a backup pins its snapshot so).
+        """
+        if conn is None:
+            with self.reading() as own:
+                return self.revision_token(own)
+        last_row = conn.execute(sa.select(sa.func.max(events.c.row_id))).scalar()
+        last_batch = conn.execute(sa.select(sa.func.max(import_batches.c.batch_id))).scalar()
         return f"{last_row or 0}.{last_batch or 0}"
 
     def is_empty(self) -> bool:
