@@ -60,7 +60,9 @@ def iter_csv(frame: pd.DataFrame, chunk_rows: int = _CSV_CHUNK) -> Iterator[byte
     """Neutralised CSV, UTF-8, streamed chunk by chunk (header in the first)."""
     for start in range(0, max(len(frame), 1), chunk_rows):
         chunk = neutralise_frame(frame.iloc[start : start + chunk_rows])
-        yield chunk.to_csv(index=False, header=start == 0, lineterminator="\n").encode("utf-8")
+        # CRLF rows (RFC 4180): the csv writer then quotes every cell holding a CR or LF;
+        # with "\n" rows a lone CR inside a description went out unquoted and split the row.
+        yield chunk.to_csv(index=False, header=start == 0, lineterminator="\r\n").encode("utf-8")
 
 
 def write_csv(frame: pd.DataFrame, target: Path | BinaryIO) -> None:
@@ -111,10 +113,8 @@ def geojson_dict(frame: pd.DataFrame) -> dict[str, Any]:
         has_point = _is_number(lat) and _is_number(lon)
         properties = {k: _json_value(v) for k, v in row.items() if k not in ("latitude", "longitude")}
         if "sources" in properties and isinstance(properties["sources"], str):
-            try:
-                properties["sources"] = json.loads(properties["sources"])
-            except json.JSONDecodeError:
-                pass
+            # Stored JSON or the export's cell spelling (lines or JSON): always a list of sources.
+            properties["sources"] = schema.parse_sources(properties["sources"])
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]} if has_point else None,
