@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"backup written to {result.path} ({result.size_bytes:,} bytes); integrity check: "
                   f"{result.integrity}; revision token {result.revision_token}")
             return 0
-    except (ImportFileError, StoreError, ValueError, FileNotFoundError, PermissionError) as exc:
+    except (ImportFileError, StoreError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 2

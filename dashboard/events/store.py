@@ -461,7 +461,12 @@ def open_store(url: str | None = None, *, seed: bool = True) -> EventStore:
 
     ``seed=False`` leaves an empty database empty (tests, restores).
     """
-    store = EventStore(create_engine_for(url or default_url()))
+    try:
+        store = EventStore(create_engine_for(url or default_url()))
+    except (sa.exc.ArgumentError, ImportError) as exc:  # unparsable URL, back end without its driver
+        raise StoreError(f"cannot use the database URL: {exc}") from None
+    except sa.exc.DatabaseError as exc:  # e.g. the file is not a SQLite database
+        raise StoreError(f"cannot open the database: {exc.orig}") from None
     if seed and store.is_empty():
         from dashboard.events.importers import load_seed  # the seed goes through the importer's checks
 
