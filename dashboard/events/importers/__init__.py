@@ -13,7 +13,7 @@ import csv
 import hashlib
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -78,7 +78,7 @@ def parse_bytes(
     Raises ImportFileError when the file as a whole cannot be read.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(file_name, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB")
+        raise ImportFileError(file_name, _too_large())
     if not data.strip():
         raise ImportFileError(file_name, "the file is empty")
     if data[:4] == b"PK\x03\x04":
@@ -88,6 +88,18 @@ def parse_bytes(
     header, rows = reader(decoded.text, file_name)
     return _parse_rows(header, rows, file_name, fmt, decoded.encoding, hashlib.sha256(data).hexdigest(),
                        origin, progress)
+
+
+def _too_large() -> str:
+    limit = f"{MAX_FILE_BYTES // 2**20} MiB" if MAX_FILE_BYTES >= 2**20 else f"{MAX_FILE_BYTES:,} bytes"
+    return f"file is larger than the import limit of {limit}"
+
+
+def _read(path: Path) -> bytes:
+    """A file's bytes, refusing an oversized file before it is read into memory."""
+    if Path(path).stat().st_size > MAX_FILE_BYTES:
+        raise ImportFileError(Path(path).name, _too_large())
+    return Path(path).read_bytes()
 
 
 def _parse_xlsx(data: bytes, file_name: str, fmt: str, origin: str | None, progress: Progress | None) -> ParsedFile:
@@ -135,8 +147,13 @@ def _detect(header: list[str], file_name: str) -> str:
         if format_module(name).matches(header):
             return name
     shown = ", ".join(header[:12]) + (" …" if len(header) > 12 else "")
+    # A header with most of our required fields is a native file with a column missing: name it.
+    native = format_module("native")
+    native_missing = _missing(native, header)
+    hint = (f"; as a native file it lacks the required column(s) {', '.join(sorted(native_missing))}"
+            if len(native_missing) <= len(native.REQUIRED_COLUMNS) // 2 else "")
     raise ImportFileError(file_name, f"unrecognised header ({shown}); expected the columns of one of: "
-                          f"{', '.join(FORMATS)} (see `conflict-monitor schema`)", 1)
+                          f"{', '.join(FORMATS)} (see `conflict-monitor schema`){hint}", 1)
 
 
 def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress) -> ParsedFile:
@@ -219,7 +236,7 @@ def _row_errors(module, raw: RawRow, context, origin) -> EventRecord | list[Fiel
 
 def validate_file(path: Path, *, fmt: str = "auto", encoding: str | None = None,
                   progress: Progress | None = None) -> ParsedFile:
-    return parse_bytes(Path(path).read_bytes(), Path(path).name, fmt=fmt, encoding=encoding, progress=progress)
+    return parse_bytes(_read(path), Path(path).name, fmt=fmt, encoding=encoding, progress=progress)
 
 
 def import_file(
@@ -247,13 +264,13 @@ def import_file(
     if data is None:
         if path is None:
             raise ValueError("give a path or data")
-        data = Path(path).read_bytes()
+        data = _read(path)
     name = file_name or Path(path).name
     parsed = parse_bytes(data, name, fmt=fmt, encoding=encoding, origin=origin, progress=progress)
     report = parsed.report
     file_level = any(e.line == 1 and e.column and "unknown column" in e.rule for e in report.errors)
-    if (report.errors and not skip_invalid) or file_level:
-        return report
+    if (report.errors and not skip_invalid) or file_level or report.rows_read == 0:
+        return report  # nothing to write; a header-only file leaves no trace but its warning
     if skip_invalid and parsed.rejected_rows and path is not None:
         report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)
     records = _with_region(parsed.records)
@@ -319,7 +336,8 @@ def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -
         writer = csv.writer(handle)
         writer.writerow(["line", "errors", *columns])
         for raw, errors in rejected:
-            reasons = "; ".join(e.describe() for e in errors)
+            # The line has its own column; a bare "4 column 'x'" in the reasons would only confuse.
+            reasons = "; ".join(replace(e, line=None).describe() for e in errors)
             writer.writerow([raw.line, reasons, *(_neutral(raw.cells.get(c, "")) for c in columns)])
     return out
 

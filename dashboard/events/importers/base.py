@@ -123,6 +123,7 @@ def decode(data: bytes, file_name: str, encoding: str | None = None) -> DecodedT
         pass
     if b"\x00" in data[:4096] or _looks_binary(data):
         raise ImportFileError(file_name, "this is not a text file (binary content); expected CSV or JSON")
+    _refuse_mixed_encodings(data, file_name)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000], cp_isolation=["cp1251", "cp1252", "latin_1"]).best()
@@ -133,6 +134,27 @@ def decode(data: bytes, file_name: str, encoding: str | None = None) -> DecodedT
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; latin-1 maps every byte.
         return DecodedText(data.decode("latin-1"), "latin-1")
+
+
+def _refuse_mixed_encodings(data: bytes, file_name: str) -> None:
+    """Refuse a file whose lines are partly UTF-8 and partly a legacy encoding.
+
+    Decoding such a file with any one encoding silently garbles some of its text
+    (Курск becomes РљСѓСЂСЃРє), so it is an error, not a guess.
+    """
+    utf8_line = legacy_line = None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_line = utf8_line or number
+        except UnicodeDecodeError:
+            legacy_line = legacy_line or number
+        if utf8_line and legacy_line:
+            raise ImportFileError(file_name, f"mixed encodings: line {utf8_line} is UTF-8 but line {legacy_line} "
+                                  "is not; save the whole file as UTF-8, or force one encoding with --encoding",
+                                  legacy_line)
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -189,7 +211,10 @@ def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise ImportFileError(file_name, f"unreadable CSV: {exc}", reader.line_num) from None
+                # Report the line the broken row starts on: an unclosed quote swallows the rest of the file.
+                hint = (" (a quoted cell is never closed: the file is cut short or has a stray quote)"
+                        if "unexpected end of data" in str(exc) else "")
+                raise ImportFileError(file_name, f"unreadable CSV: {exc}{hint}", start) from None
             line, start = start, reader.line_num + 1
             if not cells or all(not c.strip() for c in cells):
                 continue  # blank line
@@ -212,6 +237,8 @@ def read_json_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRo
         data = data["events"]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise ImportFileError(file_name, "JSON must be an array of event objects or {\"events\": [...]}")
+    if not data:
+        raise ImportFileError(file_name, "the JSON array is empty: no events to import")
     header = sorted({key for item in data for key in item})
 
     def rows() -> Iterator[RawRow]:

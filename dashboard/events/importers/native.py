@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.events import schema
+from dashboard.events.exports import EXPORT_COLUMNS
 from dashboard.events.importers.base import RowError
 from dashboard.events.importers.dates import parse_date
 
@@ -13,19 +14,30 @@ MAPPING = [(name, name, "as is") for name in schema.FIELD_NAMES if name != "sour
     ("sources", "sources", "one source per line `outlet | title | date | url`, or a JSON array"),
 ]
 
+REQUIRED_COLUMNS = schema.REQUIRED_FIELDS
+# Columns an export writes besides the schema's fields: the log's own bookkeeping
+# (revision, recorded_at), which the importing log assigns afresh. They are read
+# and ignored, so that an export can be imported again.
+EXPORT_ONLY_COLUMNS = tuple(c for c in EXPORT_COLUMNS if c not in schema.FIELD_NAMES)
+
 
 def matches(columns: list[str]) -> bool:
-    return {"event_id", "event_date", "category", "claimant", "sources"} <= set(columns)
+    return set(REQUIRED_COLUMNS) <= set(columns)
 
 
 def unknown_columns(columns: list[str]) -> list[str]:
-    return [c for c in columns if c not in schema.FIELD_NAMES]
+    return [c for c in columns if c not in schema.FIELD_NAMES and c not in EXPORT_ONLY_COLUMNS]
 
 
 def to_record_data(cells: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     """Cells to record fields: empty text is "no value"; dates in Excel spellings are accepted."""
     data: dict[str, Any] = {}
     for name, value in cells.items():
+        if name in EXPORT_ONLY_COLUMNS:
+            continue
+        if isinstance(value, bool) and (name in schema.FLOAT_FIELDS or name == "geo_precision"):
+            # JSON true/false would otherwise pass as 1/0.
+            raise RowError(name, value, "not a number (true/false)")
         if isinstance(value, str):
             value = value.strip()
             if value == "":
@@ -38,6 +50,9 @@ def to_record_data(cells: dict[str, Any], context: dict[str, Any]) -> dict[str, 
             value = _number(name, value)
         elif name == "sources":
             value = schema.parse_sources(value)
+            if isinstance(value, str):  # neither lines of four parts nor a JSON array
+                raise RowError(name, value, "write one source per line as `outlet | title | date | url` "
+                                            "(title or date may be empty), or a JSON array of such objects")
         data[name] = value
     return data
 
@@ -48,6 +63,8 @@ def _number(column: str, text: str) -> float:
         return float(cleaned)
     except ValueError:
         pass
-    if "," in cleaned and "." not in cleaned and cleaned.replace(",", "", 1).lstrip("-").isdigit():
-        raise RowError(column, text, "comma as decimal separator: write numbers with a point (e.g. 51.19)")
+    if "," in cleaned and cleaned.replace(",", "").replace(".", "").lstrip("+-").isdigit():
+        # "51,19" is a decimal comma, "11,000" a thousands separator: say how to write both.
+        raise RowError(column, text, "comma in a number: write decimals with a point (51.19) "
+                                     "and no thousands separators (11000)")
     raise RowError(column, text, "not a number")
