@@ -1,0 +1,518 @@
+"""Maps of claims: regions coloured by count or figure, precise places as points.
+
+Drawn with MapLibre traces (``go.Choroplethmap``, ``go.Scattermap``) on
+``map_style="white-bg"`` and our own boundaries, so nothing is fetched from a
+tile server or CDN. Region-level claims (geo_precision 3) colour their region
+but are never drawn as points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pycountry
+import shapely
+
+from dashboard.events.schema import UNITS
+from dashboard.figures import _data
+from dashboard.figures.style import (
+    SEQUENTIAL_COLORSCALE,
+    base_layout,
+    category_color,
+    category_label,
+    category_order,
+    count_axis,
+    format_number,
+)
+
+
+@dataclass(frozen=True)
+class MapView:
+    """A named map extent.
+
+    ``region_codes`` are the ISO 3166-2 regions the view is about (empty: all);
+    ``bbox`` (west, south, east, north, degrees) is the area whose region
+    outlines are drawn; ``labels`` are (text, lat, lon) place labels.
+    """
+
+    label: str
+    center_lat: float
+    center_lon: float
+    zoom: float
+    region_codes: tuple[str, ...] = ()
+    bbox: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
+    labels: tuple[tuple[str, float, float], ...] = ()
+    label_regions: bool = False
+
+    @property
+    def center(self) -> dict[str, float]:
+        return {"lat": self.center_lat, "lon": self.center_lon}
+
+
+def _codes(*countries: str) -> tuple[str, ...]:
+    return tuple(sorted(s.code for c in countries for s in pycountry.subdivisions.get(country_code=c)))
+
+
+MAP_VIEWS: dict[str, MapView] = {
+    "kursk_border": MapView(
+        "Kursk border area",
+        51.2,
+        35.4,
+        5.4,
+        region_codes=("RU-KRS", "RU-BEL", "RU-BRY", "UA-59", "UA-63"),
+        bbox=(26.0, 47.0, 45.0, 56.0),
+        label_regions=True,
+    ),
+    "ukraine_russia": MapView(
+        "Ukraine and western Russia",
+        50.5,
+        35.0,
+        3.7,
+        region_codes=_codes("UA", "RU", "BY"),
+        bbox=(20.0, 42.0, 56.0, 62.0),
+        labels=(("UKRAINE", 49.0, 31.5), ("RUSSIA", 54.5, 42.0), ("BELARUS", 53.6, 28.0)),
+    ),
+    "korean_peninsula": MapView(
+        "Korean peninsula",
+        38.3,
+        127.8,
+        5.0,
+        region_codes=_codes("KP", "KR"),
+        bbox=(122.0, 32.0, 134.0, 44.0),
+        labels=(("NORTH KOREA", 40.4, 127.2), ("SOUTH KOREA", 36.3, 128.0)),
+    ),
+    "all": MapView(
+        "All regions",
+        58.0,
+        95.0,
+        1.6,
+        labels=(("RUSSIA", 62.0, 95.0), ("UKRAINE", 49.0, 31.5), ("JAPAN", 36.5, 138.5), ("KOREA", 39.0, 127.5)),
+    ),
+}
+
+REGION_COLUMNS = {"admin1_code": "object", "events": "int64", "value": "float64", "event_ids": "object"}
+POINT_COLUMNS = {
+    "event_id": "object",
+    "event_date": "datetime64[ns]",
+    "category": "object",
+    "claimant": "object",
+    "figure": "object",
+    "location": "object",
+    "latitude": "float64",
+    "longitude": "float64",
+    "count": "int64",
+    "event_ids": "object",
+}
+_OUTLINE_FOCUS = "#8c8c8c"
+_OUTLINE_CONTEXT = "#c9c9c9"
+
+
+def region_values(events: pd.DataFrame, value: str = "count") -> pd.DataFrame:
+    """What to colour each region by.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Current events. Every event with an ``admin1_code`` counts toward its
+        region, whatever its geo_precision (region-level claims included).
+    value : str
+        ``"count"`` (number of claims) or a unit of ``schema.UNITS`` such as
+        ``"troops"`` or ``"killed"``: the sum of the figures of the claims in that
+        unit (best, else the midpoint of low/high, else low, else high).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``admin1_code``, ``events`` (claims in the region), ``value``
+        (float; NaN when ``value`` is a unit and no claim in the region gives
+        it) and ``event_ids`` (list of str); sorted by code.
+    """
+    if value != "count" and value not in UNITS:
+        raise ValueError(f"value must be 'count' or a unit ({', '.join(UNITS)}), not {value!r}")
+    located = events.loc[~_data.blank(events["admin1_code"]).to_numpy()] if len(events) else events
+    if located.empty:
+        return _data.empty(REGION_COLUMNS)
+    frame = pd.DataFrame(
+        {
+            "admin1_code": located["admin1_code"].astype(str).str.strip(),
+            "event_id": located["event_id"].astype(str),
+        }
+    )
+    if value == "count":
+        frame["value"] = 1.0
+    else:
+        figures = _data.claim_value(located)
+        frame["value"] = figures.where((located["unit"] == value).fillna(False).to_numpy(dtype=bool))
+    grouped = frame.groupby("admin1_code", sort=True)
+    regions = pd.DataFrame(
+        {
+            "events": grouped.size(),
+            "value": grouped["value"].sum(min_count=1),  # NaN when no claim gives the unit
+        }
+    ).reset_index()
+    regions["event_ids"] = _data.grouped_ids(frame, "admin1_code")
+    return regions.astype({"events": "int64", "value": "float64", "admin1_code": object})
+
+
+def point_events(events: pd.DataFrame, max_points: int = 50_000) -> tuple[pd.DataFrame, bool]:
+    """Claims that name a place precisely enough to be drawn as a point.
+
+    Only rows with ``geo_precision`` 1 (exact place) or 2 (district or area)
+    and both coordinates: region-level (3) and country-level (4) claims are
+    never points, even when they carry placeholder coordinates.
+
+    Parameters
+    ----------
+    events : DataFrame
+    max_points : int
+        Above this many points, nearby points are merged into grid cells (the
+        cell size doubles from 0.01 degrees until the cells number at most
+        ``max_points``): one point per cell at the cell's centre, ``count``
+        claims, ``category`` the most common one (schema order breaks ties).
+
+    Returns
+    -------
+    (DataFrame, bool)
+        Columns ``event_id`` (None for merged cells), ``event_date`` (the latest
+        in a cell), ``category``, ``claimant``, ``figure`` (text), ``location``,
+        ``latitude``, ``longitude``, ``count``, ``event_ids`` (list); and True if
+        points were merged (the page should say so). The cell size is in
+        ``frame.attrs["cell_degrees"]``.
+    """
+    if events.empty:
+        return _data.empty(POINT_COLUMNS), False
+    rows = events.loc[_data.has_point(events)]
+    if len(rows) > max_points:
+        return _grid(rows, max_points), True
+    points = pd.DataFrame(
+        {
+            "event_id": rows["event_id"].astype(str).astype(object),
+            "event_date": pd.to_datetime(rows["event_date"]).astype("datetime64[ns]"),
+            "category": rows["category"].astype(str).astype(object),
+            "claimant": rows["claimant"].astype(str).astype(object),
+            "figure": _figure_text(rows),
+            "location": _data.text_or(rows["location"], "unnamed place"),
+            "latitude": rows["latitude"].astype("float64"),
+            "longitude": rows["longitude"].astype("float64"),
+            "count": np.ones(len(rows), dtype="int64"),
+            "event_ids": [[str(i)] for i in rows["event_id"]],
+        }
+    ).reset_index(drop=True)
+    return points, False
+
+
+def _figure_text(rows: pd.DataFrame) -> pd.Series:
+    """ "about 500 troops", "more than 10 killed", or "" per row."""
+    value = _data.claim_value(rows)
+    best = rows["figure_best"].notna()
+    low_only = rows["figure_low"].notna() & rows["figure_high"].isna() & ~best
+    high_only = rows["figure_high"].notna() & rows["figure_low"].isna() & ~best
+    unit = _data.text_or(rows["unit"], "").str.replace("_", " ")
+    prefix = np.where(low_only, "more than ", np.where(high_only, "up to ", "about "))
+    text = [f"{p}{format_number(v)} {u}".strip() if v == v else "" for p, v, u in zip(prefix, value, unit, strict=True)]
+    return pd.Series(text, index=rows.index, dtype=object)
+
+
+def _grid(rows: pd.DataFrame, max_points: int) -> pd.DataFrame:
+    """Merge point rows into grid cells, doubling the cell until at most ``max_points`` remain."""
+    lat = rows["latitude"].to_numpy(dtype=float)
+    lon = rows["longitude"].to_numpy(dtype=float)
+    cell = 0.01
+    while True:
+        cell_lat = np.floor(lat / cell).astype("int64")
+        cell_lon = np.floor(lon / cell).astype("int64")
+        # One integer per cell (longitude cells < 2**20 even at 0.01 degrees).
+        if len(pd.unique(cell_lat * (1 << 20) + cell_lon)) <= max_points or cell >= 90:
+            break
+        cell *= 2
+    frame = pd.DataFrame(
+        {
+            "cell_lat": cell_lat,
+            "cell_lon": cell_lon,
+            "category": rows["category"].astype(str).to_numpy(),
+            "claimant": rows["claimant"].astype(str).to_numpy(),
+            "event_date": pd.to_datetime(rows["event_date"]).to_numpy(),
+            "event_id": rows["event_id"].astype(str).to_numpy(),
+        }
+    )
+    keys = ["cell_lat", "cell_lon"]
+    rank = {c: i for i, c in enumerate(category_order(frame["category"].unique()))}
+    frame["_rank"] = frame["category"].map(rank)
+    # Most common category per cell, ties to the category earliest in the schema.
+    by_category = frame.groupby([*keys, "_rank", "category"], sort=False).size().reset_index(name="n")
+    top = by_category.sort_values(["n", "_rank"], ascending=[False, True]).drop_duplicates(keys)
+    grouped = frame.groupby(keys, sort=True)
+    cells = pd.DataFrame(
+        {
+            "count": grouped.size(),
+            "event_date": grouped["event_date"].max(),
+            "claimants": grouped["claimant"].nunique(),
+            "claimant": grouped["claimant"].first(),
+        }
+    ).reset_index()
+    cells["event_ids"] = _data.grouped_ids(frame, keys)
+    cells = cells.merge(top[[*keys, "category"]], on=keys, how="left")
+    out = pd.DataFrame(
+        {
+            "event_id": None,
+            "event_date": cells["event_date"].astype("datetime64[ns]"),
+            "category": cells["category"].astype(object),
+            "claimant": np.where(cells["claimants"] > 1, "several claimants", cells["claimant"]).astype(object),
+            "figure": "",
+            "location": [f"{n:,} claims in a {cell:g}° cell" for n in cells["count"]],
+            "latitude": (cells["cell_lat"] + 0.5) * cell,
+            "longitude": (cells["cell_lon"] + 0.5) * cell,
+            "count": cells["count"].astype("int64"),
+            "event_ids": cells["event_ids"],
+        }
+    )
+    out.attrs["cell_degrees"] = cell
+    return out
+
+
+def view_regions(boundaries: geopandas.GeoDataFrame, view: str | MapView) -> geopandas.GeoDataFrame:
+    """Regions whose outline the view draws: those touching its ``bbox``."""
+    spec = _view(view)
+    west, south, east, north = spec.bbox
+    bounds = boundaries.geometry.bounds
+    touches = (
+        (bounds["minx"] <= east) & (bounds["maxx"] >= west) & (bounds["miny"] <= north) & (bounds["maxy"] >= south)
+    )
+    return boundaries.loc[touches.to_numpy()]
+
+
+def _view(view: str | MapView) -> MapView:
+    if isinstance(view, MapView):
+        return view
+    try:
+        return MAP_VIEWS[view]
+    except KeyError:
+        raise ValueError(f"unknown map view {view!r}; choose one of {', '.join(MAP_VIEWS)}") from None
+
+
+def simplified_regions(regions: geopandas.GeoDataFrame, zoom: float) -> geopandas.GeoDataFrame:
+    """``regions`` with only code, name and geometry, simplified for the zoom.
+
+    Simplify every region a figure draws in one call: ``coverage_simplify``
+    keeps shared borders shared, so neighbours never gap or overlap.
+    """
+    tolerance = 0.0 if zoom >= 4.5 else (0.02 if zoom >= 2.5 else 0.05)
+    geometry = regions.geometry.to_numpy()
+    if tolerance and len(geometry):
+        geometry = shapely.coverage_simplify(geometry, tolerance)
+    return geopandas.GeoDataFrame(
+        {"iso_3166_2": regions["iso_3166_2"].to_numpy(), "name": regions["name"].to_numpy()},
+        geometry=geometry,
+        crs=regions.crs,
+    )
+
+
+def _geojson(regions: geopandas.GeoDataFrame) -> dict:
+    # Each trace carries only its own regions: plotly serialises a trace's geojson in full.
+    return regions.__geo_interface__
+
+
+def outline_trace(regions: geopandas.GeoDataFrame, focus: tuple[str, ...], label: str) -> go.Choroplethmap | None:
+    """Grey outlines of ``regions``: the view's own (``focus``) darker, neighbours lighter."""
+    if regions.empty:
+        return None
+    in_focus = regions["iso_3166_2"].isin(focus).to_numpy() if focus else np.ones(len(regions), dtype=bool)
+    return go.Choroplethmap(
+        geojson=_geojson(regions),
+        featureidkey="properties.iso_3166_2",
+        locations=regions["iso_3166_2"].tolist(),
+        z=in_focus.astype(int).tolist(),
+        zmin=0,
+        zmax=1,
+        colorscale=[[0, "#fbfbfb"], [1, "#f1f1f1"]],
+        showscale=False,
+        marker=dict(
+            line=dict(
+                color=np.where(in_focus, _OUTLINE_FOCUS, _OUTLINE_CONTEXT).tolist(),
+                width=np.where(in_focus, 0.9, 0.5).tolist(),
+            )
+        ),
+        text=[f"{name}: {label}" for name in regions["name"]],
+        hovertemplate="%{text}<extra></extra>",
+        name="Regions",
+        showlegend=False,
+    )
+
+
+def label_trace(spec: MapView, regions: geopandas.GeoDataFrame) -> go.Scattermap | None:
+    labels = list(spec.labels)
+    if spec.label_regions:
+        focus = regions.loc[regions["iso_3166_2"].isin(spec.region_codes).to_numpy()]
+        for name, point in zip(focus["name"], focus.geometry.representative_point(), strict=True):
+            labels.append((str(name).replace(" Oblast", ""), point.y, point.x))
+    if not labels:
+        return None
+    text, lat, lon = zip(*labels, strict=True)
+    return go.Scattermap(
+        lat=list(lat),
+        lon=list(lon),
+        text=list(text),
+        mode="text",
+        hoverinfo="skip",
+        showlegend=False,
+        textfont=dict(size=11, color="#4d4d4d"),
+        name="Labels",
+    )
+
+
+def _point_traces(points: pd.DataFrame) -> list[go.Scattermap]:
+    if points.empty:
+        return []
+    sizes = 8 + 2.5 * np.log2(points["count"].clip(lower=1).to_numpy(dtype=float))
+    # A white halo under the points keeps them readable on dark regions.
+    traces = [
+        go.Scattermap(
+            lat=points["latitude"],
+            lon=points["longitude"],
+            mode="markers",
+            hoverinfo="skip",
+            showlegend=False,
+            marker=dict(size=sizes + 3, color="white"),
+            name="halo",
+        )
+    ]
+    for cat in category_order(points["category"]):
+        rows = points.loc[points["category"] == cat]
+        idx = rows.index.to_numpy()
+        dates = pd.to_datetime(rows["event_date"]).dt.strftime("%d %b %Y").fillna("date unknown")
+        figure = rows["figure"].fillna("").map(lambda t: f"<br>{t}" if t else "")
+        traces.append(
+            go.Scattermap(
+                lat=rows["latitude"],
+                lon=rows["longitude"],
+                mode="markers",
+                name=category_label(cat),
+                meta=cat,
+                marker=dict(size=sizes[points.index.get_indexer(idx)], color=category_color(cat), opacity=0.9),
+                customdata=[_data.join_ids(ids) for ids in rows["event_ids"]],
+                text=[
+                    f"<b>{loc}</b><br>{d} · {category_label(cat)}<br>{who}{fig}"
+                    for loc, d, who, fig in zip(rows["location"], dates, rows["claimant"], figure, strict=True)
+                ],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    return traces
+
+
+def map_layout(fig: go.Figure, spec: MapView, title: str | None, height: int) -> go.Figure:
+    base_layout(fig, title)
+    fig.update_layout(
+        map=dict(style="white-bg", center=spec.center, zoom=spec.zoom),
+        height=height,
+        margin=dict(l=10, r=10, t=60 if title else 10, b=10),
+        legend=dict(
+            title=dict(text="Located claims"),
+            x=0.01,
+            y=0.99,
+            xanchor="left",
+            yanchor="top",
+            bgcolor="rgba(255,255,255,0.85)",
+            bordercolor="#dddddd",
+            borderwidth=1,
+        ),
+    )
+    return fig
+
+
+def region_map(
+    regions: pd.DataFrame,
+    points: pd.DataFrame,
+    boundaries: geopandas.GeoDataFrame,
+    view: str = "kursk_border",
+    title: str | None = "Claims by region",
+    value_label: str = "Events",
+    *,
+    height: int = 560,
+) -> go.Figure:
+    """Regions coloured by value, precise places as points, on a blank background.
+
+    Parameters
+    ----------
+    regions : DataFrame
+        As from :func:`region_values`.
+    points : DataFrame
+        As from :func:`point_events` (its first element).
+    boundaries : GeoDataFrame
+        As from ``dashboard.events.geo.load_boundaries()``.
+    view : str
+        A key of :data:`MAP_VIEWS`: centre, zoom and which outlines to draw.
+    title, value_label : str
+        Figure title and colour bar title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Only ``choroplethmap`` and ``scattermap`` traces on ``map_style="white-bg"``
+        (no tiles, no ``geo`` layout). Traces, bottom to top: grey outlines of
+        the regions around the view without a value (one trace, no customdata); the
+        value choropleth (``customdata[i]`` = admin1_code, ``meta="regions"``);
+        place labels; one point trace per category (``customdata[i]`` = event
+        ids joined by ","). The map always shows outlines, even with no claims;
+        pages show a "no events match" message in that case.
+    """
+    spec = _view(view)
+    shown = regions.loc[regions["value"].notna().to_numpy()] if len(regions) else regions
+    names = dict(zip(boundaries["iso_3166_2"], boundaries["name"], strict=True))
+    around = view_regions(boundaries, spec)
+    valued_codes = set(shown["admin1_code"]) if len(shown) else set()
+    drawn = boundaries.loc[
+        (boundaries["iso_3166_2"].isin(around["iso_3166_2"]) | boundaries["iso_3166_2"].isin(valued_codes)).to_numpy()
+    ]
+    drawn = simplified_regions(drawn, spec.zoom)
+
+    fig = go.Figure()
+    unvalued = drawn["iso_3166_2"].isin(around["iso_3166_2"]) & ~drawn["iso_3166_2"].isin(valued_codes)
+    outlines = outline_trace(drawn.loc[unvalued.to_numpy()], spec.region_codes, "no matching claims")
+    if outlines is not None:
+        fig.add_trace(outlines)
+    if len(shown):
+        codes = shown["admin1_code"].tolist()
+        top = max(float(shown["value"].max()), 1.0)
+        fig.add_trace(
+            go.Choroplethmap(
+                geojson=_geojson(drawn.loc[drawn["iso_3166_2"].isin(valued_codes).to_numpy()]),
+                featureidkey="properties.iso_3166_2",
+                locations=codes,
+                z=shown["value"].astype(float).tolist(),
+                zmin=0,
+                zmax=top,
+                colorscale=SEQUENTIAL_COLORSCALE,
+                marker=dict(opacity=0.85, line=dict(color="#555555", width=0.8)),
+                colorbar=dict(
+                    title=dict(text=value_label, side="top"),
+                    thickness=14,
+                    len=0.6,
+                    x=0.99,
+                    xanchor="right",
+                    y=0.5,
+                    outlinewidth=0,
+                    **count_axis(top),
+                ),
+                customdata=codes,
+                meta="regions",
+                name=value_label,
+                showlegend=False,
+                text=[
+                    f"<b>{names.get(c, c)}</b> ({c})<br>{value_label}: {format_number(v)}<br>{n:,} claims"
+                    for c, v, n in zip(codes, shown["value"], shown["events"], strict=True)
+                ],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    labels = label_trace(spec, boundaries)
+    if labels is not None:
+        fig.add_trace(labels)
+    for trace in _point_traces(points):
+        fig.add_trace(trace)
+    map_layout(fig, spec, title, height)
+    return fig

@@ -1,0 +1,376 @@
+"""North Korean missile launches: per month and type, launch sites, flight profiles."""
+
+from __future__ import annotations
+
+import geopandas
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.events.schema import SUBCATEGORIES
+from dashboard.figures import _data
+from dashboard.figures.maps import MAP_VIEWS, label_trace, map_layout, outline_trace, simplified_regions, view_regions
+from dashboard.figures.style import (
+    base_layout,
+    category_color,
+    count_axis,
+    empty_figure,
+    format_number,
+    month_axis,
+    series_colors,
+)
+
+MISSILE_TYPES = SUBCATEGORIES["missile_test"]
+_TYPE_LABELS = {
+    "icbm": "ICBM",
+    "irbm": "IRBM",
+    "srbm": "SRBM",
+    "slbm": "SLBM",
+    "mrl": "MRL (large rocket)",
+    "cruise": "Cruise",
+    "hypersonic": "Hypersonic",
+    "satellite": "Satellite launch",
+    "unknown": "Unknown",
+}
+MONTHLY_COLUMNS = {
+    "month": "datetime64[ns]",
+    "missile_type": "object",
+    "launches": "int64",
+    "missiles": "float64",
+    "event_ids": "object",
+}
+SITE_COLUMNS = {
+    "launch_site": "object",
+    "latitude": "float64",
+    "longitude": "float64",
+    "launches": "int64",
+    "missiles": "float64",
+    "last_date": "datetime64[ns]",
+    "event_ids": "object",
+}
+
+
+def missile_type_label(missile_type: str) -> str:
+    """``"icbm"`` -> ``"ICBM"``; free-text types are capitalised."""
+    return _TYPE_LABELS.get(missile_type, str(missile_type)[:1].upper() + str(missile_type)[1:])
+
+
+def _type_order(types) -> list[str]:
+    present = {str(t) for t in types}
+    return [t for t in MISSILE_TYPES if t in present] + sorted(present - set(MISSILE_TYPES))
+
+
+def _type_colors(types) -> dict[str, str]:
+    # Colours follow the vocabulary's order, so a type keeps its colour across filters.
+    ordered = list(MISSILE_TYPES) + sorted({str(t) for t in types} - set(MISSILE_TYPES))
+    colors = series_colors(ordered)
+    colors["unknown"] = "#999999"
+    return colors
+
+
+def _missile_tests(events: pd.DataFrame) -> pd.DataFrame:
+    if events.empty:
+        return events
+    return events.loc[(events["category"] == "missile_test").fillna(False).to_numpy(dtype=bool)]
+
+
+def _missiles_fired(tests: pd.DataFrame) -> pd.Series:
+    """Missiles per launch record: best, else low, else 1 (a launch is at least one missile)."""
+    return tests["figure_best"].astype("float64").fillna(tests["figure_low"].astype("float64")).fillna(1.0)
+
+
+def missile_monthly(events: pd.DataFrame) -> pd.DataFrame:
+    """Launch records and missiles fired per month and missile type.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Current events; only category ``missile_test`` is used.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``month`` (Timestamp, first of the month), ``missile_type``
+        (subcategory, ``"unknown"`` if empty), ``launches`` (records),
+        ``missiles`` (sum of figure_best, else figure_low, else 1 per record)
+        and ``event_ids`` (list); sorted by month and type.
+    """
+    tests = _missile_tests(events)
+    if tests.empty:
+        return _data.empty(MONTHLY_COLUMNS)
+    frame = pd.DataFrame(
+        {
+            "month": _data.month_start(pd.to_datetime(tests["event_date"])).astype("datetime64[ns]"),
+            "missile_type": _data.text_or(tests["subcategory"], "unknown").str.lower(),
+            "missiles": _missiles_fired(tests),
+            "event_id": tests["event_id"].astype(str),
+        }
+    )
+    keys = ["month", "missile_type"]
+    monthly = (
+        frame.groupby(keys, sort=True).agg(launches=("event_id", "size"), missiles=("missiles", "sum")).reset_index()
+    )
+    monthly["event_ids"] = _data.grouped_ids(frame, keys)
+    rank = {t: i for i, t in enumerate(_type_order(monthly["missile_type"]))}
+    monthly = monthly.assign(_rank=monthly["missile_type"].map(rank)).sort_values(["month", "_rank"])
+    return monthly.drop(columns="_rank").astype({"launches": "int64", "missiles": "float64"}).reset_index(drop=True)
+
+
+def missile_monthly_chart(
+    monthly: pd.DataFrame, title: str | None = "Missiles fired per month", *, height: int = 440
+) -> go.Figure:
+    """Stacked bars of missiles fired per month by type; launch events as a line on a second axis.
+
+    Parameters
+    ----------
+    monthly : DataFrame
+        As from :func:`missile_monthly`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``go.Bar`` per missile type (left axis: missiles), ``customdata[i]``
+        = event ids joined by ","; one line of launch events per month (right
+        axis). Empty input gives a figure with a note.
+    """
+    if monthly.empty:
+        return empty_figure(title)
+    fig = go.Figure()
+    colors = _type_colors(monthly["missile_type"])
+    for missile_type in _type_order(monthly["missile_type"]):
+        rows = monthly.loc[monthly["missile_type"] == missile_type]
+        months = pd.to_datetime(rows["month"])
+        fig.add_bar(
+            x=months,
+            y=rows["missiles"],
+            name=missile_type_label(missile_type),
+            meta=missile_type,
+            marker=dict(color=colors[missile_type], line=dict(width=0)),
+            xperiod="M1",
+            xperiodalignment="middle",
+            customdata=[_data.join_ids(ids) for ids in rows["event_ids"]],
+            hovertext=[
+                f"{m:%B %Y}: {format_number(n)} missiles in {k} launch events"
+                for m, n, k in zip(months, rows["missiles"], rows["launches"], strict=True)
+            ],
+            hovertemplate="<b>%{fullData.name}</b><br>%{hovertext}<extra></extra>",
+        )
+    launches = monthly.groupby("month", sort=True)["launches"].sum()
+    fig.add_scatter(
+        x=launches.index,
+        y=launches.to_numpy(),
+        name="Launch events",
+        yaxis="y2",
+        mode="lines+markers",
+        xperiod="M1",
+        xperiodalignment="middle",
+        line=dict(color="#333333", width=1.5, dash="dot"),
+        marker=dict(symbol="circle-open", size=8, color="#333333"),
+        hovertemplate="%{x|%B %Y}: %{y} launch events<extra></extra>",
+    )
+    base_layout(fig, title)
+    top = max(float(monthly.groupby("month")["missiles"].sum().max()), 1.0)
+    fig.update_layout(
+        barmode="stack",
+        bargap=0.2,
+        height=height,
+        hovermode="closest",
+        legend=dict(title=dict(text="Missile type"), x=1.08, xanchor="left"),
+        xaxis=dict(title=dict(text="Month"), **month_axis(monthly["month"].min(), monthly["month"].max())),
+        yaxis=dict(title=dict(text="Missiles fired"), rangemode="tozero", range=[0, top * 1.1], **count_axis(top)),
+        yaxis2=dict(
+            title=dict(text="Launch events", font=dict(size=13, color="#555555")),
+            overlaying="y",
+            side="right",
+            rangemode="tozero",
+            showgrid=False,
+            range=[0, max(int(launches.max()), 1) * 1.1],
+            tickfont=dict(color="#555555"),
+            **count_axis(launches.max()),
+        ),
+        margin=dict(r=60),
+    )
+    return fig
+
+
+def launch_sites(events: pd.DataFrame) -> pd.DataFrame:
+    """Missile launches per launch site.
+
+    Uses missile tests with coordinates and geo_precision 1 or 2. A site is its
+    ``launch_site`` name, else its ``location``, else its coordinates; its point
+    is the mean of its launches' coordinates.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``launch_site``, ``latitude``, ``longitude``, ``launches``,
+        ``missiles`` (as in :func:`missile_monthly`), ``last_date`` and
+        ``event_ids``; most launches first.
+    """
+    tests = _missile_tests(events)
+    if tests.empty:
+        return _data.empty(SITE_COLUMNS)
+    tests = tests.loc[_data.has_point(tests)]
+    if tests.empty:
+        return _data.empty(SITE_COLUMNS)
+    coords = [f"{lat:.2f}, {lon:.2f}" for lat, lon in zip(tests["latitude"], tests["longitude"], strict=True)]
+    name = _data.text_or(tests["launch_site"], "")
+    name = name.where(name != "", _data.text_or(tests["location"], ""))
+    name = name.where(name != "", pd.Series(coords, index=tests.index))
+    frame = pd.DataFrame(
+        {
+            "launch_site": name,
+            "latitude": tests["latitude"].astype(float),
+            "longitude": tests["longitude"].astype(float),
+            "missiles": _missiles_fired(tests),
+            "event_date": pd.to_datetime(tests["event_date"]),
+            "event_id": tests["event_id"].astype(str),
+        }
+    )
+    sites = (
+        frame.groupby("launch_site", sort=True)
+        .agg(
+            latitude=("latitude", "mean"),
+            longitude=("longitude", "mean"),
+            launches=("event_id", "size"),
+            missiles=("missiles", "sum"),
+            last_date=("event_date", "max"),
+        )
+        .reset_index()
+        .assign(event_ids=_data.grouped_ids(frame, "launch_site"))
+        .sort_values(["launches", "missiles", "launch_site"], ascending=[False, False, True], kind="stable")
+    )
+    return sites.astype(
+        {"launches": "int64", "missiles": "float64", "last_date": "datetime64[ns]", "launch_site": object}
+    ).reset_index(drop=True)
+
+
+def launch_site_map(
+    sites: pd.DataFrame,
+    boundaries: geopandas.GeoDataFrame,
+    title: str | None = "Missile launch sites",
+    *,
+    height: int = 600,
+) -> go.Figure:
+    """Launch sites on the Korean peninsula, bubble area proportional to missiles fired.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Grey region outlines (``choroplethmap``), then one ``scattermap`` of
+        sites with ``customdata[i]`` = event ids joined by ","; white-bg style.
+    """
+    spec = MAP_VIEWS["korean_peninsula"]
+    around = view_regions(boundaries, spec)
+    fig = go.Figure()
+    outlines = outline_trace(simplified_regions(around, spec.zoom), spec.region_codes, "region")
+    if outlines is not None:
+        fig.add_trace(outlines)
+    labels = label_trace(spec, boundaries)
+    if labels is not None:
+        fig.add_trace(labels)
+    if len(sites):
+        missiles = sites["missiles"].astype(float).to_numpy()
+        # Area, not diameter, proportional to missiles.
+        sizes = 8 + 34 * np.sqrt(missiles / max(missiles.max(), 1.0))
+        fig.add_scattermap(
+            lat=sites["latitude"],
+            lon=sites["longitude"],
+            mode="markers",
+            name="Launch site",
+            marker=dict(size=sizes, color=category_color("missile_test"), opacity=0.75),
+            customdata=[_data.join_ids(ids) for ids in sites["event_ids"]],
+            text=[
+                f"<b>{s}</b><br>{n:,} launch events, {format_number(m)} missiles<br>last {d:%d %b %Y}"
+                for s, n, m, d in zip(
+                    sites["launch_site"], sites["launches"], missiles, pd.to_datetime(sites["last_date"]), strict=True
+                )
+            ],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    map_layout(fig, spec, title, height)
+    fig.update_layout(showlegend=False)
+    if len(sites):
+        fig.add_annotation(
+            text="Bubble area: missiles fired",
+            x=0.01,
+            y=0.01,
+            xref="paper",
+            yref="paper",
+            xanchor="left",
+            yanchor="bottom",
+            showarrow=False,
+            bgcolor="rgba(255,255,255,0.85)",
+            font=dict(size=11, color="#555555"),
+        )
+    return fig
+
+
+def apogee_distance_chart(
+    events: pd.DataFrame,
+    title: str | None = "Apogee and distance flown",
+    *,
+    height: int = 460,
+    log_axes: bool | None = None,
+) -> go.Figure:
+    """Flight profiles: apogee against distance flown, one colour per missile type.
+
+    Only missile tests with both ``apogee_km`` and ``distance_km``. Each axis is
+    logarithmic when its values span more than a factor of 50 (``log_axes``
+    None), or both as asked.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``go.Scatter`` per type, ``customdata[i]`` = event id; hover shows
+        missile name and date. Empty input gives a figure with a note.
+    """
+    tests = _missile_tests(events)
+    if not tests.empty:
+        tests = tests.loc[(tests["apogee_km"].notna() & tests["distance_km"].notna()).to_numpy()]
+    if tests.empty:
+        return empty_figure(title, "No missile test in the selection reports both apogee and distance.")
+    frame = pd.DataFrame(
+        {
+            "missile_type": _data.text_or(tests["subcategory"], "unknown").str.lower(),
+            "name": _data.text_or(tests["missile_name"], "unnamed missile"),
+            "date": pd.to_datetime(tests["event_date"]),
+            "apogee": tests["apogee_km"].astype(float),
+            "distance": tests["distance_km"].astype(float),
+            "event_id": tests["event_id"].astype(str),
+        }
+    )
+    colors = _type_colors(frame["missile_type"])
+    fig = go.Figure()
+    for missile_type in _type_order(frame["missile_type"]):
+        rows = frame.loc[frame["missile_type"] == missile_type]
+        fig.add_scatter(
+            x=rows["distance"],
+            y=rows["apogee"],
+            mode="markers",
+            name=missile_type_label(missile_type),
+            meta=missile_type,
+            marker=dict(size=12, color=colors[missile_type], line=dict(color="white", width=1)),
+            customdata=rows["event_id"].tolist(),
+            text=[
+                f"<b>{n}</b> ({missile_type_label(missile_type)})<br>{d:%d %b %Y}"
+                for n, d in zip(rows["name"], rows["date"], strict=True)
+            ],
+            hovertemplate="%{text}<br>apogee %{y:,.0f} km · distance %{x:,.0f} km<extra></extra>",
+        )
+    base_layout(fig, title)
+    fig.update_layout(
+        height=height,
+        hovermode="closest",
+        legend=dict(title=dict(text="Missile type")),
+        xaxis=dict(title=dict(text="Distance flown (km)"), **_km_axis(frame["distance"], log_axes)),
+        yaxis=dict(title=dict(text="Apogee (km)"), **_km_axis(frame["apogee"], log_axes)),
+    )
+    return fig
+
+
+def _km_axis(values: pd.Series, log: bool | None) -> dict:
+    positive = values[values > 0]
+    if log is None:
+        log = len(positive) == len(values) and positive.max() / positive.min() > 50
+    return dict(type="log", tickformat=",~g") if log else dict(type="linear", rangemode="tozero", tickformat=",~g")

@@ -1,0 +1,115 @@
+"""The overview page's pieces: latest figures, recent change, completeness note, a small timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import _data
+from dashboard.figures.style import category_label, category_order
+from dashboard.figures.timeline import estimate_series, period_counts, timeline_chart
+
+LATEST_COLUMNS = ("claimant", "event_date", "low", "best", "high", "value", "event_id")
+CHANGE_COLUMNS = {"category": "object", "label": "object", "current": "int64", "previous": "int64", "change": "int64"}
+# Claims are published days or weeks after the fact: the newest weeks fill in later.
+REPORTING_LAG_DAYS = 14
+
+
+def latest_by_claimant(events: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The newest claim of each claimant for a measure (a key of ``schema.MEASURES``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``claimant``, ``event_date``, ``low``, ``best``, ``high``,
+        ``value`` (as in ``estimate_series``), ``kind`` and ``event_id``; newest
+        first (ties by claimant). Of two claims on the same day, the one with
+        the larger id is taken.
+    """
+    series = estimate_series(events, measure)
+    latest = series.groupby("claimant", sort=False).tail(1)
+    latest = latest.sort_values(["event_date", "claimant"], ascending=[False, True], kind="stable")
+    return latest.loc[:, [*LATEST_COLUMNS[:-1], "kind", "event_id"]].reset_index(drop=True)
+
+
+def window_change(events: pd.DataFrame, end: dt.date, days: int = 30) -> pd.DataFrame:
+    """Claims per category in the last ``days`` days up to ``end``, against the ``days`` before.
+
+    Parameters
+    ----------
+    events : DataFrame
+    end : date
+        Last day of the current window (inclusive).
+    days : int
+        Window length.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``category``, ``label``, ``current`` (event_date in
+        ``(end - days, end]``), ``previous`` (in ``(end - 2*days, end - days]``) and
+        ``change`` (current - previous); one row per category present in
+        ``events``, in schema order. The window bounds are in ``frame.attrs``.
+    """
+    if days <= 0:
+        raise ValueError("days must be positive")
+    end_ts = pd.Timestamp(end)
+    current_start = end_ts - pd.Timedelta(days=days)
+    previous_start = current_start - pd.Timedelta(days=days)
+    if events.empty:
+        out = _data.empty(CHANGE_COLUMNS)
+    else:
+        dates = pd.to_datetime(events["event_date"])
+        current = events.loc[((dates > current_start) & (dates <= end_ts)).to_numpy()]
+        previous = events.loc[((dates > previous_start) & (dates <= current_start)).to_numpy()]
+        categories = category_order(events["category"].astype(str))
+        now = current["category"].astype(str).value_counts()
+        before = previous["category"].astype(str).value_counts()
+        out = pd.DataFrame(
+            {
+                "category": categories,
+                "label": [category_label(c) for c in categories],
+                "current": [int(now.get(c, 0)) for c in categories],
+                "previous": [int(before.get(c, 0)) for c in categories],
+            }
+        )
+        out["change"] = out["current"] - out["previous"]
+        out = out.astype({"current": "int64", "previous": "int64", "change": "int64"})
+    out.attrs.update(
+        current=(current_start.date() + dt.timedelta(days=1), end_ts.date()),
+        previous=(previous_start.date() + dt.timedelta(days=1), current_start.date()),
+    )
+    return out
+
+
+def incomplete_note(events: pd.DataFrame, end: dt.date, today: dt.date) -> str | None:
+    """A plain note when the end of the period is recent enough to be incomplete.
+
+    Returns the note when ``end`` is less than ``REPORTING_LAG_DAYS`` (14) days
+    before ``today`` (or after it), else None. When the selection has records
+    with a ``reported_date``, the note quotes their median reporting delay.
+    """
+    if (today - end).days >= REPORTING_LAG_DAYS:
+        return None
+    note = "The last two weeks are likely incomplete: claims are often published days or weeks later."
+    if len(events) and "reported_date" in events:
+        delay = (pd.to_datetime(events["reported_date"]) - pd.to_datetime(events["event_date"])).dt.days
+        delay = delay[delay >= 0]
+        if len(delay) >= 5:
+            median = int(delay.median())
+            note = note[:-1] + f" (median delay in this selection: {median} day{'s' if median != 1 else ''})."
+    return note
+
+
+def compact_timeline(events: pd.DataFrame, title: str | None = "Claims per month", *, height: int = 260) -> go.Figure:
+    """A small monthly stacked bar of claims by category (same traces as ``timeline_chart``)."""
+    fig = timeline_chart(period_counts(events, "month"), "month", title, height=height)
+    fig.update_layout(
+        margin=dict(l=50, r=10, t=40 if title else 10, b=30),
+        legend=dict(title=None, font=dict(size=11)),
+        xaxis=dict(title=None),
+        yaxis=dict(title=dict(text="Claims")),
+    )
+    return fig

@@ -1,0 +1,162 @@
+"""Shared look of every figure: category colours, labels, template and layout.
+
+Every figure sets :data:`TEMPLATE` explicitly, so it never depends on plotly's
+default template (``import streamlit`` replaces that default with one whose
+colours are placeholders only the browser fills in).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.events.schema import CATEGORIES
+
+TEMPLATE = "plotly_white"
+FONT_FAMILY = "Inter, 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"
+TEXT_COLOR = "#222222"
+MUTED_COLOR = "#666666"
+GRID_COLOR = "#e6e6e6"
+
+# After Paul Tol's "muted" scheme (distinguishable with the common colour-vision
+# deficiencies), one colour per category in schema order; grey for "other".
+CATEGORY_COLORS: dict[str, str] = dict(
+    zip(
+        CATEGORIES,
+        (
+            "#332288",  # deployment: indigo
+            "#CC6677",  # missile_test: rose
+            "#882255",  # casualties: wine
+            "#DDAA33",  # weapons_transfer: sand
+            "#117733",  # battle: green
+            "#88CCEE",  # statement: cyan
+            "#AA4499",  # strike: purple
+            "#44AA99",  # attack_on_civilians: teal
+            "#999933",  # protest: olive
+            "#AAAAAA",  # other: grey
+        ),
+        strict=True,
+    )
+)
+UNKNOWN_COLOR = "#777777"
+
+# Okabe-Ito, for series that are not categories (claimants, missile types).
+SERIES_COLORS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#F0E442",  # yellow (last: weak on white)
+)
+
+# Sequential scale for region values: light to dark, readable under coloured points.
+SEQUENTIAL_COLORSCALE: list[list] = [
+    [0.0, "#f1eef6"],
+    [0.25, "#bdc9e1"],
+    [0.5, "#74a9cf"],
+    [0.75, "#3690c0"],
+    [1.0, "#0570b0"],
+]
+
+
+def category_label(cat: str) -> str:
+    """Human label of a category: ``"missile_test"`` -> ``"Missile test"``."""
+    text = str(cat).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def category_color(cat: str) -> str:
+    return CATEGORY_COLORS.get(cat, UNKNOWN_COLOR)
+
+
+def category_order(categories) -> list[str]:
+    """The distinct categories given, in schema order, unknown ones last (sorted)."""
+    present = {str(c) for c in categories}
+    known = [c for c in CATEGORIES if c in present]
+    return known + sorted(present - set(CATEGORIES))
+
+
+def series_colors(names) -> dict[str, str]:
+    """A stable colour per name, in the order given (cycling after eight)."""
+    return {name: SERIES_COLORS[i % len(SERIES_COLORS)] for i, name in enumerate(names)}
+
+
+def format_number(value: float | None) -> str:
+    """``12000.0`` -> ``"12,000"``; ``2.5`` -> ``"2.5"``; missing -> ``"–"``."""
+    if value is None or value != value:  # NaN
+        return "–"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def base_layout(fig: go.Figure, title: str | None) -> go.Figure:
+    """Apply the shared look to ``fig`` in place and return it.
+
+    Explicit template, white background, fonts, left-aligned title, margins
+    that leave room for axis titles and a legend on the right.
+    """
+    fig.update_layout(
+        template=TEMPLATE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font=dict(family=FONT_FAMILY, size=13, color=TEXT_COLOR),
+        title=dict(
+            text=title or "", x=0.01, xanchor="left", y=0.97, yanchor="top", font=dict(size=17, color=TEXT_COLOR)
+        ),
+        margin=dict(l=70, r=30, t=60 if title else 30, b=60),
+        legend=dict(bgcolor="rgba(255,255,255,0.85)", font=dict(size=12), tracegroupgap=4),
+        hoverlabel=dict(bgcolor="white", font=dict(family=FONT_FAMILY, size=12, color=TEXT_COLOR)),
+        separators=".,",
+    )
+    fig.update_xaxes(
+        gridcolor=GRID_COLOR,
+        linecolor="#999999",
+        ticks="outside",
+        tickcolor="#999999",
+        title_font=dict(size=13, color=MUTED_COLOR),
+        automargin=True,
+    )
+    fig.update_yaxes(
+        gridcolor=GRID_COLOR, zerolinecolor="#bbbbbb", title_font=dict(size=13, color=MUTED_COLOR), automargin=True
+    )
+    return fig
+
+
+def count_axis(max_value: float) -> dict:
+    """Axis settings for counts: whole-number ticks (never 0.5 claims)."""
+    if max_value <= 8:
+        return dict(tick0=0, dtick=1, tickformat=",d")
+    return dict(tickformat=",~d")
+
+
+def month_axis(first: object, last: object) -> dict:
+    """Date axis settings for monthly data: month ticks, each label centred on its month.
+
+    Over longer spans ticks are every 2, 3, 6 or 12 months and labels sit at the
+    tick (a label centred on a two-month period would sit between two bars).
+    """
+    import pandas as pd
+
+    months = (pd.Timestamp(last).to_period("M") - pd.Timestamp(first).to_period("M")).n + 1
+    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= 14), 24)
+    return dict(
+        type="date",
+        dtick=f"M{step}",
+        ticklabelmode="period" if step == 1 else "instant",
+        tickformat="%b %Y" if step < 12 else "%Y",
+    )
+
+
+def empty_figure(title: str | None, message: str = "No events match the current filters.") -> go.Figure:
+    """A blank figure with a centred note (pages normally show a message instead)."""
+    fig = go.Figure()
+    base_layout(fig, title)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(
+        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=14, color=MUTED_COLOR)
+    )
+    return fig

@@ -1,0 +1,94 @@
+"""dashboard.figures.overview: latest claims, recent change, completeness note, compact timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from conftest import assert_explicit_template, stacked_totals
+
+from dashboard.figures import compact_timeline, incomplete_note, latest_by_claimant, window_change
+
+
+@pytest.fixture
+def events(make_events):
+    def troops(date, claimant, **figures):
+        return {
+            "event_date": date,
+            "category": "deployment",
+            "subcategory": "in_russia",
+            "unit": "troops",
+            "claimant": claimant,
+            **figures,
+        }
+
+    return make_events(
+        [
+            troops("2024-10-18", "South Korea NIS", figure_best=11000),  # E001
+            troops("2025-01-13", "South Korea NIS", figure_low=10000, figure_high=12000),  # E002
+            troops("2024-11-04", "US DoD", figure_low=11000),  # E003
+            troops("2024-12-20", "Ukraine HUR", figure_best=12000),  # E004
+            {"event_date": "2024-12-01", "category": "battle"},  # E005: before both windows
+            {"event_date": "2024-12-02", "category": "battle"},  # E006: first day of the previous window
+            {"event_date": "2025-01-01", "category": "battle"},  # E007: first day of the current window
+            {"event_date": "2025-01-30", "category": "missile_test"},  # E008: the window's last day
+            {"event_date": "2025-01-31", "category": "strike"},  # E009: after the end
+            {"event_date": "2024-12-31", "category": "battle"},  # E010: last day of the previous window
+        ]
+    )
+
+
+def test_latest_by_claimant_newest_first(events):
+    latest = latest_by_claimant(events, "troops_in_russia")
+    assert latest["claimant"].tolist() == ["South Korea NIS", "Ukraine HUR", "US DoD"]
+    assert latest["event_id"].tolist() == ["E002", "E004", "E003"]
+    assert latest["value"].tolist() == [11000, 12000, 11000]
+    assert {"claimant", "event_date", "low", "best", "high", "value", "event_id"} <= set(latest.columns)
+    assert latest_by_claimant(events.iloc[0:0], "troops_in_russia").empty
+
+
+def test_window_change(events):
+    change = window_change(events, dt.date(2025, 1, 30), days=30).set_index("category")
+    # Current window: (31 Dec 2024, 30 Jan 2025] = 1..30 Jan; previous: (1 Dec, 31 Dec] = 2..31 Dec.
+    assert change.loc["battle", ["current", "previous", "change"]].tolist() == [1, 2, -1]
+    assert change.loc["missile_test", ["current", "previous", "change"]].tolist() == [1, 0, 1]
+    assert change.loc["deployment", ["current", "previous", "change"]].tolist() == [1, 1, 0]
+    assert change.loc["strike", ["current", "previous"]].tolist() == [0, 0]
+    assert change.index.tolist() == ["deployment", "missile_test", "battle", "strike"]  # schema order
+    assert change.loc["missile_test", "label"] == "Missile test"
+    full = window_change(events, dt.date(2025, 1, 30))
+    assert full.attrs["current"] == (dt.date(2025, 1, 1), dt.date(2025, 1, 30))
+    assert full.attrs["previous"] == (dt.date(2024, 12, 2), dt.date(2024, 12, 31))
+    assert window_change(events.iloc[0:0], dt.date(2025, 1, 30)).empty
+
+
+def test_incomplete_note(events):
+    today = dt.date(2025, 2, 10)
+    note = incomplete_note(events, dt.date(2025, 2, 1), today)
+    assert note is not None and note.startswith("The last two weeks are likely incomplete")
+    assert incomplete_note(events, today, today) is not None
+    assert incomplete_note(events, dt.date(2025, 1, 27), today) is None  # 14 days before
+    assert incomplete_note(events, dt.date(2024, 6, 1), today) is None
+
+
+def test_incomplete_note_quotes_the_reporting_delay(make_events):
+    lagged = make_events(
+        [{"event_date": f"2025-01-{d:02d}", "reported_date": f"2025-01-{d + 9:02d}"} for d in range(1, 7)]
+    )
+    note = incomplete_note(lagged, dt.date(2025, 1, 20), dt.date(2025, 1, 25))
+    assert "median delay in this selection: 9 days" in note
+
+
+def test_compact_timeline(events):
+    fig = compact_timeline(events, title="Per month")
+    assert fig.layout.height == 260 and fig.layout.barmode == "stack"
+    assert stacked_totals(fig) == {
+        pd.Timestamp("2024-10-01"): 1,
+        pd.Timestamp("2024-11-01"): 1,
+        pd.Timestamp("2024-12-01"): 4,
+        pd.Timestamp("2025-01-01"): 4,
+    }
+    assert fig.layout.yaxis.title.text == "Claims"
+    assert_explicit_template(fig)
+    assert len(compact_timeline(events.iloc[0:0]).data) == 0
