@@ -119,7 +119,7 @@ def missile_monthly(events: pd.DataFrame) -> pd.DataFrame:
 def missile_monthly_chart(
     monthly: pd.DataFrame, title: str | None = "Missiles fired per month", *, height: int = 440
 ) -> go.Figure:
-    """Stacked bars of missiles fired per month by type; launch events as a line on a second axis.
+    """Stacked bars of missiles fired per month by type; launch events as markers on a second axis.
 
     Parameters
     ----------
@@ -130,8 +130,8 @@ def missile_monthly_chart(
     -------
     plotly.graph_objects.Figure
         One ``go.Bar`` per missile type (left axis: missiles), ``customdata[i]``
-        = event ids joined by ","; one line of launch events per month (right
-        axis). Empty input gives a figure with a note.
+        = event ids joined by ","; one marker trace of launch events per month
+        (right axis, ``yaxis="y2"``). Empty input gives a figure with a note.
     """
     if monthly.empty:
         return empty_figure(title)
@@ -156,16 +156,16 @@ def missile_monthly_chart(
             hovertemplate="<b>%{fullData.name}</b><br>%{hovertext}<extra></extra>",
         )
     launches = monthly.groupby("month", sort=True)["launches"].sum()
+    # Markers, not a line: a line would run across months without launches as if they had some.
     fig.add_scatter(
         x=launches.index,
         y=launches.to_numpy(),
         name="Launch events",
         yaxis="y2",
-        mode="lines+markers",
+        mode="markers",
         xperiod="M1",
         xperiodalignment="middle",
-        line=dict(color="#333333", width=1.5, dash="dot"),
-        marker=dict(symbol="circle-open", size=8, color="#333333"),
+        marker=dict(symbol="diamond-open", size=11, color="#222222", line=dict(width=2)),
         hovertemplate="%{x|%B %Y}: %{y} launch events<extra></extra>",
     )
     base_layout(fig, title)
@@ -373,4 +373,8 @@ def _km_axis(values: pd.Series, log: bool | None) -> dict:
     positive = values[values > 0]
     if log is None:
         log = len(positive) == len(values) and positive.max() / positive.min() > 50
-    return dict(type="log", tickformat=",~g") if log else dict(type="linear", rangemode="tozero", tickformat=",~g")
+    return (
+        dict(type="log", dtick="D2", tickformat=",~g")
+        if log
+        else dict(type="linear", rangemode="tozero", tickformat=",~g")
+    )

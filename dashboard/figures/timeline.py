@@ -355,7 +355,8 @@ def estimate_chart(
                     type="data",
                     symmetric=False,
                     array=[tail if sign > 0 else 0] * len(bound),
-                    arrayminus=[tail if sign < 0 else 0] * len(bound),
+                    # Never below zero: an "up to 40" pointer stops at the axis.
+                    arrayminus=[min(tail, v) if sign < 0 else 0 for v in bound["value"]],
                     width=0,
                     thickness=2,
                     color=color,

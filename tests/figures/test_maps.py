@@ -148,6 +148,15 @@ def test_region_map_is_offline_maplibre(events, boundaries):
     assert "Sudzha" in battle.text[0] and "16 Dec 2024" in battle.text[0] and "about 30 killed" in battle.text[0]
 
 
+def test_region_map_labels(events, boundaries):
+    fig = region_map(region_values(events), point_events(events)[0], boundaries)
+    labels = [t for t in fig.data if t.type == "scattermap" and t.mode == "text"]
+    assert len(labels) == 1 and {"Kursk", "Sumy", "Belgorod"} <= set(labels[0].text)
+    assert labels[0].hoverinfo == "skip" and labels[0].customdata is None
+    bare = region_map(region_values(events), point_events(events)[0], boundaries, labels=False)
+    assert not [t for t in bare.data if t.type == "scattermap" and t.mode == "text"]
+
+
 def test_region_map_draws_outlines_without_events(events, boundaries):
     empty = events.iloc[0:0]
     fig = region_map(region_values(empty), point_events(empty)[0], boundaries, view="kursk_border")

@@ -187,6 +187,7 @@ def test_estimate_chart_bands_steps_and_bounds(estimates):
     assert pointer.error_y.array[0] > 0 and pointer.error_y.arrayminus[0] == 0
     down = next(t for t in fig.data if t.legendgroup == "Ukraine HUR" and t.error_y.array is not None)
     assert down.error_y.array[0] == 0 and down.error_y.arrayminus[0] > 0
+    assert down.error_y.arrayminus[0] <= down.y[0]  # never below zero
 
     # Hover: claimant, date, and low/best/high of each claim.
     custom = lines["South Korea NIS"].customdata[0]
