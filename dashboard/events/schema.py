@@ -251,7 +251,7 @@ class EventRecord(BaseModel):
             raise RuleError("event_date_end", "event_date_end is before event_date")
         present = [(n, v) for n, v in (("figure_low", self.figure_low), ("figure_best", self.figure_best),
                                          ("figure_high", self.figure_high)) if v is not None]
-        for (name_a, a), (name_b, b) in zip(present, present[1:]):
+        for (name_a, a), (name_b, b) in zip(present, present[1:], strict=False):
             if a > b:
                 raise RuleError(name_a, f"{name_a} ({a:g}) is greater than {name_b} ({b:g}); need low <= best <= high")
         if present and self.unit is None:
@@ -359,6 +359,11 @@ def record_to_row(record: EventRecord) -> dict[str, Any]:
     """Flatten a record into storage values (sources as canonical JSON)."""
     row = record.model_dump(mode="python")
     row["sources"] = sources_to_json(record.sources)
+    for name in FLOAT_FIELDS:
+        if row[name] == 0:
+            # SQLite stores -0.0 as 0: hash what is stored, or an export of the row
+            # imported again would look like a change.
+            row[name] = 0.0
     return row
 
 

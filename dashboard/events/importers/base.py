@@ -195,11 +195,6 @@ def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow
     duplicates = sorted({h for h in header if header.count(h) > 1 and h})
     if duplicates:
         raise ImportFileError(file_name, f"duplicate column names: {', '.join(duplicates)}", 1)
-    if delimiter != ",":
-        header_note = delimiter
-    else:
-        header_note = ","
-
     def rows() -> Iterator[RawRow]:
         start = reader.line_num + 1
         while True:
@@ -217,7 +212,7 @@ def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow
                 continue  # blank line
             if len(cells) != len(header):
                 yield RawRow(line, {"__shape__": f"{len(cells)} cells where the header has {len(header)} columns"
-                                                 f" (delimiter {header_note!r})"})
+                                                 f" (delimiter {delimiter!r})"})
                 continue
             yield RawRow(line, dict(zip(header, cells, strict=True)))
 
