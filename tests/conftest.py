@@ -1,0 +1,187 @@
+"""Shared fixtures: temporary stores, valid records, and native CSV text written from dicts.
+
+Every store here is a fresh SQLite file under ``tmp_path`` opened with ``seed=False``:
+the seed log (``data/seed/events.csv``) is never loaded unless a test asks for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard.events import schema
+from dashboard.events.store import EventStore, open_store
+
+# A source in the native cell spelling, and the same as a mapping.
+SOURCE = {"outlet": "Yonhap", "title": "NIS: troops deployed", "date": "2024-11-05",
+          "url": "https://example.org/yonhap/1"}
+
+
+def base_record(event_id: str = "T1", **overrides: Any) -> dict[str, Any]:
+    """The fields of one valid record (a troop estimate at a named place), with overrides."""
+    data: dict[str, Any] = {
+        "event_id": event_id,
+        "event_date": "2024-11-05",
+        "category": "deployment",
+        "subcategory": "in_kursk",
+        "actor": "North Korea",
+        "counterpart": "Ukraine",
+        "claimant": "South Korea NIS",
+        "figure_low": 10000,
+        "figure_best": 11000,
+        "figure_high": 12000,
+        "unit": "troops",
+        "location": "Sudzha",
+        "admin1_code": "RU-KRS",
+        "admin1_name": "Kursk Oblast",
+        "country_code": "RUS",
+        "latitude": 51.192,
+        "longitude": 35.271,
+        "geo_precision": 1,
+        "description": "About 11,000 troops, most of them in Kursk oblast.",
+        "confidence": "high",
+        "sources": [dict(SOURCE)],
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def cell_text(name: str, value: Any) -> str:
+    """One record value as the native CSV spells it."""
+    if value is None:
+        return ""
+    if name == "sources" and isinstance(value, (list, tuple)):
+        return schema.format_sources([
+            s.model_dump(mode="json") if isinstance(s, schema.Source) else
+            {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in s.items()}
+            for s in value
+        ])
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def native_csv_text(rows: list[dict[str, Any]], delimiter: str = ",") -> str:
+    """Native CSV text from dicts: the schema's columns that any row uses, in schema order, then extras."""
+    used = {k for row in rows for k in row}
+    columns = [n for n in schema.FIELD_NAMES if n in used] + sorted(used - set(schema.FIELD_NAMES))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell_text(c, row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def native_csv() -> Callable[..., str]:
+    """``native_csv(rows)`` -> valid native CSV text for a list of record dicts."""
+    return native_csv_text
+
+
+@pytest.fixture
+def record_data() -> Callable[..., dict[str, Any]]:
+    """``record_data(**overrides)`` -> the fields of a valid record; ids T1, T2, ... unless given."""
+    ids = (f"T{n}" for n in itertools.count(1))
+
+    def make(**overrides: Any) -> dict[str, Any]:
+        event_id = overrides.pop("event_id") if "event_id" in overrides else next(ids)
+        return base_record(event_id, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def make_record(record_data) -> Callable[..., schema.EventRecord]:
+    """``make_record(**overrides)`` -> a validated EventRecord."""
+
+    def make(**overrides: Any) -> schema.EventRecord:
+        checked = schema.validate_record(record_data(**overrides))
+        assert isinstance(checked, schema.EventRecord), checked
+        return checked
+
+    return make
+
+
+@pytest.fixture
+def make_store(tmp_path) -> Iterator[Callable[[str], EventStore]]:
+    """``make_store(name="events")`` -> an empty store in a new SQLite file under tmp_path."""
+    opened: list[EventStore] = []
+
+    def make(name: str = "events") -> EventStore:
+        store = open_store(f"sqlite:///{tmp_path / name}.sqlite", seed=False)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.engine.dispose()
+
+
+@pytest.fixture
+def store(make_store) -> EventStore:
+    return make_store()
+
+
+def db_path(store: EventStore) -> Path:
+    return Path(store.engine.url.database)
+
+
+def raw_rows(store: EventStore, table: str = "events") -> list[tuple]:
+    """Every row of a table as SQLite holds it, read past SQLAlchemy."""
+    with closing(sqlite3.connect(db_path(store))) as conn:
+        return conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()  # noqa: S608 (fixed names)
+
+
+def db_state(store: EventStore) -> tuple[str, int, int]:
+    """(revision token, rows in events, rows in import_batches): what "unchanged" compares."""
+    with closing(sqlite3.connect(db_path(store))) as conn:
+        events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        batches = conn.execute("SELECT count(*) FROM import_batches").fetchone()[0]
+    return store.revision_token(), events, batches
+
+
+@pytest.fixture
+def state() -> Callable[[EventStore], tuple[str, int, int]]:
+    """``state(store)`` -> (revision token, event rows, batch rows)."""
+    return db_state
+
+
+@pytest.fixture
+def log_rows() -> Callable[..., list[tuple]]:
+    """``log_rows(store, table="events")`` -> every row of a table, read with sqlite3."""
+    return raw_rows
+
+
+LARGE_HEADER = ["event_id", "event_date", "category", "actor", "claimant", "figure_best", "unit", "latitude",
+                "longitude", "geo_precision", "admin1_code", "country_code", "description", "sources"]
+
+
+def large_native_csv(path: Path, rows: int, prefix: str = "K") -> Path:
+    """Write a native CSV of ``rows`` valid, distinct events (ids PREFIX000000...) to ``path``."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(LARGE_HEADER)
+        for i in range(rows):
+            writer.writerow([f"{prefix}{i:06d}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "battle", "North Korea",
+                             "Ukraine HUR", str(i % 500), "killed", "51.2", "35.3", "1", "RU-KRS", "RUS",
+                             f"Row {i}, with a comma and \"quotes\"",
+                             f"HUR | Report {i} | 2024-11-05 | https://example.org/{i}"])
+    return path
+
+
+@pytest.fixture
+def write_large_csv() -> Callable[..., Path]:
+    """``write_large_csv(path, rows, prefix="K")`` -> a large valid native CSV file."""
+    return large_native_csv

@@ -1,0 +1,182 @@
+"""dashboard.events.exports: CSV / XLSX / GeoJSON, and the formula-cell guard."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from dashboard.events import exports, schema
+from dashboard.events.importers import import_file
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1+1"]
+
+
+@pytest.fixture
+def frame(store, make_record) -> pd.DataFrame:
+    store.append([
+        make_record(event_id="E1", description=FORMULAS[0], location="-Sudzha", admin1_code=None, admin1_name=None,
+                    country_code=None, latitude=12.5, longitude=-3.5, claimant="@claimant"),
+        make_record(event_id="E2", latitude=None, longitude=None, geo_precision=4, figure_low=None,
+                    figure_high=None, description="Plain text, with a comma and \"quotes\"",
+                    sources=[{"outlet": "A | B", "title": "x", "date": "2024-11-05", "url": "https://example.org/x"}]),
+    ])
+    return exports.export_frame(store.current_events())
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_neutralise_cell_quotes_formula_text(value):
+    assert exports.neutralise_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Sudzha", "'already quoted", "a=b", "", 3.5, -3.5, None, 0])
+def test_neutralise_cell_leaves_other_values(value):
+    assert exports.neutralise_cell(value) == value
+
+
+def test_export_frame_uses_native_columns_and_spellings(frame):
+    assert list(frame.columns) == [*schema.FIELD_NAMES, "revision", "recorded_at"]
+    first = frame.iloc[0]
+    assert first["event_date"] == "2024-11-05" and first["event_date_end"] is None
+    assert first["sources"] == "Yonhap | NIS: troops deployed | 2024-11-05 | https://example.org/yonhap/1"
+    assert json.loads(frame.iloc[1]["sources"])[0]["outlet"] == "A | B"  # JSON when a value holds "|"
+    assert first["recorded_at"].endswith("Z")
+
+
+def test_export_frame_does_not_modify_its_input(store, make_record):
+    store.append([make_record()])
+    events = store.current_events()
+    before = events.copy()
+    exports.export_frame(events)
+    pd.testing.assert_frame_equal(events, before)
+
+
+def test_csv_neutralises_text_and_keeps_numbers(frame):
+    text = exports.csv_bytes(frame).decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    first = rows[0]
+    assert first["description"] == "'" + FORMULAS[0]
+    assert first["location"] == "'-Sudzha"
+    assert first["claimant"] == "'@claimant"
+    assert first["longitude"] == "-3.5" and first["latitude"] == "12.5"
+    assert first["figure_best"] == "11000.0"
+    assert ",-3.5," in text  # unquoted, so a spreadsheet reads a number
+    assert rows[1]["description"] == "Plain text, with a comma and \"quotes\""
+
+
+def test_every_formula_prefix_is_neutralised_in_csv():
+    # Built directly: the schema strips a leading tab or CR, so only a frame can hold them.
+    frame = pd.DataFrame({"event_id": [f"F{i}" for i in range(len(FORMULAS))], "description": FORMULAS,
+                          "longitude": [-3.5] * len(FORMULAS)})
+    rows = list(csv.DictReader(io.StringIO(exports.csv_bytes(frame).decode(), newline="")))
+    assert [row["description"] for row in rows] == ["'" + value for value in FORMULAS]
+    assert all(row["longitude"] == "-3.5" for row in rows)
+
+
+def test_stored_formula_text_is_neutralised_in_csv(store, make_record):
+    store.append([make_record(event_id=f"F{i}", description=value) for i, value in enumerate(FORMULAS)])
+    frame = exports.export_frame(store.current_events())
+    rows = list(csv.DictReader(io.StringIO(exports.csv_bytes(frame).decode(), newline="")))
+    exported = {row["event_id"]: row["description"] for row in rows}
+    assert exported["F0"] == "'" + FORMULAS[0] and exported["F5"] == "'=1+1"  # "\r" stripped by the schema
+    assert exported["F4"] == "cmd"  # the schema stripped the tab: nothing left to guard
+    assert not any(value.startswith(exports.FORMULA_PREFIXES) for value in exported.values())
+
+
+def test_csv_rows_end_in_crlf_and_a_lone_cr_stays_in_its_cell(store, make_record, make_store):
+    store.append([make_record(event_id="E1", description="line one\rline two")])
+    data = exports.csv_bytes(exports.export_frame(store.current_events()))
+    assert data.count(b"\r\n") == 2  # header and one row
+    assert b'"line one\rline two"' in data
+    fresh = make_store("copy")
+    report = import_file(fresh, data=data, file_name="export.csv")
+    assert report.written and report.new == 1
+    assert fresh.current_events()["description"].tolist() == ["line one\rline two"]
+
+
+def test_csv_is_streamed_in_chunks_with_one_header(frame):
+    blocks = list(exports.iter_csv(pd.concat([frame] * 3, ignore_index=True), chunk_rows=2))
+    assert len(blocks) == 3
+    assert blocks[0].startswith(b"event_id,") and not blocks[1].startswith(b"event_id,")
+    rows = list(csv.reader(io.StringIO(b"".join(blocks).decode(), newline="")))
+    assert len(rows) == 1 + 6
+
+
+def test_csv_of_an_empty_frame_is_a_header(frame):
+    assert exports.csv_bytes(frame.iloc[:0]).decode().strip() == ",".join(frame.columns)
+
+
+def test_write_csv_to_a_path(frame, tmp_path):
+    exports.write_csv(frame, tmp_path / "out.csv")
+    assert (tmp_path / "out.csv").read_bytes() == exports.csv_bytes(frame)
+
+
+def test_xlsx_has_no_formula_cells_and_numbers_stay_numbers(store, make_record):
+    store.append([make_record(event_id=f"F{i}", description=value, longitude=-3.5, latitude=12.5,
+                              admin1_code=None, admin1_name=None, country_code=None)
+                  for i, value in enumerate(FORMULAS)])
+    frame = exports.export_frame(store.current_events())
+    frame.loc[frame["event_id"] == "F4", "description"] = "\tcmd"  # as a frame from elsewhere could hold it
+    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(frame)))
+    sheet = book["events"]
+    rows = list(sheet.iter_rows())
+    assert [c.value for c in rows[0]] == list(frame.columns)
+    cells = [cell for row in rows for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    header = [c.value for c in rows[0]]
+    for row in rows[1:]:
+        values = dict(zip(header, [c.value for c in row], strict=True))
+        assert values["description"].startswith("'"), values["description"]
+        assert values["longitude"] == -3.5 and isinstance(values["longitude"], float)
+        assert values["geo_precision"] == 1 and values["event_date_end"] is None
+
+
+def test_xlsx_sheet_name_is_cut_to_31_characters(frame):
+    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(frame, sheet_name="x" * 40)))
+    assert book.sheetnames == ["x" * 31]
+
+
+def test_geojson_is_a_feature_collection(frame):
+    collection = json.loads(exports.geojson_bytes(frame))
+    assert collection["type"] == "FeatureCollection"
+    assert len(collection["features"]) == 2
+    for feature in collection["features"]:
+        assert feature["type"] == "Feature"
+        assert set(feature) == {"type", "geometry", "properties"}
+        assert "latitude" not in feature["properties"] and "longitude" not in feature["properties"]
+    first, second = collection["features"]
+    assert first["geometry"] == {"type": "Point", "coordinates": [-3.5, 12.5]}  # [lon, lat]
+    assert second["geometry"] is None
+    assert first["properties"]["event_id"] == "E1"
+    assert first["properties"]["figure_best"] == 11000.0 and first["properties"]["geo_precision"] == 1
+    assert first["properties"]["event_date_end"] is None
+    # the text is data in JSON: no quote prefix
+    assert first["properties"]["description"] == FORMULAS[0]
+
+
+def test_geojson_sources_are_always_a_list(frame, store):
+    for events in (frame, store.current_events()):  # export spelling and stored JSON alike
+        features = exports.geojson_dict(events)["features"]
+        sources = [f["properties"]["sources"] for f in features]
+        assert sources[0] == [{"outlet": "Yonhap", "title": "NIS: troops deployed", "date": "2024-11-05",
+                               "url": "https://example.org/yonhap/1"}]
+        assert sources[1][0]["outlet"] == "A | B"
+
+
+def test_geojson_of_no_events():
+    assert exports.geojson_dict(pd.DataFrame()) == {"type": "FeatureCollection", "features": []}
+
+
+def test_export_can_be_imported_again(frame, make_store):
+    fresh = make_store("again")
+    report = import_file(fresh, data=exports.csv_bytes(frame), file_name="export.csv")
+    assert report.errors == [] and report.new == 2
+    again = fresh.current_events().set_index("event_id")
+    assert again.loc["E2", "description"] == "Plain text, with a comma and \"quotes\""
+    # formula text comes back with its guard quote: the importer never strips it blindly
+    assert again.loc["E1", "description"] == "'" + FORMULAS[0]
+    assert again.loc["E1", "longitude"] == -3.5
