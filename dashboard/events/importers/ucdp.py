@@ -1,12 +1,200 @@
-"""Placeholder until the ucdp importer lands: matches no header."""
+"""UCDP Georeferenced Event Dataset (GED) CSV: one row per event with low, best and
+high death estimates. Each row is one claim by UCDP. GED cites its sources as text
+without URLs, so each record has one source: UCDP's site, with the cited offices and
+headlines in the title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dashboard.events.importers.base import RowError
+from dashboard.events.importers.cells import Cells, clip, dataset_source, has_columns, join_lines, pin_to_precision
+from dashboard.events.importers.dates import parse_date
+from dashboard.events.importers.places import admin1_from_name, country_from_name
 
 NAME = "ucdp"
-MAPPING: list = []
+CLAIMANT = "UCDP"
+SOURCE_URL = "https://ucdp.uu.se/"
+
+# type_of_violence → (category, subcategory)
+VIOLENCE_TYPES: dict[str, tuple[str, str]] = {
+    "1": ("battle", "state_based"),
+    "2": ("battle", "non_state"),
+    "3": ("attack_on_civilians", "one_sided"),
+}
+# date_prec: 1 exact day, 2 within 2-6 days, 3 week, 4 month, 5 longer (within a year).
+DATE_PRECISIONS = {"1": "day", "2": "day", "3": "week", "4": "month", "5": "year"}
+# where_prec → our geo_precision. 1 exact place; 2 within 25 km of a place; 3 second-
+# order division known: all points. 4 first-order division, 5 a larger area within the
+# country: region-level. 6 only the country, 7 international waters or airspace: the
+# coordinates are a centroid, so they are dropped.
+WHERE_PRECISIONS = {"1": 1, "2": 2, "3": 2, "4": 3, "5": 3, "6": 4, "7": 4}
+# Gleditsch-Ward numbers (country_id) of the countries this dashboard covers; other
+# countries are looked up by name.
+GLEDITSCH_WARD = {"365": "RUS", "369": "UKR", "370": "BLR", "731": "PRK", "732": "KOR", "740": "JPN", "710": "CHN"}
+# event_clarity 2 means UCDP could not fully tell this event apart from others.
+CLARITY_CONFIDENCE = {"1": "medium", "2": "low"}
+
+REQUIRED_COLUMNS = (
+    "id",
+    "relid",
+    "type_of_violence",
+    "side_a",
+    "side_b",
+    "where_prec",
+    "latitude",
+    "longitude",
+    "country",
+    "date_prec",
+    "date_start",
+    "date_end",
+    "low",
+    "best",
+    "high",
+)
+DATE_COLUMNS = ("date_start", "date_end")
+
+MAPPING = [
+    ("id", "event_id", '"ucdp:" + id'),
+    ("id", "original_id", "as is"),
+    ("date_start", "event_date", "YYYY-MM-DD (a time part is ignored); a month-precise date becomes the 1st"),
+    ("date_end", "event_date_end", "as is"),
+    ("date_prec", "date_precision", ", ".join(f"{k} → {v}" for k, v in DATE_PRECISIONS.items())),
+    ("type_of_violence", "category, subcategory", "; ".join(f"{k} → {c}, {s}" for k, (c, s) in VIOLENCE_TYPES.items())),
+    ("side_a", "actor", "as is"),
+    ("side_b", "counterpart", "as is"),
+    ("", "claimant", f'"{CLAIMANT}"'),
+    ("low, best, high", "figure_low, figure_best, figure_high", "deaths, as is"),
+    ("", "unit", '"killed"'),
+    ("where_coordinates", "location", "as is"),
+    ("latitude, longitude", "latitude, longitude", "decimal degrees; dropped when where_prec is 6 or 7"),
+    ("where_prec", "geo_precision", ", ".join(f"{k} → {v}" for k, v in WHERE_PRECISIONS.items())),
+    (
+        "iso3, country_id, country",
+        "country_code",
+        "iso3 if given, else the Gleditsch-Ward number for "
+        + ", ".join(f"{k} {v}" for k, v in GLEDITSCH_WARD.items())
+        + ", else the country name",
+    ),
+    (
+        "adm_1",
+        "admin1_name, admin1_code",
+        "code only when the name means exactly one region of that country; else filled later from the coordinates",
+    ),
+    ("where_description, deaths_*, source_headline", "description", "place description, deaths by side, headlines"),
+    (
+        "id, source_office, source_headline, source_date",
+        "sources",
+        f'one source: outlet "UCDP GED", title "UCDP GED event ID (<offices>): <headlines>", date the '
+        f"first source_date (else date_end), url {SOURCE_URL} (GED cites sources without URLs)",
+    ),
+    (
+        "event_clarity",
+        "confidence",
+        ", ".join(f"{k} → {v}" for k, v in CLARITY_CONFIDENCE.items()) + "; empty → medium",
+    ),
+    ("", "origin", f'"{NAME}"'),
+]
 
 
 def matches(columns: list[str]) -> bool:
-    return False
+    return has_columns(columns, REQUIRED_COLUMNS)
 
 
-def to_record_data(cells, context):
-    raise NotImplementedError
+def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    """One GED row to record fields; raises RowError for a value GED would not write."""
+    cells = Cells(row)
+    event_id = cells.required("id").removesuffix(".0")
+    category, subcategory = cells.code("type_of_violence", VIOLENCE_TYPES, "UCDP's types of violence")
+    precision = cells.code("date_prec", DATE_PRECISIONS, "UCDP's date precision")
+    start = cells.required_date("date_start", context)
+    end = cells.date("date_end", context)
+    geo_precision = cells.code("where_prec", WHERE_PRECISIONS, "UCDP's where precision")
+    latitude = cells.number("latitude", "latitude must be decimal degrees, e.g. 51.19")
+    longitude = cells.number("longitude", "longitude must be decimal degrees, e.g. 35.27")
+    if geo_precision == 4:
+        latitude = longitude = None  # a country's centroid is no place
+    country_code = _country(cells)
+    region = admin1_from_name(cells.text("adm_1"), country_code)
+    offices, headlines = cells.text("source_office"), cells.text("source_headline")
+    return {
+        "event_id": f"ucdp:{event_id}",
+        "original_id": event_id,
+        "event_date": pin_to_precision(start, precision),
+        "event_date_end": end,
+        "date_precision": precision,
+        "category": category,
+        "subcategory": subcategory,
+        "actor": cells.required("side_a"),
+        "counterpart": clip(cells.text("side_b")),
+        "claimant": CLAIMANT,
+        "figure_low": cells.count("low"),
+        "figure_best": cells.count("best"),
+        "figure_high": cells.count("high"),
+        "unit": "killed",
+        "location": clip(cells.text("where_coordinates")),
+        "latitude": latitude,
+        "longitude": longitude,
+        "geo_precision": geo_precision,
+        "country_code": country_code,
+        "admin1_code": region[0] if region else None,
+        "admin1_name": region[1] if region else clip(cells.text("adm_1")),
+        "description": join_lines(
+            cells.text("where_description"), _deaths(cells), f"Headlines: {_listed(headlines)}" if headlines else None
+        ),
+        "sources": [
+            dataset_source(
+                "UCDP GED",
+                f"UCDP GED event {event_id}"
+                + (f" ({_listed(offices)})" if offices else "")
+                + (f": {_listed(headlines)}" if headlines else ""),
+                _first_date(cells.text("source_date")) or end or start,
+                SOURCE_URL,
+            )
+        ],
+        "confidence": CLARITY_CONFIDENCE.get(cells.text("event_clarity").removesuffix(".0"), "medium"),
+        "origin": NAME,
+    }
+
+
+def _country(cells: Cells) -> str | None:
+    iso3 = cells.text("iso3").upper()
+    if len(iso3) == 3 and country_from_name(iso3) == iso3:
+        return iso3
+    return GLEDITSCH_WARD.get(cells.text("country_id").removesuffix(".0")) or country_from_name(cells.text("country"))
+
+
+def _deaths(cells: Cells) -> str | None:
+    parts = [
+        (label, cells.text(column))
+        for label, column in (
+            ("side A", "deaths_a"),
+            ("side B", "deaths_b"),
+            ("civilians", "deaths_civilians"),
+            ("unknown", "deaths_unknown"),
+        )
+    ]
+    shown = [f"{label} {value}" for label, value in parts if value]
+    return "Deaths (best): " + ", ".join(shown) if shown else None
+
+
+def _listed(text: str) -> str:
+    """GED's ";"-separated lists ("Reuters;TASS") as "Reuters; TASS"."""
+    return "; ".join(p.strip() for p in text.split(";") if p.strip())
+
+
+def _first_date(text: str) -> dt.date | None:
+    """The first readable date of GED's source_date ("2022-03-01;2022-03-02"); None if none.
+
+    Lenient on purpose: source_date only dates the citation, and the event's own
+    dates are checked strictly.
+    """
+    for part in text.split(";"):
+        try:
+            if found := parse_date(part, "source_date"):
+                return found
+        except RowError:
+            continue
+    return None

@@ -1,0 +1,155 @@
+"""Country and region codes from the place names outside datasets use.
+
+ACLED, UCDP and CNS name countries and first-level regions in their own spellings
+("Russia (Soviet Union)", "Kursk", "South Hamgyong Province"). These functions turn
+a name into an ISO code only when the match is clean and unique; anything else
+gives None, and the importer's point-in-region assignment fills the region later.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import pycountry
+
+# Short names the datasets use that pycountry files under a longer official name
+# and that the word-prefix rule below cannot settle ("Korea" is two countries).
+COUNTRY_ALIASES: dict[str, str] = {
+    "north korea": "PRK",
+    "korea, north": "PRK",
+    "dprk": "PRK",
+    "south korea": "KOR",
+    "korea, south": "KOR",
+    "russia": "RUS",
+}
+
+# Words that say what kind of region a name is, not which one: "Kursk Oblast",
+# "Kursk" and "Kursk province" all mean RU-KRS. Dropping "city" makes "Kyiv" and
+# "Kyiv City" collide with "Kyiv Oblast", so they stay unmatched: on purpose,
+# since ACLED's "Kyiv" means the oblast and the boundaries' "Kyiv" the city.
+_REGION_WORDS = frozenset(
+    {
+        "oblast",
+        "oblasti",
+        "krai",
+        "kray",
+        "region",
+        "province",
+        "republic",
+        "of",
+        "the",
+        "autonomous",
+        "okrug",
+        "prefecture",
+        "do",
+        "city",
+        "special",
+        "municipality",
+        "metropolitan",
+        "governorate",
+    }
+)
+
+
+def name_key(name: str, drop: frozenset[str] = frozenset()) -> str:
+    """A name folded for comparison: no accents, case, punctuation or ``drop`` words."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    words = re.sub(r"[\W_]+", " ", text.replace("'", "").replace("\u2019", "")).split()
+    return " ".join(w for w in words if w not in drop)
+
+
+def country_from_numeric(code: str) -> str | None:
+    """ISO 3166-1 numeric code ("804", "4" or "804.0") to alpha-3, or None."""
+    text = code.strip().removesuffix(".0")
+    if not text.isascii() or not text.isdigit() or len(text) > 3:
+        return None
+    country = pycountry.countries.get(numeric=text.zfill(3))
+    return country.alpha_3 if country else None
+
+
+@functools.lru_cache(maxsize=1024)
+def country_from_name(name: str) -> str | None:
+    """A country name as a dataset spells it to ISO alpha-3, or None if not clean.
+
+    Tries, in order: an alias table, pycountry's exact lookup (names, official
+    and common names, codes), the same without a parenthetical ("Russia (Soviet
+    Union)"), and finally a country whose name's words start with each word of
+    the given name ("Syria" → Syrian Arab Republic) when exactly one does.
+    """
+    text = name.strip()
+    if not text:
+        return None
+    for candidate in dict.fromkeys((text, re.sub(r"\s*\(.*?\)\s*", " ", text).strip())):
+        if not candidate:
+            continue
+        if alias := COUNTRY_ALIASES.get(name_key(candidate)):
+            return alias
+        try:
+            return pycountry.countries.lookup(candidate).alpha_3
+        except LookupError:
+            pass
+        words = name_key(candidate).split()
+        found = {
+            c.alpha_3
+            for c in pycountry.countries
+            if words
+            and any(
+                all(any(n.startswith(w) for n in name_key(full).split()) for w in words) for full in _country_names(c)
+            )
+        }
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
+def _country_names(country) -> list[str]:
+    return [getattr(country, attr) for attr in ("name", "official_name", "common_name") if hasattr(country, attr)]
+
+
+def admin1_from_name(name: str, country_code: str | None) -> tuple[str, str] | None:
+    """A first-level region's name to ``(ISO 3166-2 code, English name)``, or None.
+
+    Only within ``country_code`` (alpha-3), and only when the name, without words
+    like "Oblast" or "Province", means exactly one region among the shipped
+    boundaries and pycountry's subdivisions. The English name is the boundaries'
+    when the region is in them, else the name as given.
+    """
+    if not name or not name.strip() or not country_code:
+        return None
+    codes = _admin1_index(country_code).get(name_key(name, _REGION_WORDS), set())
+    if len(codes) != 1:
+        return None
+    code = next(iter(codes))
+    return code, _boundary_names().get(code, name.strip())
+
+
+@functools.lru_cache(maxsize=64)
+def _admin1_index(country_code: str) -> dict[str, set[str]]:
+    country = pycountry.countries.get(alpha_3=country_code)
+    if country is None:
+        return {}
+    names = [(code, n) for code, n in _boundary_names().items() if code.startswith(country.alpha_2 + "-")]
+    names += [
+        (s.code, s.name)
+        for s in pycountry.subdivisions.get(country_code=country.alpha_2) or ()
+        if s.parent_code is None
+    ]
+    index: dict[str, set[str]] = {}
+    for code, region in names:
+        if pycountry.subdivisions.get(code=code) is not None:  # the schema's rule
+            index.setdefault(name_key(region, _REGION_WORDS), set()).add(code)
+    index.pop("", None)
+    return index
+
+
+@functools.lru_cache(maxsize=1)
+def _boundary_names() -> dict[str, str]:
+    from dashboard.events import geo
+
+    try:
+        return geo.region_names()
+    except (FileNotFoundError, ValueError):
+        return {}  # no boundaries built: pycountry's subdivisions alone
