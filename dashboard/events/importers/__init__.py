@@ -113,26 +113,31 @@ def _parse_xlsx(data: bytes, file_name: str, fmt: str, origin: str | None, progr
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise ImportFileError(file_name, f"cannot open the spreadsheet: {exc}") from None
     sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
+    values = sheet.iter_rows()
     try:
-        header = [str(h).strip() if h is not None else "" for h in next(values)]
+        header = [str(h.value).strip() if h.value is not None else "" for h in next(values)]
     except StopIteration:
         raise ImportFileError(file_name, "the spreadsheet is empty") from None
 
     def rows():
         for line, cells in enumerate(values, start=2):
-            if cells is None or all(c is None or str(c).strip() == "" for c in cells):
+            if cells is None or all(c.value is None or str(c.value).strip() == "" for c in cells):
                 continue
-            yield RawRow(line, {h: _cell_text(c) for h, c in zip(header, cells, strict=False)})
+            yield RawRow(line, {h: _cell_text(c.value, c.number_format)
+                                for h, c in zip(header, cells, strict=False)})
 
     return _parse_rows(header, rows(), file_name, fmt, "xlsx", hashlib.sha256(data).hexdigest(), origin, progress)
 
 
-def _cell_text(value: Any) -> str:
+def _cell_text(value: Any, number_format: str | None = None) -> str:
     import datetime as dt
 
     if value is None:
         return ""
+    shown = (number_format or "").lower()
+    if isinstance(value, dt.date) and "m" in shown and "y" in shown and "d" not in shown:
+        # A date shown as "Apr-84" (format mmm-yy) is known to the month only: say so.
+        return f"{value:%Y-%m}"
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
