@@ -1,0 +1,27 @@
+"""Conflict Monitor: the router. Page config, the shared sidebar filter, the pages.
+
+Run with ``conflict-monitor`` or ``streamlit run dashboard/app.py`` from the repository root.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.ui import data, page, sidebar
+
+st.set_page_config(page_title="Conflict Monitor", page_icon=":material/radar:", layout="wide")
+
+pages = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("app_pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
+    st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
+    st.Page("app_pages/events.py", title="Events", icon=":material/table_rows:", url_path="events"),
+    st.Page("app_pages/missiles.py", title="Missile tests", icon=":material/rocket_launch:", url_path="missiles"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+]
+current = st.navigation(pages)
+
+events = data.current_events()
+event_filter = sidebar.render_filter(events)
+with page.sharing(events, event_filter):
+    current.run()

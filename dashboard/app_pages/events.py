@@ -1,0 +1,136 @@
+"""Events: the filtered log as a sorted, paginated table; one claim in detail; downloads.
+
+Only one page of rows goes to the browser, so a log of a million claims stays light.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.events.schema import FIELD_NAMES
+from dashboard.ui import data, downloads, page, tables, text
+
+PAGE_SIZES = (100, 250, 500)
+SORTS = {
+    "newest": ("Newest first", ["event_date", "event_id"], [False, True]),
+    "oldest": ("Oldest first", ["event_date", "event_id"], [True, True]),
+    "category": ("Category, then newest", ["category", "event_date", "event_id"], [True, False, True]),
+    "claimant": ("Claimant, then newest", ["claimant", "event_date", "event_id"], [True, False, True]),
+    "figure": ("Largest figure first", ["figure_best", "event_date", "event_id"], [False, False, True]),
+}
+# Revision history: which fields to compare between revisions.
+_HISTORY_FIELDS = [f for f in FIELD_NAMES if f not in ("event_id", "origin")]
+
+view = page.start("Events")
+shown = view.shown
+
+left, middle, right = st.columns([3, 2, 2])
+sort = left.selectbox("Sort by", list(SORTS), format_func=lambda k: SORTS[k][0], key="sort", bind="query-params")
+size = middle.selectbox("Rows per page", PAGE_SIZES, key="rows")
+pages = max(1, math.ceil(len(shown) / size))
+number = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, step=1, key="page")
+number = min(int(number), pages)
+
+_, by, ascending = SORTS[sort]
+ordered = shown.sort_values(by, ascending=ascending, na_position="last", kind="stable")
+window = ordered.iloc[(number - 1) * size : number * size]
+st.caption(
+    f"Rows {(number - 1) * size + 1:,}–{(number - 1) * size + len(window):,} of {len(shown):,}. "
+    "Click a row for its sources and revision history; column headers sort this page."
+)
+table = st.dataframe(
+    tables.event_rows(window),
+    hide_index=True,
+    width="stretch",
+    key="events-table",
+    column_config=tables.EVENT_COLUMN_CONFIG,
+    on_select="rerun",
+    selection_mode="single-row",
+    height=min(640, 38 + 35 * len(window)),
+)
+
+st.markdown(
+    "**Download all matching claims** (every field, in the import format; text a spreadsheet would run "
+    "as a formula is prefixed with a quote)"
+)
+downloads.table_downloads(shown, key="events")
+
+# --- one claim in detail -------------------------------------------------------------------
+rows = table.selection.rows if table is not None else []
+picked_id = window["event_id"].iloc[rows[0]] if rows and rows[0] < len(window) else None
+if picked_id is None:
+    options = window["event_id"].tolist()
+    picked_id = st.selectbox(
+        "Show the details of", options, index=None, key="detail", placeholder="Pick an event id, or click a row above"
+    )
+if picked_id is None:
+    st.stop()
+
+event = shown.loc[shown["event_id"] == picked_id].iloc[0]
+st.subheader(f"Event {text.escape_markdown(picked_id)}", anchor=False)
+st.caption(
+    text.escape_markdown(
+        f"{event['category'].replace('_', ' ')}, {text.day(event['event_date'])}, claimed by {event['claimant']}"
+    )
+)
+if isinstance(event["description"], str):
+    st.text(event["description"])
+
+
+def _value(v: object) -> str:
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    return str(v)
+
+
+fields, sources, history = st.tabs(["Fields", "Sources", "Revision history"])
+with fields:
+    detail = pd.DataFrame(
+        {
+            "Field": [f for f in FIELD_NAMES if f not in ("sources", "description")],
+            "Value": [_value(event[f]) for f in FIELD_NAMES if f not in ("sources", "description")],
+        }
+    )
+    st.dataframe(detail.loc[detail["Value"] != ""], hide_index=True, width="stretch")
+with sources:
+    st.dataframe(
+        tables.sources_frame(event["sources"]),
+        hide_index=True,
+        width="stretch",
+        column_config=tables.SOURCE_COLUMN_CONFIG,
+    )
+with history:
+    revisions = data.get_store().history(picked_id)
+    changed = []
+    for i in range(len(revisions)):
+        if i == 0:
+            changed.append("first version")
+            continue
+        before, after = revisions.iloc[i - 1], revisions.iloc[i]
+        diff = [f for f in _HISTORY_FIELDS if _value(before[f]) != _value(after[f])]
+        changed.append(", ".join(diff) if diff else ("retracted" if after["retracted"] else "no field changed"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Revision": revisions["revision"],
+                "Recorded (UTC)": revisions["recorded_at"],
+                "Changed": changed,
+                "Reason": revisions["reason"],
+                "Retracted": revisions["retracted"],
+                "Figure": [
+                    text.figure_range(lo, be, hi)
+                    for lo, be, hi in zip(
+                        revisions["figure_low"], revisions["figure_best"], revisions["figure_high"], strict=True
+                    )
+                ],
+                "Batch": revisions["batch_id"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,104 @@
+"""Map: regions coloured by claims or by a figure, precise places as points.
+
+Clicking a region narrows the shared filter (every page) to it. The month slider
+steps through the filtered period one month at a time.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.figures import maps
+from dashboard.ui import data, downloads, page, selection, sidebar, text
+
+ALL_MONTHS = "All months"
+# What regions can be coloured by: the number of claims, or the sum of one unit's figures.
+VALUES = {
+    "count": "Number of claims",
+    **{
+        u: f"Sum of figures: {u.replace('_', ' ')}"
+        for u in ("troops", "killed", "wounded", "casualties", "captured", "missiles")
+    },
+}
+MAP_KEY = "region-map"
+_CLICKABLE = "_map_clickable_regions"
+
+view = page.start("Map")
+shown = view.shown
+
+
+def month_options(events: pd.DataFrame) -> list[str]:
+    """``All months`` then every month of the filtered period, oldest first (e.g. ``Nov 2024``)."""
+    span = text.event_span(events)
+    months = pd.period_range(span[0], span[1], freq="M") if span is not None else []
+    return [ALL_MONTHS, *(f"{m:%b %Y}" for m in months)]
+
+
+def in_month(events: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Claims whose span overlaps ``month`` (``All months``: all of them)."""
+    if month == ALL_MONTHS:
+        return events
+    period = pd.Period(pd.Timestamp(f"1 {month}"), freq="M")
+    ends = events["event_date_end"].fillna(events["event_date"])
+    return events.loc[((events["event_date"] <= period.end_time) & (ends >= period.start_time)).to_numpy()]
+
+
+def _narrow_to_clicked_region() -> None:
+    # A callback runs before the script, so the sidebar's region widget may still be set.
+    code = selection.clicked_region(st.session_state.get(MAP_KEY))
+    if code and code in st.session_state.get(_CLICKABLE, ()):
+        sidebar.set_region(code)
+
+
+controls = st.columns([2, 2, 3])
+view_key = controls[0].selectbox(
+    "View", list(maps.MAP_VIEWS), format_func=lambda k: maps.MAP_VIEWS[k].label, key="view", bind="query-params"
+)
+value = controls[1].selectbox(
+    "Colour regions by", list(VALUES), format_func=VALUES.get, key="colour", bind="query-params"
+)
+options = month_options(shown)
+month = controls[2].select_slider("Month", options, value=ALL_MONTHS, key="month", bind="query-params")
+if month not in options:
+    month = ALL_MONTHS
+
+in_view = in_month(shown, month)
+if in_view.empty:
+    st.info(f"No claims in {month}: pick another month or {ALL_MONTHS}.", icon=":material/info:")
+    st.stop()
+
+regions = maps.region_values(in_view, value)
+points, aggregated = maps.point_events(in_view)
+value_label = "Claims" if value == "count" else VALUES[value].removeprefix("Sum of figures: ").capitalize()
+map_title = (
+    f"{'Claims' if value == 'count' else value_label} by region, {month.lower() if month == ALL_MONTHS else month}"
+)
+st.session_state[_CLICKABLE] = frozenset(regions["admin1_code"])
+fig = maps.region_map(regions, points, data.load_boundaries(), view=view_key, title=None, value_label=value_label)
+st.plotly_chart(
+    fig,
+    width="stretch",
+    key=MAP_KEY,
+    on_select=_narrow_to_clicked_region,
+    selection_mode="points",
+    config={"displaylogo": False, "scrollZoom": True},
+)
+downloads.chart_downloads(fig, key="region-map", title=map_title, flt=view.filter, events=in_view, chart_data=regions)
+
+notes = []
+if value != "count" and regions["value"].notna().sum() == 0:
+    notes.append(f"No claim here gives a figure in {value.replace('_', ' ')}: regions show as outlines only.")
+region_level = in_view.loc[(in_view["geo_precision"] == 3).fillna(False).to_numpy(dtype=bool)]
+if len(region_level):
+    notes.append(f"{len(region_level):,} region-level claims colour their region and are not drawn as points.")
+country_level = in_view.loc[(in_view["geo_precision"] == 4).fillna(False).to_numpy(dtype=bool)]
+if len(country_level):
+    notes.append(f"{len(country_level):,} country-level or unlocated claims are not on the map.")
+if aggregated:
+    notes.append(
+        f"{int(points['count'].sum()):,} points aggregated into grid cells of {points.attrs.get('cell_degrees', 0):g}°."
+    )
+notes.append("Click a region to narrow every page to it (Reset filters in the sidebar undoes it).")
+for note in notes:
+    st.caption(text.escape_markdown(note))

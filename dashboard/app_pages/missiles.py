@@ -1,0 +1,91 @@
+"""Missile tests: launches and missiles per month by type, launch sites, flight profiles, the launch table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.figures import missiles
+from dashboard.ui import data, downloads, page, text
+
+view = page.start("Missile tests")
+tests = view.shown.loc[(view.shown["category"] == "missile_test").fillna(False).to_numpy(dtype=bool)]
+if tests.empty:
+    text.no_events(view.filter, "missile tests")
+    st.stop()
+
+monthly = missiles.missile_monthly(tests)
+launches, fired = int(monthly["launches"].sum()), float(monthly["missiles"].sum())
+first, second, third = st.columns(3)
+first.metric("Launch events", f"{launches:,}", border=True)
+second.metric(
+    "Missiles fired",
+    text.number(fired),
+    border=True,
+    help="Per launch: the best figure, else the lower bound, else one missile.",
+)
+third.metric("Missile types", f"{monthly['missile_type'].nunique():,}", border=True)
+
+monthly_title = "Missiles fired per month by type"
+monthly_fig = missiles.missile_monthly_chart(monthly, title=None)
+st.plotly_chart(monthly_fig, width="stretch", key="missiles-monthly", config={"displaylogo": False})
+downloads.chart_downloads(
+    monthly_fig, key="missiles-monthly", title=monthly_title, flt=view.filter, events=tests, chart_data=monthly
+)
+
+sites_col, profile_col = st.columns(2)
+with sites_col:
+    st.subheader("Launch sites", anchor=False)
+    sites = missiles.launch_sites(tests)
+    sites_fig = missiles.launch_site_map(sites, data.load_boundaries(), title=None, height=520)
+    st.plotly_chart(sites_fig, width="stretch", key="missiles-sites", config={"displaylogo": False, "scrollZoom": True})
+    downloads.chart_downloads(
+        sites_fig, key="missiles-sites", title="Missile launch sites", flt=view.filter, events=tests, chart_data=sites
+    )
+    unlocated = len(tests) - int(sites["launches"].sum()) if len(sites) else len(tests)
+    if unlocated:
+        st.caption(f"{unlocated:,} launches name no precise site (region-level or unknown) and are not drawn.")
+with profile_col:
+    st.subheader("Flight profiles", anchor=False)
+    profiled = tests.loc[(tests["apogee_km"].notna() & tests["distance_km"].notna()).to_numpy()]
+    if profiled.empty:
+        st.info("No missile test in the selection reports both apogee and distance.", icon=":material/info:")
+    else:
+        profile_fig = missiles.apogee_distance_chart(tests, title=None, height=520)
+        st.plotly_chart(profile_fig, width="stretch", key="missiles-profile", config={"displaylogo": False})
+        downloads.chart_downloads(
+            profile_fig,
+            key="missiles-profile",
+            title="Apogee and distance flown",
+            flt=view.filter,
+            events=profiled,
+            chart_data=profiled[["event_id", "event_date", "subcategory", "missile_name", "apogee_km", "distance_km"]],
+        )
+        st.caption(f"{len(profiled):,} of {len(tests):,} launches report both apogee and distance.")
+
+st.subheader("Launches", anchor=False)
+table = pd.DataFrame(
+    {
+        "Date": pd.to_datetime(tests["event_date"]).dt.date,
+        "Type": tests["subcategory"].map(lambda t: missiles.missile_type_label(t) if isinstance(t, str) else ""),
+        "Missile": tests["missile_name"],
+        "Missiles": [
+            text.figure_range(lo, be, hi)
+            for lo, be, hi in zip(tests["figure_low"], tests["figure_best"], tests["figure_high"], strict=True)
+        ],
+        "Launch site": tests["launch_site"].fillna(tests["location"]),
+        "Apogee (km)": tests["apogee_km"],
+        "Distance (km)": tests["distance_km"],
+        "Outcome": tests["outcome"],
+        "Claimant": tests["claimant"],
+        "Confidence": tests["confidence"],
+        "Event": tests["event_id"],
+    }
+).sort_values("Date", ascending=False, kind="stable")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    key="missiles-table",
+    column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
+)

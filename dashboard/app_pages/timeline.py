@@ -1,0 +1,108 @@
+"""Timeline: claims per week or month by category, and how one estimate evolved.
+
+Selecting bars narrows the table under the chart to the claims counted in them.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.events.schema import MEASURES
+from dashboard.figures import timeline
+from dashboard.ui import downloads, page, selection, tables, text
+
+FREQUENCIES = {"week": "Week", "month": "Month"}
+
+view = page.start("Timeline")
+shown = view.shown
+
+
+def official_statements(events: pd.DataFrame, max_marks: int = 8, min_gap_days: int = 21) -> pd.DataFrame:
+    """Well-corroborated statements to mark on the estimate chart, spaced so their labels stay legible."""
+    statements = events.loc[((events["category"] == "statement") & (events["confidence"] == "high")).to_numpy()]
+    kept, last = [], None
+    for row in statements.sort_values("event_date").itertuples(index=False):
+        if last is None or (row.event_date - last).days >= min_gap_days:
+            kept.append(row)
+            last = row.event_date
+    kept = kept[:max_marks]
+    # Plotly reads a little HTML in annotations: the labels are data, so they are escaped.
+    return pd.DataFrame(
+        {"event_date": [r.event_date for r in kept], "label": [html.escape(str(r.claimant)) for r in kept]}
+    )
+
+
+# --- claims per period ----------------------------------------------------------------
+st.subheader("Claims over time", anchor=False)
+freq = st.segmented_control(
+    "Count per",
+    list(FREQUENCIES),
+    format_func=FREQUENCIES.get,
+    default="week",
+    key="freq",
+    bind="query-params",
+    required=True,
+)
+freq = freq or "week"
+counts = timeline.period_counts(shown, freq)
+bars_title = f"Claims per {freq} by category"
+bars = timeline.timeline_chart(counts, freq, title=None)
+chosen = st.plotly_chart(
+    bars,
+    width="stretch",
+    key=f"timeline-bars-{freq}",
+    on_select="rerun",
+    selection_mode=("points", "box"),
+    config={"displaylogo": False},
+)
+downloads.chart_downloads(bars, key="timeline-bars", title=bars_title, flt=view.filter, events=shown, chart_data=counts)
+
+ids = selection.selected_event_ids(chosen)
+listed = shown.loc[shown["event_id"].isin(ids)] if ids else shown
+if ids:
+    st.caption(f"{len(listed):,} claims in the selected bars (click an empty spot or double-click to clear).")
+else:
+    st.caption("Click a bar (or drag a box) to list only its claims below.")
+listed = listed.sort_values(["event_date", "event_id"], ascending=[False, True])
+limit = 500
+st.dataframe(
+    tables.event_rows(listed.head(limit)),
+    hide_index=True,
+    width="stretch",
+    column_config=tables.EVENT_COLUMN_CONFIG,
+    key="timeline-table",
+    height=320,
+)
+if len(listed) > limit:
+    st.caption(f"Showing the newest {limit:,} of {len(listed):,}; the Events page lists them all.")
+
+# --- estimate evolution ---------------------------------------------------------------
+st.subheader("How estimates evolved", anchor=False)
+measure = st.selectbox(
+    "Measure", list(MEASURES), format_func=lambda m: MEASURES[m].label, key="measure", bind="query-params"
+)
+series = timeline.estimate_series(shown, measure)
+if series.empty:
+    st.info(f"No claim in the filtered events gives a figure for “{MEASURES[measure].label}”.", icon=":material/info:")
+else:
+    key_events = official_statements(shown)
+    estimate_title = f"{MEASURES[measure].label}: claims by claimant"
+    estimates = timeline.estimate_chart(series, measure, key_events=key_events, title=None)
+    st.plotly_chart(estimates, width="stretch", key="timeline-estimates", config={"displaylogo": False})
+    downloads.chart_downloads(
+        estimates,
+        key="timeline-estimates",
+        title=estimate_title,
+        flt=view.filter,
+        events=shown.loc[shown["event_id"].isin(series["event_id"])],
+        chart_data=series.drop(columns=["description"]),
+    )
+    st.caption(
+        text.escape_markdown(
+            f"{len(series):,} claims from {series['claimant'].nunique():,} claimants. Dotted lines mark official "
+            "statements (high confidence) in the filtered period, labelled with who made them. Bands show low–high ranges where a claim gives both."
+        )
+    )

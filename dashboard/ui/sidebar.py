@@ -1,0 +1,229 @@
+"""The one filter every page shares, in the sidebar, kept in the URL.
+
+Each widget is bound to a query parameter (``bind="query-params"``) under a short
+key, so a copied URL reopens the same view. The widgets live in the entry file,
+before ``pg.run()``: Streamlit keeps the entry file's bound parameters when the
+user switches pages, so the filter follows the user from page to page.
+
+URL keys: ``preset`` (period), ``dates`` (custom range, two repeated values),
+``cat``, ``country``, ``region``, ``claimant`` (repeated values), ``conf``
+(minimum confidence), ``q`` (text search).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import pandas as pd
+import pycountry
+import streamlit as st
+
+from dashboard.events.filters import EventFilter
+from dashboard.events.schema import CATEGORIES, CONFIDENCE_RANK
+from dashboard.figures.style import category_label
+from dashboard.ui import data, text
+
+# Period presets, counted back from the newest event in the log (not from today:
+# the log is curated, and "last 30 days" of a log last updated in spring means spring).
+ALL_DATES = "All dates"
+CUSTOM = "Custom range"
+PRESETS: dict[str, pd.DateOffset | None] = {
+    ALL_DATES: None,
+    "Last 30 days": pd.DateOffset(days=30),
+    "Last 90 days": pd.DateOffset(days=90),
+    "Last 12 months": pd.DateOffset(months=12),
+    CUSTOM: None,
+}
+ANY_CONFIDENCE = "any"
+CONFIDENCE_OPTIONS = (ANY_CONFIDENCE, *sorted(CONFIDENCE_RANK, key=CONFIDENCE_RANK.get))
+
+# Widget keys = URL query parameter names. Short and stable: URLs are shared.
+PRESET, DATES, CATEGORY, COUNTRY, REGION, CLAIMANT, CONFIDENCE, TEXT = (
+    "preset",
+    "dates",
+    "cat",
+    "country",
+    "region",
+    "claimant",
+    "conf",
+    "q",
+)
+FILTER_KEYS = (PRESET, DATES, CATEGORY, COUNTRY, REGION, CLAIMANT, CONFIDENCE, TEXT)
+_DEFAULTS = {
+    PRESET: ALL_DATES,
+    CATEGORY: [],
+    COUNTRY: [],
+    REGION: [],
+    CLAIMANT: [],
+    CONFIDENCE: ANY_CONFIDENCE,
+    TEXT: "",
+}
+
+
+def preset_range(preset: str, newest: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The inclusive date range of a preset period ending on the newest event's day."""
+    offset = PRESETS.get(preset)
+    if offset is None:
+        return None, None
+    start = (pd.Timestamp(newest) - offset + pd.Timedelta(days=1)).date()
+    return start, newest
+
+
+def picked_range(picked: object, first: dt.date, last: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """A date_input range value as (start, end).
+
+    While the user is halfway through picking, the widget returns a one-element
+    tuple: the range then runs from that day to the end of the log.
+    """
+    if isinstance(picked, dt.date):
+        return picked, picked
+    values = [v for v in (picked or ()) if v is not None]
+    if not values:
+        return None, None
+    if len(values) == 1:
+        return values[0], max(values[0], last)
+    start, end = sorted(values[:2])
+    return start, end
+
+
+def reset_filters() -> None:
+    """Back to "everything": through session state (bound parameters follow)."""
+    for key, value in _DEFAULTS.items():
+        st.session_state[key] = value
+    st.session_state.pop(DATES, None)
+
+
+def set_region(code: str) -> None:
+    """Narrow every page to one region (the map's click). Call from a widget callback."""
+    st.session_state[REGION] = [code]
+
+
+def _country_names() -> dict[str, str]:
+    boundaries = data.load_boundaries()
+    return dict(zip(boundaries["country_code"], boundaries["country_name"], strict=True))
+
+
+def _country_label(code: str, known: dict[str, str]) -> str:
+    if code in known:
+        return f"{known[code]} ({code})"
+    country = pycountry.countries.get(alpha_3=code)
+    name = getattr(country, "common_name", None) or getattr(country, "name", None)
+    return f"{name} ({code})" if name else code
+
+
+def _options(events: pd.DataFrame, column: str, key: str) -> list[str]:
+    """Values present in the log, plus whatever the URL or the map already selected."""
+    present = events[column].dropna().astype(str).unique().tolist() if column in events else []
+    chosen = st.session_state.get(key) or []
+    return sorted(set(present) | {str(c) for c in chosen})
+
+
+def _region_labels(events: pd.DataFrame) -> dict[str, str]:
+    names = dict(data.region_names())
+    if "admin1_code" in events and "admin1_name" in events:
+        known = events.dropna(subset=["admin1_code"]).drop_duplicates("admin1_code")
+        for code, name in zip(known["admin1_code"], known["admin1_name"], strict=True):
+            names.setdefault(code, name if isinstance(name, str) else code)
+    return names
+
+
+def log_bounds(events: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
+    span = text.event_span(events)
+    return None if span is None else (span[0].date(), span[1].date())
+
+
+def restore_lost_params(bounds: tuple[dt.date, dt.date] | None) -> None:
+    """Write back filter values that the URL lost while the session kept them.
+
+    Streamlit carries the entry file's bound parameters over a page switch, but
+    only those of widgets the browser has already mounted: a click on another page
+    within a second of opening a link drops the rest from the URL while the filter
+    still applies. Re-assigning such a value through session state makes Streamlit
+    put it back in the URL, so a copied URL always reopens the view on screen.
+    """
+    defaults = {**_DEFAULTS, DATES: bounds}
+    for key in FILTER_KEYS:
+        if key in st.session_state and key not in st.query_params:
+            value = st.session_state[key]
+            default = defaults[key]
+            if key == DATES and isinstance(value, Sequence) and bounds is not None:
+                value, default = tuple(value), tuple(bounds)
+            if value != default:
+                st.session_state[key] = st.session_state[key]
+
+
+def render_filter(events: pd.DataFrame) -> EventFilter:
+    """Draw the filter in the sidebar and return what it selects."""
+    bounds = log_bounds(events)
+    restore_lost_params(bounds)
+    start = end = None
+    with st.sidebar:
+        st.subheader("Filter", anchor=False)
+        preset = st.selectbox("Period", list(PRESETS), key=PRESET, bind="query-params")
+        if bounds is not None:
+            first, last = bounds
+            if preset == CUSTOM:
+                picked = st.date_input(
+                    "From – to",
+                    value=(first, last),
+                    min_value=first,
+                    max_value=last,
+                    key=DATES,
+                    bind="query-params",
+                    format="YYYY-MM-DD",
+                )
+                start, end = picked_range(picked, first, last)
+                if isinstance(picked, Sequence) and len(picked) == 1:
+                    st.caption("Pick the end date; until then the range runs to the newest event.")
+            else:
+                start, end = preset_range(preset, last)
+                st.caption(f"Periods count back from the newest event in the log ({text.day(last)}), not from today.")
+        categories = st.multiselect(
+            "Categories",
+            list(CATEGORIES),
+            format_func=category_label,
+            key=CATEGORY,
+            bind="query-params",
+            placeholder="All categories",
+        )
+        countries_known = _country_names()
+        countries = st.multiselect(
+            "Countries",
+            _options(events, "country_code", COUNTRY),
+            format_func=lambda c: _country_label(c, countries_known),
+            key=COUNTRY,
+            bind="query-params",
+            placeholder="All countries",
+        )
+        region_labels = _region_labels(events)
+        regions = st.multiselect(
+            "Regions",
+            _options(events, "admin1_code", REGION),
+            format_func=lambda c: f"{region_labels.get(c, c)} ({c})",
+            key=REGION,
+            bind="query-params",
+            placeholder="All regions",
+        )
+        claimants = st.multiselect(
+            "Claimants",
+            _options(events, "claimant", CLAIMANT),
+            key=CLAIMANT,
+            bind="query-params",
+            placeholder="All claimants",
+        )
+        confidence = st.selectbox("Minimum confidence", CONFIDENCE_OPTIONS, key=CONFIDENCE, bind="query-params")
+        search = st.text_input(
+            "Search text", key=TEXT, bind="query-params", placeholder="place, claimant, missile, words…"
+        )
+        st.button("Reset filters", on_click=reset_filters, icon=":material/restart_alt:", key="reset_filters")
+    return EventFilter(
+        start=start,
+        end=end,
+        categories=tuple(c for c in categories if c in CATEGORIES),
+        countries=tuple(countries),
+        admin1=tuple(regions),
+        claimants=tuple(claimants),
+        min_confidence=None if confidence == ANY_CONFIDENCE else confidence,
+        text=search.strip() or None,
+    )

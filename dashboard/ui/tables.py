@@ -1,0 +1,129 @@
+"""Claims as display tables: readable columns, figures as range text, sources as safe links.
+
+``st.dataframe`` shows cells as plain text, so descriptions and claimants need no
+escaping here. Links are the one exception: only ``http(s)`` URLs become links;
+anything else (``javascript:``, ``data:``) is dropped before it reaches the browser.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.events.schema import MEASURES
+from dashboard.figures import overview
+from dashboard.figures.style import category_label
+from dashboard.ui import text
+
+_HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def safe_url(url: object) -> str | None:
+    """``url`` if it is an http(s) URL, else None (never a ``javascript:`` link)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    return url if _HTTP_URL.match(url) else None
+
+
+def parse_sources(cell: object) -> list[dict]:
+    """The stored sources JSON of one event as a list of dicts (empty if unreadable)."""
+    if not isinstance(cell, str):
+        return []
+    try:
+        sources = json.loads(cell)
+    except json.JSONDecodeError:
+        return []
+    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+
+
+def sources_frame(cell: object) -> pd.DataFrame:
+    """One row per source: outlet, title, date, link (http(s) only)."""
+    rows = [
+        {"Outlet": s.get("outlet"), "Title": s.get("title"), "Date": s.get("date"), "Link": safe_url(s.get("url"))}
+        for s in parse_sources(cell)
+    ]
+    return pd.DataFrame(rows, columns=["Outlet", "Title", "Date", "Link"])
+
+
+def _place(frame: pd.DataFrame) -> pd.Series:
+    parts = [frame[c].astype(object).where(frame[c].notna(), None) for c in ("location", "admin1_name", "country_code")]
+    return pd.Series(
+        [", ".join(dict.fromkeys(p for p in row if isinstance(p, str) and p)) for row in zip(*parts, strict=True)],
+        index=frame.index,
+        dtype=object,
+    )
+
+
+def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Claims as the Events table shows them (one row per claim, same order)."""
+    first_urls = frame["sources"].map(
+        lambda cell: next((u for u in (safe_url(s.get("url")) for s in parse_sources(cell)) if u), None)
+    )
+    source_counts = frame["sources"].map(lambda cell: len(parse_sources(cell)))
+    figures = [
+        text.figure_range(lo, be, hi)
+        for lo, be, hi in zip(frame["figure_low"], frame["figure_best"], frame["figure_high"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Date": pd.to_datetime(frame["event_date"]).dt.date,
+            "Category": frame["category"].map(category_label),
+            "Claimant": frame["claimant"],
+            "Figure": figures,
+            "Unit": frame["unit"],
+            "Place": _place(frame),
+            "Description": frame["description"],
+            "Confidence": frame["confidence"],
+            "Source": first_urls,
+            "Sources": source_counts,
+            "Event": frame["event_id"],
+        },
+        index=frame.index,
+    ).reset_index(drop=True)
+
+
+EVENT_COLUMN_CONFIG = {
+    "Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width="small"),
+    "Figure": st.column_config.TextColumn("Figure", help="low–best–high as claimed", width="small"),
+    "Description": st.column_config.TextColumn("Description", width="large"),
+    "Source": st.column_config.LinkColumn(
+        "Source",
+        help="First source; the detail view lists all",
+        display_text=r"https?://(?:www\.)?([^/?#]+)",
+        width="medium",
+    ),
+    "Sources": st.column_config.NumberColumn("Sources", help="Number of sources", width="small"),
+}
+SOURCE_COLUMN_CONFIG = {"Link": st.column_config.LinkColumn("Link", width="large")}
+LATEST_COLUMN_CONFIG = {"Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD")}
+
+
+def latest_claims(events: pd.DataFrame, measures: Iterable[str]) -> pd.DataFrame:
+    """The newest claim of each claimant for each measure, as one table."""
+    parts = []
+    for measure in measures:
+        latest = overview.latest_by_claimant(events, measure)
+        if latest.empty:
+            continue
+        parts.append(
+            pd.DataFrame(
+                {
+                    "Measure": MEASURES[measure].label,
+                    "Claimant": latest["claimant"],
+                    "Date": pd.to_datetime(latest["event_date"]).dt.date,
+                    "Figure": [
+                        text.figure_range(lo, be, hi)
+                        for lo, be, hi in zip(latest["low"], latest["best"], latest["high"], strict=True)
+                    ],
+                    "Event": latest["event_id"],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=["Measure", "Claimant", "Date", "Figure", "Event"])
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,126 @@
+"""Safe text: data strings shown in Markdown-rendering elements, and the lines pages share.
+
+Descriptions, claimants, file names and search text come from outside. Streamlit's
+captions, titles and metric labels render Markdown (links, images, colours, maths),
+so any data string that goes into one passes through :func:`escape_markdown`.
+Tables (``st.dataframe``) show their cells as plain text and need no escaping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.events.filters import EventFilter
+from dashboard.events.schema import CATEGORIES
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping
+# all of them also breaks autolinks (``www.x.org``, ``https://…``) and ``$…$`` maths.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>:$~=&\"'^%@/;?,])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` as Markdown that renders literally: no links, images, HTML, maths or styling.
+
+    Line breaks become spaces, so one value stays on one line.
+    """
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    flat = _WHITESPACE.sub(" ", str(text)).strip()
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+
+
+def preview(value: object, limit: int = 120) -> str:
+    """A value as short plain text for a table cell ("" for None)."""
+    if value is None:
+        return ""
+    shown = value if isinstance(value, str) else repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def day(value: dt.date | pd.Timestamp | None) -> str:
+    """``5 Nov 2024``."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value.day} {value:%b %Y}"
+
+
+def event_span(events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last day covered by ``events`` (spans included), or None when empty."""
+    if events.empty:
+        return None
+    ends = events["event_date_end"].fillna(events["event_date"])
+    return events["event_date"].min(), ends.max()
+
+
+def number(value: float | None) -> str:
+    """``11,000``; ``—`` for a missing figure."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def figure_range(low: float | None, best: float | None, high: float | None) -> str:
+    """A claim's figures as one range text: ``10,000–11,000–12,000``, ``3,000``, ``≥ 10,000``."""
+    present = [v for v in (low, best, high) if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if not present:
+        return ""
+    low_text, best_text, high_text = (number(v) if v in present else None for v in (low, best, high))
+    if len(set(present)) == 1:
+        if best_text:
+            return best_text
+        return f"≥ {low_text}" if low_text else f"≤ {high_text}"
+    return "–".join(t for t in (low_text or "?", best_text or "", high_text or "?") if t)
+
+
+def _category_list(categories: tuple[str, ...]) -> str:
+    names = [c.replace("_", " ") for c in categories if c in CATEGORIES]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def shown_line(events: pd.DataFrame, flt: EventFilter, noun: str = "claims") -> str:
+    """What a page shows, e.g. ``42 claims, 5 Nov 2024 – 30 Apr 2025, deployment and casualties``.
+
+    The result is escaped Markdown, ready for ``st.caption``.
+    """
+    count = len(events)
+    line = f"{count:,} {noun if count != 1 else noun.removesuffix('s')}"
+    # The chosen period when there is one (it says what was asked for), else the claims' own span.
+    span = event_span(events)
+    first = flt.start or (span[0] if span else None)
+    last = flt.end or (span[1] if span else None)
+    if first is not None or last is not None:
+        line += f", {day(first) if first else 'start'} – {day(last) if last else 'end'}"
+    if flt.categories:
+        line += f", {_category_list(flt.categories)}"
+    rest = EventFilter(
+        countries=flt.countries,
+        admin1=flt.admin1,
+        claimants=flt.claimants,
+        min_confidence=flt.min_confidence,
+        text=flt.text,
+    )
+    if not rest.is_empty():
+        line += f"; {rest.describe()}"
+    return escape_markdown(line)
+
+
+def page_caption(events: pd.DataFrame, flt: EventFilter, noun: str = "claims") -> None:
+    """The caption under a page title: what is shown."""
+    st.caption(shown_line(events, flt, noun))
+
+
+def no_events(flt: EventFilter, what: str = "events") -> None:
+    """The one message for an empty result."""
+    st.info(
+        f"No {what} match the current filter ({escape_markdown(flt.describe())}). "
+        "Widen the date range or clear some filters in the sidebar (or press **Reset filters**).",
+        icon=":material/filter_alt_off:",
+    )

@@ -1,0 +1,90 @@
+"""Page tests: every page of the app run through Streamlit's AppTest against a small temp log.
+
+The log is ``tests/fixtures/pages/events.csv`` (18 claims, 18 Oct 2024 – 28 Apr 2025),
+imported into a fresh SQLite file that ``CONFLICT_MONITOR_DB`` points at, so the
+numbers the tests expect never move when the seed log grows.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard.events.importers import import_file
+from dashboard.events.store import DB_URL_ENV, EventStore, open_store
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "dashboard" / "app.py"
+FIXTURE = REPO / "tests" / "fixtures" / "pages" / "events.csv"
+FIXTURE_EVENTS = 18
+TIMEOUT = 60
+
+
+def _clear_caches() -> None:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def page_store(tmp_path, monkeypatch) -> EventStore:
+    """A temp store holding the page fixture; the app opens it through the environment."""
+    url = f"sqlite:///{tmp_path / 'pages.sqlite'}"
+    store = open_store(url, seed=False)
+    report = import_file(store, FIXTURE, fmt="native", origin="seed")
+    assert report.written and report.new == FIXTURE_EVENTS, report.summary()
+    monkeypatch.setenv(DB_URL_ENV, url)
+    _clear_caches()
+    yield store
+    _clear_caches()
+    store.engine.dispose()
+
+
+@pytest.fixture
+def open_page(page_store) -> Callable[..., AppTest]:
+    """``open_page("timeline", **query)`` -> an AppTest that has run the entry file, then the page."""
+
+    def run(name: str | None = None, **query: str | list[str]) -> AppTest:
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at.query_params.update(query)
+        at.run()
+        if name is not None:
+            at.switch_page(f"app_pages/{name}.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return run
+
+
+def plain(markdown: str) -> str:
+    """Escaped Markdown (as the pages write data into captions) back to its text."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def shown_caption(at: AppTest) -> str:
+    """The "what is shown" line under the page title."""
+    return plain(at.main.caption[0].value)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """Every plotly figure on the page, as the JSON sent to the browser."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def no_match_shown(at: AppTest) -> bool:
+    return any("No events match" in info.value for info in at.info)
+
+
+def values(array: list | dict) -> list:
+    """A plotly JSON array as a list (plotly sends numbers as base64 typed arrays)."""
+    if isinstance(array, dict) and "bdata" in array:
+        decoded = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
+        return decoded.reshape(array["shape"]).tolist() if "shape" in array else decoded.tolist()
+    return list(array)

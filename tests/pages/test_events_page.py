@@ -1,0 +1,132 @@
+"""Events page: the paginated table, safe links, the detail view with history, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pandas as pd
+import pytest
+from conftest import FIXTURE, FIXTURE_EVENTS, no_match_shown, plain
+
+from dashboard.events.importers import import_file
+from dashboard.ui import tables
+
+
+def table(at) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+def test_table_lists_the_filtered_claims(open_page):
+    at = open_page("events")
+    rows = table(at)
+    assert len(rows) == FIXTURE_EVENTS
+    assert list(rows.columns[:4]) == ["Date", "Category", "Claimant", "Figure"]
+    assert rows["Event"].iloc[0] == "T-S02"  # newest first
+    assert rows.set_index("Event").loc["T-D04", "Figure"] == "10,000–11,000–12,000"
+    assert rows["Source"].str.match(r"^https?://").all()
+
+
+def test_download_buttons_exist(open_page):
+    at = open_page("events")
+    keys = {b.key for b in at.get("download_button")}
+    assert {"dl-events-csv", "dl-events-xlsx", "dl-events-geojson"} <= keys
+
+
+def test_preset_changes_the_rows(open_page):
+    at = open_page("events")
+    at.selectbox(key="preset").set_value("Last 90 days").run()
+    assert sorted(table(at)["Event"]) == ["T-C05", "T-D05", "T-S01", "T-S02"]
+    assert plain(at.main.caption[0].value).startswith("4 claims")
+
+
+def test_detail_view_shows_sources_and_revisions(open_page, page_store):
+    page_store.revise("T-D04", {"figure_best": 11500.0}, reason="NIS corrected its estimate")
+    at = open_page("events")
+    at.selectbox(key="detail").set_value("T-D04").run()
+    assert not at.exception
+    detail_tables = [d.value for d in at.dataframe[1:]]
+    sources = next(t for t in detail_tables if "Outlet" in t.columns)
+    assert list(sources["Link"]) == ["https://example.org/d04", "http://example.org/d04b"]
+    history = next(t for t in detail_tables if "Revision" in t.columns)
+    assert list(history["Revision"]) == [1, 2]
+    assert history["Changed"].iloc[1] == "figure_best"
+    assert history["Reason"].iloc[1] == "NIS corrected its estimate"
+
+
+def test_row_selection_opens_the_detail(open_page):
+    at = open_page("events")
+    at.session_state["events-table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert plain(at.subheader[0].value) == "Event T-S02"
+
+
+def test_markup_in_data_is_shown_as_text(open_page):
+    at = open_page("events", q="first assault")
+    assert table(at)["Description"].iloc[0].startswith("Fixture <script>")
+    at.selectbox(key="detail").set_value("T-B01").run()
+    assert [t.value for t in at.text] == [table(at)["Description"].iloc[0]]
+    rendered = " ".join(e.value for e in [*at.markdown, *at.caption, *at.subheader, *at.title, *at.info])
+    assert "<script>" not in rendered and "](https://evil" not in rendered
+
+
+def test_only_http_urls_become_links():
+    assert tables.safe_url("https://example.org/a") == "https://example.org/a"
+    for bad in ("javascript:alert(1)", "JAVASCRIPT:alert(1)", "data:text/html,<script>", " javascript:x", None, 3):
+        assert tables.safe_url(bad) is None
+    frame = pd.DataFrame(
+        [
+            {
+                "event_id": "X1",
+                "event_date": pd.Timestamp("2025-01-01"),
+                "category": "other",
+                "claimant": "c",
+                "figure_low": None,
+                "figure_best": None,
+                "figure_high": None,
+                "unit": None,
+                "location": None,
+                "admin1_name": None,
+                "country_code": None,
+                "description": "d",
+                "confidence": "low",
+                "sources": json.dumps([{"outlet": "o", "title": "t", "date": None, "url": "javascript:alert(1)"}]),
+            }
+        ]
+    )
+    assert tables.event_rows(frame)["Source"].iloc[0] is None
+    assert tables.sources_frame(frame["sources"].iloc[0])["Link"].iloc[0] is None
+
+
+def test_filter_matching_nothing_says_so(open_page):
+    at = open_page("events", conf="high", cat="Battle")
+    assert no_match_shown(at)
+    assert not at.dataframe
+    assert not at.get("download_button")
+
+
+@pytest.fixture
+def big_store(page_store):
+    """The fixture log copied 40 times over (738 claims)."""
+    with FIXTURE.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for copy in range(40):
+        for row in rows:
+            writer.writerow({**row, "event_id": f"{row['event_id']}-{copy:02d}"})
+    report = import_file(page_store, data=out.getvalue().encode(), file_name="big.csv", fmt="native", origin="seed")
+    assert report.written
+    return page_store
+
+
+def test_pages_keep_large_results_off_the_browser(big_store, open_page):
+    total = FIXTURE_EVENTS * 41
+    at = open_page("events")
+    assert len(table(at)) == 100
+    assert at.number_input(key="page").max == 8
+    at.number_input(key="page").set_value(8).run()
+    assert len(table(at)) == total - 700
+    assert any(f"Rows 701–{total} of {total}" in c.value for c in at.main.caption)

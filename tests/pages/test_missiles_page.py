@@ -1,0 +1,44 @@
+"""Missile tests page: monthly launches by type, launch sites, flight profiles, the launch table."""
+
+from __future__ import annotations
+
+from conftest import charts, no_match_shown, plain, values
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_renders_launches_sites_and_profiles(open_page):
+    at = open_page("missiles")
+    assert metrics(at) == {"Launch events": "4", "Missiles fired": "12", "Missile types": "3"}
+    monthly, sites, profiles = charts(at)
+    assert {t["type"] for t in sites["data"]} <= {"choroplethmap", "scattermap"}
+    site_points = [t for t in sites["data"] if t["type"] == "scattermap" and t.get("mode") == "markers"]
+    assert sum(len(values(t["lat"])) for t in site_points) == 4
+    assert sum(len(values(t["x"])) for t in profiles["data"] if t["type"] == "scatter") == 3  # apogee and distance
+    launches = at.dataframe[0].value
+    assert list(launches["Event"]) == ["T-M04", "T-M03", "T-M02", "T-M01"]
+    assert launches.set_index("Event").loc["T-M01", "Type"] == "ICBM"
+
+
+def test_date_range_changes_the_numbers(open_page):
+    at = open_page("missiles")
+    at.selectbox(key="preset").set_value("Custom range").run()
+    at.date_input(key="dates").set_value(("2024-10-18", "2024-11-30")).run()
+    assert not at.exception
+    assert metrics(at)["Launch events"] == "2"
+    assert metrics(at)["Missiles fired"] == "8"
+
+
+def test_a_period_without_launches_says_so(open_page):
+    at = open_page("missiles", preset="Last 30 days")
+    assert any("No missile tests match" in i.value for i in at.info)
+    assert not charts(at)
+    assert plain(at.main.caption[0].value).startswith("3 claims")
+
+
+def test_filter_matching_nothing_says_so(open_page):
+    at = open_page("missiles", q="no such words anywhere")
+    assert no_match_shown(at)
+    assert not charts(at)
