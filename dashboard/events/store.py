@@ -268,9 +268,9 @@ class EventStore:
                 result.revised_ids.append(record.event_id)
         result.new, result.revised = len(new_heads), len(moved_heads)
 
-        for chunk in _chunks(new_rows):
-            conn.execute(events.insert(), chunk)
-        self._write_heads(conn, new_heads, moved_heads)
+        _insert_many(conn, events, new_rows)
+        _insert_many(conn, event_heads, new_heads)
+        self._write_heads(conn, [], moved_heads)
         if batch_id is not None:
             conn.execute(
                 import_batches.update().where(import_batches.c.batch_id == batch_id).values(
@@ -323,9 +323,11 @@ class EventStore:
                 if path is not None and path.is_file():
                     return _read_snapshot(path, columns)
                 table = self._read_current(conn, None, None if path is not None else columns)
-            if path is not None:
-                _write_snapshot(table, path)
-                table = table.select(list(columns)) if columns else table
+                if path is not None:
+                    # Written before the read transaction ends (a reader never blocks a writer in
+                    # WAL mode), so a caller that reads the token next sees the same one.
+                    _write_snapshot(table, path)
+                    table = table.select(list(columns)) if columns else table
             return _to_frame(table)
         with self.reading() as conn:
             return _to_frame(self._read_current(conn, as_of, columns))
@@ -451,6 +453,40 @@ class EventStore:
             )
             for chunk in _chunks(moved):
                 conn.execute(statement, [{k: v for k, v in m.items() if k != "event_id"} for m in chunk])
+
+
+def _insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows (all with the same keys) in one executemany per large chunk.
+
+    On SQLite the statement goes straight to the driver's cursor: SQLAlchemy's
+    per-row parameter handling costs several times the insert itself at a
+    million rows. The SQL is still compiled from the Table, and values go through
+    the column types' own bind processors, so what is stored is exactly what
+    ``conn.execute(table.insert(), rows)`` stores. Other back ends take the Core path.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        for chunk in _chunks(rows):
+            conn.execute(table.insert(), chunk)
+        return
+    keys = list(rows[0])
+    compiled = table.insert().compile(dialect=conn.dialect, column_keys=keys)
+    order = list(compiled.positiontup or keys)
+    processors = [table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for k in order]
+    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        for chunk in _chunks(rows, 50_000):
+            params = []
+            for row in chunk:
+                values = [row[k] for k in order]
+                for i, process in convert:
+                    values[i] = process(values[i])
+                params.append(values)
+            cursor.executemany(str(compiled), params)
+    finally:
+        cursor.close()
 
 
 def content_hash(row: dict[str, Any]) -> str:

@@ -6,8 +6,20 @@ import numpy as np
 import pandas as pd
 
 
+# Above this many event ids in one figure, charts leave customdata empty rather than send
+# every id to the browser (a million ids are ~14 MB of JSON on every rerun); pages say
+# to narrow the filter to click through to rows.
+MAX_CUSTOMDATA_IDS = 50_000
+
+
 def blank(values: pd.Series) -> pd.Series:
     """True where a text value is missing or only whitespace."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Test the few categories, not the million rows (the store loads text columns as categoricals).
+        per_category = blank(pd.Series(values.cat.categories.astype(object))).to_numpy()
+        codes = values.cat.codes.to_numpy()
+        hit = np.where(codes < 0, True, per_category[np.maximum(codes, 0)]) if len(per_category) else codes < 0
+        return pd.Series(hit, index=values.index)
     text = values.astype("string").str.strip()
     return (values.isna() | text.eq("")).fillna(True).astype(bool)
 
@@ -38,6 +50,13 @@ def grouped_ids(frame: pd.DataFrame, keys: str | list[str], column: str = "event
     ids = frame[column].astype(str).to_numpy(dtype=object)[order]
     counts = np.bincount(codes)
     return [part.tolist() for part in np.split(ids, np.cumsum(counts)[:-1])]
+
+
+def customdata_ids(id_lists, figure_ids: int) -> list[str]:
+    """Each group's ids joined for customdata; all "" when the figure holds more than MAX_CUSTOMDATA_IDS."""
+    if figure_ids > MAX_CUSTOMDATA_IDS:
+        return [""] * len(id_lists)
+    return [join_ids(ids) for ids in id_lists]
 
 
 def join_ids(ids) -> str:

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import pycountry
 import shapely
 
-from dashboard.events.schema import UNITS
+from dashboard.events.schema import FIGURE_FIELDS, UNITS
 from dashboard.figures import _data
 from dashboard.figures.style import (
     SEQUENTIAL_COLORSCALE,
@@ -135,7 +135,9 @@ def region_values(events: pd.DataFrame, value: str = "count") -> pd.DataFrame:
     """
     if value != "count" and value not in UNITS:
         raise ValueError(f"value must be 'count' or a unit ({', '.join(UNITS)}), not {value!r}")
-    located = events.loc[~_data.blank(events["admin1_code"]).to_numpy()] if len(events) else events
+    # Only the columns used, before selecting rows: taking every text column of a million rows costs seconds.
+    needed = ["admin1_code", "event_id"] + ([] if value == "count" else ["unit", *FIGURE_FIELDS])
+    located = events[needed].loc[~_data.blank(events["admin1_code"]).to_numpy()] if len(events) else events
     if located.empty:
         return _data.empty(REGION_COLUMNS)
     frame = pd.DataFrame(
@@ -187,7 +189,9 @@ def point_events(events: pd.DataFrame, max_points: int = 50_000) -> tuple[pd.Dat
     """
     if events.empty:
         return _data.empty(POINT_COLUMNS), False
-    rows = events.loc[_data.has_point(events)]
+    used = ["event_id", "event_date", "category", "claimant", "location", "latitude", "longitude", "unit",
+            *FIGURE_FIELDS]
+    rows = events[used].loc[_data.has_point(events)]  # columns first: see region_values
     if len(rows) > max_points:
         return _grid(rows, max_points), True
     points = pd.DataFrame(
@@ -395,7 +399,7 @@ def _point_traces(points: pd.DataFrame) -> list[go.Scattermap]:
                 name=category_label(cat),
                 meta=cat,
                 marker=dict(size=sizes[points.index.get_indexer(idx)], color=category_color(cat), opacity=0.9),
-                customdata=[_data.join_ids(ids) for ids in rows["event_ids"]],
+                customdata=_data.customdata_ids(rows["event_ids"], int(points["count"].sum())),
                 text=[
                     f"<b>{loc}</b><br>{d} · {category_label(cat)}<br>{who}{fig}"
                     for loc, d, who, fig in zip(rows["location"], dates, rows["claimant"], figure, strict=True)
@@ -466,7 +470,8 @@ def region_map(
         the regions around the view without a value (one trace, no customdata); the
         value choropleth (``customdata[i]`` = admin1_code, ``meta="regions"``);
         place labels; one point trace per category (``customdata[i]`` = event
-        ids joined by ","). The map always shows outlines, even with no claims;
+        ids joined by ","; "" for every point when the points stand for more than
+        ``_data.MAX_CUSTOMDATA_IDS`` claims). The map always shows outlines, even with no claims;
         pages show a "no events match" message in that case.
     """
     spec = _view(view)

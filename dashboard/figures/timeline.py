@@ -113,7 +113,9 @@ def timeline_chart(
         ``name`` is the category label, and ``meta`` the category key. For bar
         ``i``, ``customdata[i]`` is a str: the ids of the events counted in
         that bar, joined by ``","`` (ids never contain a comma), so
-        ``point["customdata"].split(",")`` maps a selection back to rows.
+        ``point["customdata"].split(",")`` maps a selection back to rows. Above
+        ``_data.MAX_CUSTOMDATA_IDS`` claims in the chart every customdata is ""
+        (sending a million ids on each rerun would cost more than the chart).
         Empty ``counts`` give a figure with a "no events" note; pages should
         show a message instead of drawing it.
     """
@@ -137,7 +139,7 @@ def timeline_chart(
             name=category_label(cat),
             meta=cat,
             marker=dict(color=category_color(cat), line=dict(width=0)),
-            customdata=[_data.join_ids(ids) for ids in rows["event_ids"]],
+            customdata=_data.customdata_ids(rows["event_ids"], int(counts["count"].sum())),
             hovertext=labels.tolist(),
             hovertemplate="<b>%{fullData.name}</b><br>%{hovertext}<br>%{y} claims<extra></extra>",
             **period_kwargs,
