@@ -6,6 +6,8 @@ steps through the filtered period one month at a time.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -21,7 +23,6 @@ VALUES = {
         for u in ("troops", "killed", "wounded", "casualties", "captured", "missiles")
     },
 }
-MAP_KEY = "region-map"
 _CLICKABLE = "_map_clickable_regions"
 
 view = page.start("Map")
@@ -44,9 +45,9 @@ def in_month(events: pd.DataFrame, month: str) -> pd.DataFrame:
     return events.loc[((events["event_date"] <= period.end_time) & (ends >= period.start_time)).to_numpy()]
 
 
-def _narrow_to_clicked_region() -> None:
+def _narrow_to_clicked_region(chart_key: str) -> None:
     # A callback runs before the script, so the sidebar's region widget may still be set.
-    code = selection.clicked_region(st.session_state.get(MAP_KEY))
+    code = selection.clicked_region(st.session_state.get(chart_key))
     if code and code in st.session_state.get(_CLICKABLE, ()):
         sidebar.set_region(code)
 
@@ -75,14 +76,17 @@ map_title = (
     f"{'Claims' if value == 'count' else value_label} by region, {month.lower() if month == ALL_MONTHS else month}"
 )
 st.session_state[_CLICKABLE] = frozenset(regions["admin1_code"])
+# A new key whenever the region filter changes: the chart starts without a selection,
+# so the next click on any region (the same one included) registers.
+map_key = "region-map-" + ("-".join(view.filter.admin1) or "all")
 fig = maps.region_map(regions, points, data.load_boundaries(), view=view_key, title=None, value_label=value_label)
 st.plotly_chart(
     fig,
     width="stretch",
-    key=MAP_KEY,
-    on_select=_narrow_to_clicked_region,
+    key=map_key,
+    on_select=functools.partial(_narrow_to_clicked_region, map_key),
     selection_mode="points",
-    config={"displaylogo": False, "scrollZoom": True},
+    config=downloads.MAP_CONFIG,
 )
 downloads.chart_downloads(fig, key="region-map", title=map_title, flt=view.filter, events=in_view, chart_data=regions)
 

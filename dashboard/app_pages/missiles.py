@@ -28,7 +28,7 @@ third.metric("Missile types", f"{monthly['missile_type'].nunique():,}", border=T
 
 monthly_title = "Missiles fired per month by type"
 monthly_fig = missiles.missile_monthly_chart(monthly, title=None)
-st.plotly_chart(monthly_fig, width="stretch", key="missiles-monthly", config={"displaylogo": False})
+st.plotly_chart(monthly_fig, width="stretch", key="missiles-monthly", config=downloads.CHART_CONFIG)
 downloads.chart_downloads(
     monthly_fig, key="missiles-monthly", title=monthly_title, flt=view.filter, events=tests, chart_data=monthly
 )
@@ -38,7 +38,7 @@ with sites_col:
     st.subheader("Launch sites", anchor=False)
     sites = missiles.launch_sites(tests)
     sites_fig = missiles.launch_site_map(sites, data.load_boundaries(), title=None, height=520)
-    st.plotly_chart(sites_fig, width="stretch", key="missiles-sites", config={"displaylogo": False, "scrollZoom": True})
+    st.plotly_chart(sites_fig, width="stretch", key="missiles-sites", config=downloads.MAP_CONFIG)
     downloads.chart_downloads(
         sites_fig, key="missiles-sites", title="Missile launch sites", flt=view.filter, events=tests, chart_data=sites
     )
@@ -52,7 +52,7 @@ with profile_col:
         st.info("No missile test in the selection reports both apogee and distance.", icon=":material/info:")
     else:
         profile_fig = missiles.apogee_distance_chart(tests, title=None, height=520)
-        st.plotly_chart(profile_fig, width="stretch", key="missiles-profile", config={"displaylogo": False})
+        st.plotly_chart(profile_fig, width="stretch", key="missiles-profile", config=downloads.CHART_CONFIG)
         downloads.chart_downloads(
             profile_fig,
             key="missiles-profile",

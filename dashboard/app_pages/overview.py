@@ -16,9 +16,13 @@ shown = view.shown
 period_end = view.filter.end or text.event_span(shown)[1].date()
 
 
+# The newest claim of each claimant, per measure: the headline cards and the table below share them.
+latest_by_measure = {measure: overview.latest_by_claimant(shown, measure) for measure in MEASURES}
+
+
 def _estimate_card(column, measure: str) -> None:
     """A metric for the latest claims of one measure: the range across claimants, the newest claim under it."""
-    latest = overview.latest_by_claimant(shown, measure)
+    latest = latest_by_measure[measure]
     label = MEASURES[measure].label
     with column:
         if latest.empty:
@@ -77,7 +81,7 @@ with events_col:
         )
     )
 
-by_claimant = tables.latest_claims(shown, MEASURES)
+by_claimant = tables.latest_claims(latest_by_measure)
 if len(by_claimant):
     with st.expander("Latest figures by claimant", expanded=False, icon=":material/groups:"):
         st.dataframe(by_claimant, hide_index=True, width="stretch", column_config=tables.LATEST_COLUMN_CONFIG)
@@ -109,7 +113,7 @@ else:
 st.subheader("Claims per month", anchor=False)
 timeline_title = "Claims per month"
 fig = overview.compact_timeline(shown, title=None)
-st.plotly_chart(fig, width="stretch", key="overview-timeline", config={"displaylogo": False})
+st.plotly_chart(fig, width="stretch", key="overview-timeline", config=downloads.CHART_CONFIG)
 counts = timeline.period_counts(shown, "month")
 downloads.chart_downloads(
     fig, key="overview-timeline", title=timeline_title, flt=view.filter, events=shown, chart_data=counts

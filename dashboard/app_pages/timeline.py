@@ -56,11 +56,11 @@ chosen = st.plotly_chart(
     key=f"timeline-bars-{freq}",
     on_select="rerun",
     selection_mode=("points", "box"),
-    config={"displaylogo": False},
+    config=downloads.CHART_CONFIG,
 )
 downloads.chart_downloads(bars, key="timeline-bars", title=bars_title, flt=view.filter, events=shown, chart_data=counts)
 
-ids = selection.selected_event_ids(chosen)
+ids = selection.selected_bar_ids(chosen, bars, counts)
 listed = shown.loc[shown["event_id"].isin(ids)] if ids else shown
 if ids:
     st.caption(f"{len(listed):,} claims in the selected bars (click an empty spot or double-click to clear).")
@@ -91,7 +91,7 @@ else:
     key_events = official_statements(shown)
     estimate_title = f"{MEASURES[measure].label}: claims by claimant"
     estimates = timeline.estimate_chart(series, measure, key_events=key_events, title=None)
-    st.plotly_chart(estimates, width="stretch", key="timeline-estimates", config={"displaylogo": False})
+    st.plotly_chart(estimates, width="stretch", key="timeline-estimates", config=downloads.CHART_CONFIG)
     downloads.chart_downloads(
         estimates,
         key="timeline-estimates",

@@ -17,6 +17,11 @@ from dashboard.events import exports
 from dashboard.events.filters import EventFilter
 from dashboard.figures import export
 
+# Plotly's own "download as PNG" saves the bare chart, without title, filters or sources:
+# the Download control below each chart replaces it.
+CHART_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
+MAP_CONFIG = {**CHART_CONFIG, "scrollZoom": True}
+
 
 def _stem(title: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
@@ -109,7 +114,7 @@ def table_downloads(rows: pd.DataFrame, *, key: str, stem: str = "conflict-monit
     )
     for column, (label, build, extension, mime) in zip(columns, formats, strict=True):
         column.download_button(
-            f"{label} · {len(rows):,} rows",
+            f"{label} · {len(rows):,} row{'' if len(rows) == 1 else 's'}",
             data=build,
             file_name=f"{stem}.{extension}",
             mime=mime,

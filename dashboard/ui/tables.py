@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.events.schema import MEASURES
-from dashboard.figures import overview
 from dashboard.figures.style import category_label
 from dashboard.ui import text
 
@@ -103,11 +102,10 @@ SOURCE_COLUMN_CONFIG = {"Link": st.column_config.LinkColumn("Link", width="large
 LATEST_COLUMN_CONFIG = {"Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD")}
 
 
-def latest_claims(events: pd.DataFrame, measures: Iterable[str]) -> pd.DataFrame:
-    """The newest claim of each claimant for each measure, as one table."""
+def latest_claims(latest_by_measure: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The newest claim of each claimant for each measure (as from ``latest_by_claimant``), as one table."""
     parts = []
-    for measure in measures:
-        latest = overview.latest_by_claimant(events, measure)
+    for measure, latest in latest_by_measure.items():
         if latest.empty:
             continue
         parts.append(

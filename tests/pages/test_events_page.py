@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tomllib
 
 import pandas as pd
 import pytest
-from conftest import FIXTURE, FIXTURE_EVENTS, no_match_shown, plain
+from conftest import FIXTURE, FIXTURE_EVENTS, REPO, no_match_shown, plain
 
 from dashboard.events.importers import import_file
 from dashboard.ui import tables
@@ -130,3 +131,9 @@ def test_pages_keep_large_results_off_the_browser(big_store, open_page):
     at.number_input(key="page").set_value(8).run()
     assert len(table(at)) == total - 700
     assert any(f"Rows 701–{total} of {total}" in c.value for c in at.main.caption)
+
+
+def test_tables_offer_no_unguarded_csv_export():
+    # st.dataframe's own CSV download would bypass the formula-cell guard of the Events downloads.
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["disableDataExport"] is True

@@ -85,3 +85,22 @@ def test_filter_matching_nothing_says_so(open_page):
     assert no_match_shown(at)
     assert not charts(at)
     assert "0 claims" in plain(at.main.caption[0].value)
+
+
+def test_selected_bars_narrow_the_table_when_the_chart_carries_no_ids(open_page, monkeypatch):
+    # Charts of very many claims leave customdata empty; the page finds the bar by trace and position.
+    monkeypatch.setattr("dashboard.figures._data.MAX_CUSTOMDATA_IDS", 0)
+    at = open_page("timeline")
+    deployment = next(i for i, t in enumerate(charts(at)[0]["data"]) if t["meta"] == "deployment")
+    assert set(values(charts(at)[0]["data"][deployment]["customdata"])) == {""}
+    at.session_state["timeline-bars-week"] = {
+        "selection": {
+            "points": [{"curve_number": deployment, "point_index": 2, "point_number": 2, "customdata": ""}],
+            "point_indices": [2],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    at.run()
+    # The third deployment week with claims: 4 Nov 2024 (the State Department's Kursk estimate).
+    assert list(at.dataframe[0].value["Event"]) == ["T-D03"]
