@@ -18,6 +18,7 @@ from dashboard.ui import data, page, text
 
 _PARSED = "_upload_parsed"
 _IMPORTED = "_upload_message"
+_ROUND = "_upload_round"
 ERROR_ROWS_SHOWN = 1000
 PREVIEW_ROWS = 50
 
@@ -85,7 +86,9 @@ st.caption(
 if _IMPORTED in st.session_state:
     st.success(st.session_state.pop(_IMPORTED), icon=":material/check_circle:")
 
-upload = st.file_uploader("File to import", type=["csv", "json", "xlsx"], key="upload")
+# A new key after each import empties the box, so the same file is not offered for import twice.
+upload_round = st.session_state.get(_ROUND, 0)
+upload = st.file_uploader("File to import", type=["csv", "json", "xlsx"], key=f"upload-{upload_round}")
 if upload is None:
     st.session_state.pop(_PARSED, None)
 else:
@@ -140,13 +143,18 @@ else:
     )
     blocked = report.accepted == 0 or file_level or (bool(report.errors) and not skip)
     if st.button(
-        f"Import {report.accepted:,} rows", type="primary", disabled=blocked, key="import", icon=":material/upload:"
+        f"Import {report.accepted:,} row{'' if report.accepted == 1 else 's'}",
+        type="primary",
+        disabled=blocked,
+        key="import",
+        icon=":material/upload:",
     ):
         with st.spinner("Importing…"):
             done = import_file(store, data=payload, file_name=upload.name, skip_invalid=skip, origin="upload")
         if done.written:
             st.session_state[_IMPORTED] = text.escape_markdown(done.summary())
             st.session_state.pop(_PARSED, None)
+            st.session_state[_ROUND] = upload_round + 1
             st.rerun()
         st.error(text.escape_markdown(f"Nothing was imported: {done.summary()}"), icon=":material/error:")
     elif blocked and report.errors and not file_level:

@@ -19,8 +19,8 @@ ALL_MONTHS = "All months"
 VALUES = {
     "count": "Number of claims",
     **{
-        u: f"Sum of figures: {u.replace('_', ' ')}"
-        for u in ("troops", "killed", "wounded", "casualties", "captured", "missiles")
+        unit: unit.replace("_", " ").capitalize()
+        for unit in ("troops", "killed", "wounded", "casualties", "captured", "missiles")
     },
 }
 _CLICKABLE = "_map_clickable_regions"
@@ -57,7 +57,12 @@ view_key = controls[0].selectbox(
     "View", list(maps.MAP_VIEWS), format_func=lambda k: maps.MAP_VIEWS[k].label, key="view", bind="query-params"
 )
 value = controls[1].selectbox(
-    "Colour regions by", list(VALUES), format_func=VALUES.get, key="colour", bind="query-params"
+    "Colour regions by",
+    list(VALUES),
+    format_func=VALUES.get,
+    key="colour",
+    bind="query-params",
+    help="A figure (troops, killed, …) is summed over the claims in each region that give one in that unit.",
 )
 options = month_options(shown)
 month = controls[2].select_slider("Month", options, value=ALL_MONTHS, key="month", bind="query-params")
@@ -71,10 +76,8 @@ if in_view.empty:
 
 regions = maps.region_values(in_view, value)
 points, aggregated = maps.point_events(in_view)
-value_label = "Claims" if value == "count" else VALUES[value].removeprefix("Sum of figures: ").capitalize()
-map_title = (
-    f"{'Claims' if value == 'count' else value_label} by region, {month.lower() if month == ALL_MONTHS else month}"
-)
+value_label = "Claims" if value == "count" else VALUES[value]
+map_title = f"{value_label} by region, {month.lower() if month == ALL_MONTHS else month}"
 st.session_state[_CLICKABLE] = frozenset(regions["admin1_code"])
 # A new key whenever the region filter changes: the chart starts without a selection,
 # so the next click on any region (the same one included) registers.

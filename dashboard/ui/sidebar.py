@@ -7,7 +7,10 @@ user switches pages, so the filter follows the user from page to page.
 
 URL keys: ``preset`` (period), ``dates`` (custom range, two repeated values),
 ``cat``, ``country``, ``region``, ``claimant`` (repeated values), ``conf``
-(minimum confidence), ``q`` (text search).
+(minimum confidence), ``q`` (text search). Streamlit writes a choice as the label
+the widget shows, e.g. ``?preset=Last+90+days&cat=Missile+test&region=Kursk+Oblast+(RU-KRS)
+&dates=2024-11-01&dates=2024-12-31`` (``dates`` only with ``preset=Custom+range``).
+A value equal to the default is left out of the URL.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def metrics(at) -> dict[str, str]:
 
 
 def upload(at, data: bytes, name: str = "upload.csv"):
-    at.file_uploader(key="upload").upload(name, data, "text/csv")
+    at.file_uploader[0].upload(name, data, "text/csv")
     return at.run()
 
 
@@ -95,7 +95,7 @@ def test_bad_upload_shows_the_report_and_writes_nothing(open_page, page_store):
     assert set(errors["Line"]) == {3}
     assert "event_date" in set(errors["Column"])
     button = at.button(key="import")
-    assert button.label == "Import 1 rows" and button.disabled
+    assert button.label == "Import 1 row" and button.disabled
     assert page_store.revision_token() == before
     # Ticking "skip invalid rows" allows importing the valid one.
     at.checkbox(key="skip_invalid").check().run()
@@ -117,6 +117,8 @@ def test_good_upload_previews_then_imports(open_page, page_store):
     assert page_store.revision_token() != before
     assert metrics(at)["Claims"] == str(FIXTURE_EVENTS + 1)
     assert any("1 new" in plain(s.value) for s in at.success)
+    assert not any("Rule" in d.value.columns or "event_id" in d.value.columns for d in at.dataframe)  # box emptied
+    assert not [b for b in at.button if b.key == "import"]
     history = next(d.value for d in at.dataframe if "batch_id" in d.value.columns)
     assert list(history["file_name"]) == ["upload.csv", "events.csv"]
     # The new claim is on every page at once (the cached log follows the revision token).
