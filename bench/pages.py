@@ -31,8 +31,19 @@ def _marks(at) -> int:
         spec = json.loads(chart.proto.spec)
         for trace in spec.get("data", []):
             if trace.get("type") == "scattermap" and trace.get("mode") != "text":
-                total += len(trace.get("lat") or [])
+                total += _length(trace.get("lat"))
     return total
+
+
+def _length(array) -> int:
+    """Entries of a plotly JSON array, plain or typed ({"dtype": "f8", "bdata": base64})."""
+    if isinstance(array, dict) and "bdata" in array:
+        import base64
+
+        import numpy as np
+
+        return len(base64.b64decode(array["bdata"])) // np.dtype(array["dtype"]).itemsize
+    return len(array or [])
 
 
 def _chart_bytes(at) -> int:

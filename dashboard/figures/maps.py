@@ -162,7 +162,11 @@ def region_values(events: pd.DataFrame, value: str = "count") -> pd.DataFrame:
     return regions.astype({"events": "int64", "value": "float64", "admin1_code": object})
 
 
-def point_events(events: pd.DataFrame, max_points: int = 50_000) -> tuple[pd.DataFrame, bool]:
+# Marks the map may send to the browser; each point is drawn twice (white halo + marker).
+MAX_MAP_MARKS = 50_000
+
+
+def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_MARKS // 2) -> tuple[pd.DataFrame, bool]:
     """Claims that name a place precisely enough to be drawn as a point.
 
     Only rows with ``geo_precision`` 1 (exact place) or 2 (district or area)
