@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-
 # Above this many event ids in one figure, charts leave customdata empty rather than send
 # every id to the browser (a million ids are ~14 MB of JSON on every rerun); pages say
 # to narrow the filter to click through to rows.
