@@ -37,9 +37,12 @@ READER = textwrap.dedent("""
     while True:
         stopping = stop.exists()
         try:
-            frame = store.current_events(columns=("event_id", "revision"))
+            # Token, frame, token: separate transactions, so a pair only counts when no
+            # commit fell between them (the dashboard keys its cache the same way).
             token = store.revision_token()
-            seen.append([len(frame), int(frame["event_id"].duplicated().sum()), token])
+            frame = store.current_events(columns=("event_id", "revision"))
+            if store.revision_token() == token:
+                seen.append([len(frame), int(frame["event_id"].duplicated().sum()), token])
             tokens.append(token)
         except Exception:
             errors.append(traceback.format_exc())
