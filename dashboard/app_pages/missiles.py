@@ -82,10 +82,13 @@ table = pd.DataFrame(
         "Event": tests["event_id"],
     }
 ).sort_values("Date", ascending=False, kind="stable")
+TABLE_ROWS = 1000  # a launch log is short; a synthetic or bulk one must still not all go to the browser
 st.dataframe(
-    table,
+    table.head(TABLE_ROWS),
     hide_index=True,
     width="stretch",
     key="missiles-table",
     column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
 )
+if len(table) > TABLE_ROWS:
+    st.caption(f"The newest {TABLE_ROWS:,} of {len(table):,} launches; the Events page lists them all.")
