@@ -1,7 +1,15 @@
 """Shared fixtures: temporary stores, valid records, and native CSV text written from dicts.
 
-Every store here is a fresh SQLite file under ``tmp_path`` opened with ``seed=False``:
-the seed log (``data/seed/events.csv``) is never loaded unless a test asks for it.
+Every store here is opened with ``seed=False`` (the seed log, ``data/seed/events.csv``,
+is never loaded unless a test asks for it) and is empty: a fresh SQLite file under
+``tmp_path``, or a fresh schema on the PostgreSQL server that
+``CONFLICT_MONITOR_TEST_PG_URL`` names. A test that uses a store runs once per back end
+(``test_x[sqlite]``, ``test_x[postgresql]``); the PostgreSQL run is skipped when no
+server is configured, and fails in CI (``CI=true``). Tests about SQLite itself (WAL,
+the backup API, raw ``sqlite3`` access, file paths) carry ``@pytest.mark.sqlite_only``.
+Tests that open their own SQLite URL stay on SQLite by design: crash safety and
+concurrency (``tests/events/test_postgres.py`` covers concurrent imports on PostgreSQL),
+the hypothesis property tests, the seed tests, and the end-to-end browser tests.
 """
 
 from __future__ import annotations
@@ -10,13 +18,16 @@ import csv
 import datetime as dt
 import io
 import itertools
+import os
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from dashboard.events import schema
 from dashboard.events.store import EventStore, open_store
@@ -114,13 +125,93 @@ def make_record(record_data) -> Callable[..., schema.EventRecord]:
     return make
 
 
+# --- back ends --------------------------------------------------------------------------------------
+
+PG_URL_ENV = "CONFLICT_MONITOR_TEST_PG_URL"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that needs a back end on each of them (only SQLite for ``sqlite_only``)."""
+    if "backend" in metafunc.fixturenames:
+        sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("backend", ["sqlite"] if sqlite_only else list(BACKENDS), indirect=True)
+
+
+def require_pg_url() -> str:
+    """The test server's URL; a skip without one, a failure in CI."""
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must provide {PG_URL_ENV} (see .ci/start-postgres)", pytrace=False)
+        pytest.skip(f"no PostgreSQL server (set {PG_URL_ENV}; see README, Development)")
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[sa.Engine]:
+    """An engine on the test server's database, for creating and dropping per-test schemas."""
+    engine = sa.create_engine(require_pg_url(), poolclass=sa.pool.NullPool)
+    yield engine
+    engine.dispose()
+
+
+def _drop_schema(admin: sa.Engine, name: str) -> None:
+    with admin.begin() as conn:
+        # Connections still open on the schema (pools of engines the app cached, the CLI's
+        # stores) would hold locks or pile up: end them first.
+        conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
 @pytest.fixture
-def make_store(tmp_path) -> Iterator[Callable[[str], EventStore]]:
-    """``make_store(name="events")`` -> an empty store in a new SQLite file under tmp_path."""
+def backend(request) -> str:
+    """Which back end this run of the test uses: "sqlite" or "postgresql" (parametrised)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def make_url(backend, tmp_path, request) -> Iterator[Callable[[str], str]]:
+    """``make_url(name="events")`` -> the URL of a new, empty database on this test's back end.
+
+    SQLite: a file under tmp_path. PostgreSQL: a schema of its own (``t_<uuid>``), reached
+    through ``search_path`` in the URL, so the tables and Alembic's ``alembic_version`` land
+    in it; it is dropped after the test.
+    """
+    if backend == "sqlite":
+        yield lambda name="events": f"sqlite:///{tmp_path / name}.sqlite"
+        return
+    admin = request.getfixturevalue("pg_admin")
+    created: list[str] = []
+
+    def make(name: str = "events") -> str:
+        schema_name = f"t_{uuid.uuid4().hex}"
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema_name}"')
+        created.append(schema_name)
+        url = sa.make_url(admin.url).update_query_dict(
+            {"options": f"-csearch_path={schema_name}", "application_name": schema_name}
+        )
+        return url.render_as_string(hide_password=False)
+
+    yield make
+    for schema_name in created:
+        _drop_schema(admin, schema_name)
+
+
+@pytest.fixture
+def make_store(make_url) -> Iterator[Callable[[str], EventStore]]:
+    """``make_store(name="events")`` -> an empty store in a new database on this test's back end."""
     opened: list[EventStore] = []
 
     def make(name: str = "events") -> EventStore:
-        store = open_store(f"sqlite:///{tmp_path / name}.sqlite", seed=False)
+        store = open_store(make_url(name), seed=False)
         opened.append(store)
         return store
 
@@ -135,20 +226,31 @@ def store(make_store) -> EventStore:
 
 
 def db_path(store: EventStore) -> Path:
+    assert store.engine.dialect.name == "sqlite", "a file path exists only for SQLite stores"
     return Path(store.engine.url.database)
 
 
 def raw_rows(store: EventStore, table: str = "events") -> list[tuple]:
-    """Every row of a table as SQLite holds it, read past SQLAlchemy."""
-    with closing(sqlite3.connect(db_path(store))) as conn:
-        return conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()  # noqa: S608 (fixed names)
+    """Every row of a table as the database holds it, read past SQLAlchemy's types, in insertion order."""
+    if store.engine.dialect.name == "sqlite":
+        with closing(sqlite3.connect(db_path(store))) as conn:
+            return conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()  # noqa: S608 (fixed names)
+    order = {"events": "row_id", "import_batches": "batch_id"}.get(table, "1")
+    with store.engine.connect() as conn:  # the DB-API's own values, no SQLAlchemy result processing
+        cursor = conn.connection.driver_connection.execute(f"SELECT * FROM {table} ORDER BY {order}")  # noqa: S608
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def db_state(store: EventStore) -> tuple[str, int, int]:
     """(revision token, rows in events, rows in import_batches): what "unchanged" compares."""
-    with closing(sqlite3.connect(db_path(store))) as conn:
-        events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-        batches = conn.execute("SELECT count(*) FROM import_batches").fetchone()[0]
+    if store.engine.dialect.name == "sqlite":
+        with closing(sqlite3.connect(db_path(store))) as conn:
+            events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+            batches = conn.execute("SELECT count(*) FROM import_batches").fetchone()[0]
+    else:
+        with store.engine.connect() as conn:
+            events = conn.exec_driver_sql("SELECT count(*) FROM events").scalar_one()
+            batches = conn.exec_driver_sql("SELECT count(*) FROM import_batches").scalar_one()
     return store.revision_token(), events, batches
 
 
@@ -160,7 +262,7 @@ def state() -> Callable[[EventStore], tuple[str, int, int]]:
 
 @pytest.fixture
 def log_rows() -> Callable[..., list[tuple]]:
-    """``log_rows(store, table="events")`` -> every row of a table, read with sqlite3."""
+    """``log_rows(store, table="events")`` -> every row of a table, read with the raw driver."""
     return raw_rows
 
 

@@ -34,8 +34,9 @@ def no_seed(monkeypatch):
 
 
 @pytest.fixture
-def db(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.sqlite'}"
+def db(make_url) -> str:
+    """A new, empty database: SQLite file or PostgreSQL schema (the tests run on both back ends)."""
+    return make_url("cli")
 
 
 @pytest.fixture
@@ -270,6 +271,7 @@ def test_schema_prints_the_dictionary_and_mappings(run):
 
 # --- backup and restore ----------------------------------------------------------------------
 
+@pytest.mark.sqlite_only  # the SQLite backup API and file copies
 def test_backup_is_checked_and_restores_to_the_same_token(imported, tmp_path, capsys):
     copy = tmp_path / "backup" / "copy.sqlite"
     token = stats(imported)["revision_token"]
@@ -295,6 +297,7 @@ def test_backup_is_checked_and_restores_to_the_same_token(imported, tmp_path, ca
         store.engine.dispose()
 
 
+@pytest.mark.sqlite_only  # PostgreSQL users are referred to pg_dump (tests/events/test_postgres.py)
 def test_backup_refuses_to_overwrite(imported, tmp_path):
     existing = tmp_path / "exists.sqlite"
     existing.write_text("keep me")

@@ -110,6 +110,9 @@ def record_lists(text=SAFE_TEXT):
 
 
 def fresh_store():
+    # SQLite only, by choice: a PostgreSQL schema per hypothesis example would cost more than the
+    # properties gain; the store's PostgreSQL behaviour is covered by the ``store`` fixture's
+    # [postgresql] runs (tests/conftest.py).
     return open_store("sqlite://", seed=False)  # in memory: one per example
 
 

@@ -303,6 +303,7 @@ def test_a_bad_url_is_a_store_error():
         open_store("not a url", seed=False)
 
 
+@pytest.mark.sqlite_only
 def test_the_database_is_in_wal_mode(store):
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

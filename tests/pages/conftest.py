@@ -1,8 +1,10 @@
 """Page tests: every page of the app run through Streamlit's AppTest against a small temp log.
 
 The log is ``tests/fixtures/pages/events.csv`` (18 claims, 18 Oct 2024 – 28 Apr 2025),
-imported into a fresh SQLite file that ``CONFLICT_MONITOR_DB`` points at, so the
-numbers the tests expect never move when the seed log grows.
+imported into a fresh database that ``CONFLICT_MONITOR_DB`` points at, so the
+numbers the tests expect never move when the seed log grows. Every page test runs on
+both back ends: a SQLite file, and a schema of its own on the PostgreSQL test server
+(``make_url`` in ``tests/conftest.py``; skipped without a server, a failure in CI).
 """
 
 from __future__ import annotations
@@ -34,9 +36,13 @@ def _clear_caches() -> None:
 
 
 @pytest.fixture
-def page_store(tmp_path, monkeypatch) -> EventStore:
-    """A temp store holding the page fixture; the app opens it through the environment."""
-    url = f"sqlite:///{tmp_path / 'pages.sqlite'}"
+def page_store(make_url, monkeypatch) -> EventStore:
+    """A temp store holding the page fixture; the app opens it through the environment.
+
+    Streamlit's caches (the store the app opens per URL, its frames per revision token)
+    are cleared before and after, so no test sees another's store or data.
+    """
+    url = make_url("pages")
     store = open_store(url, seed=False)
     report = import_file(store, FIXTURE, fmt="native", origin="seed")
     assert report.written and report.new == FIXTURE_EVENTS, report.summary()
