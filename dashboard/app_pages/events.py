@@ -35,14 +35,13 @@ number = right.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages
 number = min(int(number), pages)
 
 _, by, ascending = SORTS[sort]
-ordered = shown.sort_values(by, ascending=ascending, na_position="last", kind="stable")
-window = ordered.iloc[(number - 1) * size : number * size]
+window = tables.sorted_slice(shown, by, ascending, (number - 1) * size, number * size)
 st.caption(
     f"Rows {(number - 1) * size + 1:,}–{(number - 1) * size + len(window):,} of {len(shown):,}. "
     "Click a row for its sources and revision history; column headers sort this page."
 )
 table = st.dataframe(
-    tables.event_rows(window),
+    tables.event_rows(view.with_text(window)),
     hide_index=True,
     width="stretch",
     key="events-table",
@@ -56,7 +55,7 @@ st.markdown(
     "**Download all matching claims** (every field, in the import format; text a spreadsheet would run "
     "as a formula is prefixed with a quote)"
 )
-downloads.table_downloads(shown, key="events")
+downloads.table_downloads(shown, key="events", complete=view.with_text)
 
 # --- one claim in detail -------------------------------------------------------------------
 rows = table.selection.rows if table is not None else []
@@ -69,7 +68,7 @@ if picked_id is None:
 if picked_id is None:
     st.stop()
 
-event = shown.loc[shown["event_id"] == picked_id].iloc[0]
+event = view.with_text(shown.loc[shown["event_id"] == picked_id]).iloc[0]
 st.subheader(f"Event {text.escape_markdown(picked_id)}", anchor=False)
 st.caption(
     text.escape_markdown(

@@ -96,12 +96,13 @@ downloads.chart_downloads(fig, key="region-map", title=map_title, flt=view.filte
 notes = []
 if value != "count" and regions["value"].notna().sum() == 0:
     notes.append(f"No claim here gives a figure in {value.replace('_', ' ')}: regions show as outlines only.")
-region_level = in_view.loc[(in_view["geo_precision"] == 3).fillna(False).to_numpy(dtype=bool)]
-if len(region_level):
-    notes.append(f"{len(region_level):,} region-level claims colour their region and are not drawn as points.")
-country_level = in_view.loc[(in_view["geo_precision"] == 4).fillna(False).to_numpy(dtype=bool)]
-if len(country_level):
-    notes.append(f"{len(country_level):,} country-level or unlocated claims are not on the map.")
+# Counted on the one column: selecting the rows would copy every column just to take len().
+region_level = int((in_view["geo_precision"] == 3).fillna(False).sum())
+if region_level:
+    notes.append(f"{region_level:,} region-level claims colour their region and are not drawn as points.")
+country_level = int((in_view["geo_precision"] == 4).fillna(False).sum())
+if country_level:
+    notes.append(f"{country_level:,} country-level or unlocated claims are not on the map.")
 if aggregated:
     notes.append(
         f"{int(points['count'].sum()):,} points aggregated into grid cells of {points.attrs.get('cell_degrees', 0):g}°."

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.figures import missiles
-from dashboard.ui import data, downloads, page, text
+from dashboard.ui import data, downloads, page, tables, text
 
 view = page.start("Missile tests")
 tests = view.shown.loc[(view.shown["category"] == "missile_test").fillna(False).to_numpy(dtype=bool)]
@@ -64,31 +64,32 @@ with profile_col:
         st.caption(f"{len(profiled):,} of {len(tests):,} launches report both apogee and distance.")
 
 st.subheader("Launches", anchor=False)
+TABLE_ROWS = 1000  # a launch log is short; a synthetic or bulk one must still not all go to the browser
+newest = tables.sorted_slice(tests, ["event_date"], [False], 0, TABLE_ROWS)  # only the rows the table shows
 table = pd.DataFrame(
     {
-        "Date": pd.to_datetime(tests["event_date"]).dt.date,
-        "Type": tests["subcategory"].map(lambda t: missiles.missile_type_label(t) if isinstance(t, str) else ""),
-        "Missile": tests["missile_name"],
+        "Date": pd.to_datetime(newest["event_date"]).dt.date,
+        "Type": newest["subcategory"].map(lambda t: missiles.missile_type_label(t) if isinstance(t, str) else ""),
+        "Missile": newest["missile_name"],
         "Missiles": [
             text.figure_range(lo, be, hi)
-            for lo, be, hi in zip(tests["figure_low"], tests["figure_best"], tests["figure_high"], strict=True)
+            for lo, be, hi in zip(newest["figure_low"], newest["figure_best"], newest["figure_high"], strict=True)
         ],
-        "Launch site": tests["launch_site"].fillna(tests["location"]),
-        "Apogee (km)": tests["apogee_km"],
-        "Distance (km)": tests["distance_km"],
-        "Outcome": tests["outcome"],
-        "Claimant": tests["claimant"],
-        "Confidence": tests["confidence"],
-        "Event": tests["event_id"],
+        "Launch site": newest["launch_site"].fillna(newest["location"]),
+        "Apogee (km)": newest["apogee_km"],
+        "Distance (km)": newest["distance_km"],
+        "Outcome": newest["outcome"],
+        "Claimant": newest["claimant"],
+        "Confidence": newest["confidence"],
+        "Event": newest["event_id"],
     }
-).sort_values("Date", ascending=False, kind="stable")
-TABLE_ROWS = 1000  # a launch log is short; a synthetic or bulk one must still not all go to the browser
+)
 st.dataframe(
-    table.head(TABLE_ROWS),
+    table,
     hide_index=True,
     width="stretch",
     key="missiles-table",
     column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
 )
-if len(table) > TABLE_ROWS:
-    st.caption(f"The newest {TABLE_ROWS:,} of {len(table):,} launches; the Events page lists them all.")
+if len(tests) > TABLE_ROWS:
+    st.caption(f"The newest {TABLE_ROWS:,} of {len(tests):,} launches; the Events page lists them all.")

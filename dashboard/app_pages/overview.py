@@ -112,9 +112,9 @@ else:
 
 st.subheader("Claims per month", anchor=False)
 timeline_title = "Claims per month"
-fig = overview.compact_timeline(shown, title=None)
+counts = timeline.period_counts(shown, "month")  # once: the chart and its CSV download share it
+fig = overview.compact_timeline(shown, title=None, counts=counts)
 st.plotly_chart(fig, width="stretch", key="overview-timeline", config=downloads.CHART_CONFIG)
-counts = timeline.period_counts(shown, "month")
 downloads.chart_downloads(
     fig, key="overview-timeline", title=timeline_title, flt=view.filter, events=shown, chart_data=counts
 )

@@ -5,8 +5,6 @@ Selecting bars narrows the table under the chart to the claims counted in them.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
@@ -29,10 +27,8 @@ def official_statements(events: pd.DataFrame, max_marks: int = 8, min_gap_days: 
             kept.append(row)
             last = row.event_date
     kept = kept[:max_marks]
-    # Plotly reads a little HTML in annotations: the labels are data, so they are escaped.
-    return pd.DataFrame(
-        {"event_date": [r.event_date for r in kept], "label": [html.escape(str(r.claimant)) for r in kept]}
-    )
+    # Labels are data; estimate_chart escapes them (style.safe_text), so they go in as they are.
+    return pd.DataFrame({"event_date": [r.event_date for r in kept], "label": [str(r.claimant) for r in kept]})
 
 
 # --- claims per period ----------------------------------------------------------------
@@ -66,10 +62,9 @@ if ids:
     st.caption(f"{len(listed):,} claims in the selected bars (click an empty spot or double-click to clear).")
 else:
     st.caption("Click a bar (or drag a box) to list only its claims below.")
-listed = listed.sort_values(["event_date", "event_id"], ascending=[False, True])
 limit = 500
 st.dataframe(
-    tables.event_rows(listed.head(limit)),
+    tables.event_rows(view.with_text(tables.sorted_slice(listed, ["event_date", "event_id"], [False, True], 0, limit))),
     hide_index=True,
     width="stretch",
     column_config=tables.EVENT_COLUMN_CONFIG,
@@ -84,7 +79,7 @@ st.subheader("How estimates evolved", anchor=False)
 measure = st.selectbox(
     "Measure", list(MEASURES), format_func=lambda m: MEASURES[m].label, key="measure", bind="query-params"
 )
-series = timeline.estimate_series(shown, measure)
+series = timeline.thin_estimates(timeline.estimate_series(shown, measure))
 if series.empty:
     st.info(f"No claim in the filtered events gives a figure for “{MEASURES[measure].label}”.", icon=":material/info:")
 else:
@@ -106,3 +101,9 @@ else:
             "statements (high confidence) in the filtered period, labelled with who made them. Bands show low–high ranges where a claim gives both."
         )
     )
+    if series.attrs.get("thinned"):
+        st.caption(
+            f"{series.attrs['claims']:,} claims in the filter: the chart shows each claimant's latest claim per "
+            f"{series.attrs['thinned']} ({len(series):,} claims); the chart data download holds the same. "
+            "Narrow the dates to see every claim."
+        )

@@ -51,6 +51,19 @@ def grouped_ids(frame: pd.DataFrame, keys: str | list[str], column: str = "event
     return [part.tolist() for part in np.split(ids, np.cumsum(counts)[:-1])]
 
 
+def sorted_by_date_and_id(frame: pd.DataFrame) -> bool:
+    """True if ``frame`` is already ordered by ``event_date`` then ``event_id`` (as the store returns it)."""
+    dates = frame["event_date"].to_numpy()
+    if len(dates) < 2:
+        return True
+    later, same = dates[1:] > dates[:-1], dates[1:] == dates[:-1]
+    if not (later | same).all():
+        return False
+    ids = frame["event_id"].to_numpy(dtype=object)
+    ties = np.flatnonzero(same)  # compare ids only within a day: a few string comparisons, not a sort
+    return bool((ids[ties] < ids[ties + 1]).all())
+
+
 def customdata_ids(id_lists, figure_ids: int) -> list[str]:
     """Each group's ids joined for customdata; all "" when the figure holds more than MAX_CUSTOMDATA_IDS."""
     if figure_ids > MAX_CUSTOMDATA_IDS:

@@ -27,6 +27,7 @@ from dashboard.figures.style import (
     category_order,
     count_axis,
     format_number,
+    safe_text,
 )
 
 
@@ -193,8 +194,17 @@ def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_MARKS // 2) -> 
     """
     if events.empty:
         return _data.empty(POINT_COLUMNS), False
-    used = ["event_id", "event_date", "category", "claimant", "location", "latitude", "longitude", "unit",
-            *FIGURE_FIELDS]
+    used = [
+        "event_id",
+        "event_date",
+        "category",
+        "claimant",
+        "location",
+        "latitude",
+        "longitude",
+        "unit",
+        *FIGURE_FIELDS,
+    ]
     rows = events[used].loc[_data.has_point(events)]  # columns first: see region_values
     if len(rows) > max_points:
         return _grid(rows, max_points), True
@@ -346,7 +356,7 @@ def outline_trace(regions: geopandas.GeoDataFrame, focus: tuple[str, ...], label
                 width=np.where(in_focus, 0.9, 0.5).tolist(),
             )
         ),
-        text=[f"{name}: {label}" for name in regions["name"]],
+        text=[f"{safe_text(name)}: {safe_text(label)}" for name in regions["name"]],
         hovertemplate="%{text}<extra></extra>",
         name="Regions",
         showlegend=False,
@@ -365,7 +375,7 @@ def label_trace(spec: MapView, regions: geopandas.GeoDataFrame) -> go.Scattermap
     return go.Scattermap(
         lat=list(lat),
         lon=list(lon),
-        text=list(text),
+        text=[safe_text(t) for t in text],
         mode="text",
         hoverinfo="skip",
         showlegend=False,
@@ -394,18 +404,18 @@ def _point_traces(points: pd.DataFrame) -> list[go.Scattermap]:
         rows = points.loc[points["category"] == cat]
         idx = rows.index.to_numpy()
         dates = pd.to_datetime(rows["event_date"]).dt.strftime("%d %b %Y").fillna("date unknown")
-        figure = rows["figure"].fillna("").map(lambda t: f"<br>{t}" if t else "")
+        figure = rows["figure"].fillna("").map(lambda t: f"<br>{safe_text(t)}" if t else "")
         traces.append(
             go.Scattermap(
                 lat=rows["latitude"],
                 lon=rows["longitude"],
                 mode="markers",
-                name=category_label(cat),
+                name=safe_text(category_label(cat)),
                 meta=cat,
                 marker=dict(size=sizes[points.index.get_indexer(idx)], color=category_color(cat), opacity=0.9),
                 customdata=_data.customdata_ids(rows["event_ids"], int(points["count"].sum())),
                 text=[
-                    f"<b>{loc}</b><br>{d} · {category_label(cat)}<br>{who}{fig}"
+                    f"<b>{safe_text(loc)}</b><br>{d} · {safe_text(category_label(cat))}<br>{safe_text(who)}{fig}"
                     for loc, d, who, fig in zip(rows["location"], dates, rows["claimant"], figure, strict=True)
                 ],
                 hovertemplate="%{text}<extra></extra>",
@@ -488,15 +498,17 @@ def region_map(
     ]
     drawn = simplified_regions(drawn, spec.zoom)
 
-    fig = go.Figure()
+    # Traces are collected and given to go.Figure once: each fig.add_trace validates and copies
+    # the traces already there (0.5 s on a map of 25,000 points).
+    traces: list = []
     unvalued = drawn["iso_3166_2"].isin(around["iso_3166_2"]) & ~drawn["iso_3166_2"].isin(valued_codes)
     outlines = outline_trace(drawn.loc[unvalued.to_numpy()], spec.region_codes, "no matching claims")
     if outlines is not None:
-        fig.add_trace(outlines)
+        traces.append(outlines)
     if len(shown):
         codes = shown["admin1_code"].tolist()
         top = max(float(shown["value"].max()), 1.0)
-        fig.add_trace(
+        traces.append(
             go.Choroplethmap(
                 geojson=_geojson(drawn.loc[drawn["iso_3166_2"].isin(valued_codes).to_numpy()]),
                 featureidkey="properties.iso_3166_2",
@@ -507,7 +519,7 @@ def region_map(
                 colorscale=SEQUENTIAL_COLORSCALE,
                 marker=dict(opacity=0.85, line=dict(color="#555555", width=0.8)),
                 colorbar=dict(
-                    title=dict(text=value_label, side="top"),
+                    title=dict(text=safe_text(value_label), side="top"),
                     thickness=14,
                     len=0.6,
                     x=0.99,
@@ -518,10 +530,11 @@ def region_map(
                 ),
                 customdata=codes,
                 meta="regions",
-                name=value_label,
+                name=safe_text(value_label),
                 showlegend=False,
                 text=[
-                    f"<b>{names.get(c, c)}</b> ({c})<br>{value_label}: {format_number(v)}<br>{n:,} claims"
+                    f"<b>{safe_text(names.get(c, c))}</b> ({safe_text(c)})<br>{safe_text(value_label)}: "
+                    f"{format_number(v)}<br>{n:,} claims"
                     for c, v, n in zip(codes, shown["value"], shown["events"], strict=True)
                 ],
                 hovertemplate="%{text}<extra></extra>",
@@ -529,8 +542,8 @@ def region_map(
         )
     names_trace = label_trace(spec, boundaries) if labels else None
     if names_trace is not None:
-        fig.add_trace(names_trace)
-    for trace in _point_traces(points):
-        fig.add_trace(trace)
+        traces.append(names_trace)
+    traces += _point_traces(points)
+    fig = go.Figure(data=traces)
     map_layout(fig, spec, title, height)
     return fig

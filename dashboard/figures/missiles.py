@@ -17,6 +17,7 @@ from dashboard.figures.style import (
     empty_figure,
     format_number,
     month_axis,
+    safe_text,
     series_colors,
 )
 
@@ -143,7 +144,7 @@ def missile_monthly_chart(
         fig.add_bar(
             x=months,
             y=rows["missiles"],
-            name=missile_type_label(missile_type),
+            name=safe_text(missile_type_label(missile_type)),
             meta=missile_type,
             marker=dict(color=colors[missile_type], line=dict(width=0)),
             xperiod="M1",
@@ -281,7 +282,7 @@ def launch_site_map(
             marker=dict(size=sizes, color=category_color("missile_test"), opacity=0.75),
             customdata=[_data.join_ids(ids) for ids in sites["event_ids"]],
             text=[
-                f"<b>{s}</b><br>{n:,} launch events, {format_number(m)} missiles<br>last {d:%d %b %Y}"
+                f"<b>{safe_text(s)}</b><br>{n:,} launch events, {format_number(m)} missiles<br>last {d:%d %b %Y}"
                 for s, n, m, d in zip(
                     sites["launch_site"], sites["launches"], missiles, pd.to_datetime(sites["last_date"]), strict=True
                 )
@@ -348,12 +349,12 @@ def apogee_distance_chart(
             x=rows["distance"],
             y=rows["apogee"],
             mode="markers",
-            name=missile_type_label(missile_type),
+            name=safe_text(missile_type_label(missile_type)),
             meta=missile_type,
             marker=dict(size=12, color=colors[missile_type], line=dict(color="white", width=1)),
             customdata=rows["event_id"].tolist(),
             text=[
-                f"<b>{n}</b> ({missile_type_label(missile_type)})<br>{d:%d %b %Y}"
+                f"<b>{safe_text(n)}</b> ({safe_text(missile_type_label(missile_type))})<br>{d:%d %b %Y}"
                 for n, d in zip(rows["name"], rows["date"], strict=True)
             ],
             hovertemplate="%{text}<br>apogee %{y:,.0f} km · distance %{x:,.0f} km<extra></extra>",

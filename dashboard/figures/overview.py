@@ -64,7 +64,7 @@ def window_change(events: pd.DataFrame, end: dt.date, days: int = 30) -> pd.Data
         dates = pd.to_datetime(events["event_date"])
         current = events.loc[((dates > current_start) & (dates <= end_ts)).to_numpy()]
         previous = events.loc[((dates > previous_start) & (dates <= current_start)).to_numpy()]
-        categories = category_order(events["category"].astype(str))
+        categories = category_order(events["category"])
         now = current["category"].astype(str).value_counts()
         before = previous["category"].astype(str).value_counts()
         out = pd.DataFrame(
@@ -103,9 +103,20 @@ def incomplete_note(events: pd.DataFrame, end: dt.date, today: dt.date) -> str |
     return note
 
 
-def compact_timeline(events: pd.DataFrame, title: str | None = "Claims per month", *, height: int = 260) -> go.Figure:
-    """A small monthly stacked bar of claims by category (same traces as ``timeline_chart``)."""
-    fig = timeline_chart(period_counts(events, "month"), "month", title, height=height)
+def compact_timeline(
+    events: pd.DataFrame,
+    title: str | None = "Claims per month",
+    *,
+    height: int = 260,
+    counts: pd.DataFrame | None = None,
+) -> go.Figure:
+    """A small monthly stacked bar of claims by category (same traces as ``timeline_chart``).
+
+    ``counts``: ``period_counts(events, "month")`` if the caller has it already (it costs
+    a group-by over every row).
+    """
+    counts = period_counts(events, "month") if counts is None else counts
+    fig = timeline_chart(counts, "month", title, height=height)
     fig.update_layout(
         margin=dict(l=50, r=10, t=40 if title else 10, b=30),
         legend=dict(title=None, font=dict(size=11)),

@@ -7,6 +7,9 @@ colours are placeholders only the browser fills in).
 
 from __future__ import annotations
 
+import html
+
+import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.events.schema import CATEGORIES
@@ -61,6 +64,18 @@ SEQUENTIAL_COLORSCALE: list[list] = [
 ]
 
 
+def safe_text(value: object) -> str:
+    """``value`` as text that plotly shows literally: ``<``, ``>`` and ``&`` become entities.
+
+    Plotly renders a subset of HTML (``<b>``, ``<a href>``, ``<br>``…) in trace
+    names, hover text and annotations, and decodes entities back to characters
+    when it draws them, so ``"<b>x</b>"`` from the data shows as typed, never as
+    markup or a link. Apply it to every data value that enters a figure string
+    (never to a whole template: our own ``<b>``/``<br>`` must stay markup).
+    """
+    return html.escape(str(value), quote=False)
+
+
 def category_label(cat: str) -> str:
     """Human label of a category: ``"missile_test"`` -> ``"Missile test"``."""
     text = str(cat).replace("_", " ").strip()
@@ -73,7 +88,8 @@ def category_color(cat: str) -> str:
 
 def category_order(categories) -> list[str]:
     """The distinct categories given, in schema order, unknown ones last (sorted)."""
-    present = {str(c) for c in categories}
+    # Distinct values first: callers pass a million-row column, whose unique values are few.
+    present = {str(c) for c in pd.unique(pd.Series(categories))}
     known = [c for c in CATEGORIES if c in present]
     return known + sorted(present - set(CATEGORIES))
 
@@ -138,8 +154,6 @@ def month_axis(first: object, last: object) -> dict:
     Over longer spans ticks are every 2, 3, 6 or 12 months and labels sit at the
     tick (a label centred on a two-month period would sit between two bars).
     """
-    import pandas as pd
-
     months = (pd.Timestamp(last).to_period("M") - pd.Timestamp(first).to_period("M")).n + 1
     step = next((s for s in (1, 2, 3, 6, 12) if months / s <= 14), 24)
     return dict(

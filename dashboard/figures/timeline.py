@@ -19,6 +19,7 @@ from dashboard.figures.style import (
     empty_figure,
     format_number,
     month_axis,
+    safe_text,
     series_colors,
 )
 
@@ -71,15 +72,19 @@ def period_counts(events: pd.DataFrame, freq: Freq) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "period": _PERIOD_START[freq](pd.to_datetime(events["event_date"])).astype("datetime64[ns]"),
-            "category": events["category"].astype(str).to_numpy(),
+            # Kept categorical (as the store loads it): converting a million labels to str cost 0.4 s.
+            "category": events["category"].astype("category").cat.rename_categories(str).to_numpy(),
             "event_id": events["event_id"].astype(str).to_numpy(),
             "event_date": pd.to_datetime(events["event_date"]).to_numpy(),
         }
     ).dropna(subset=["period"])
-    frame = frame.sort_values(["event_date", "event_id"], kind="stable")
+    # The store returns rows by date then id already; sorting a million string ids costs ~1 s.
+    if not _data.sorted_by_date_and_id(frame):
+        frame = frame.sort_values(["event_date", "event_id"], kind="stable")
     keys = ["period", "category"]
-    counts = frame.groupby(keys, sort=True).size().reset_index(name="count")
+    counts = frame.groupby(keys, sort=True, observed=True).size().reset_index(name="count")
     counts["event_ids"] = _data.grouped_ids(frame, keys)
+    counts["category"] = counts["category"].astype(str).astype(object)
     rank = {c: i for i, c in enumerate(category_order(counts["category"]))}
     counts = counts.assign(_rank=counts["category"].map(rank)).sort_values(["period", "_rank"])
     return counts.drop(columns="_rank").astype({"count": "int64"}).reset_index(drop=True)
@@ -136,7 +141,7 @@ def timeline_chart(
         fig.add_bar(
             x=periods,
             y=rows["count"],
-            name=category_label(cat),
+            name=safe_text(category_label(cat)),
             meta=cat,
             marker=dict(color=category_color(cat), line=dict(width=0)),
             customdata=_data.customdata_ids(rows["event_ids"], int(counts["count"].sum())),
@@ -196,13 +201,16 @@ def estimate_series(events: pd.DataFrame, measure: str) -> pd.DataFrame:
     spec = _measure(measure)
     if events.empty:
         return _data.empty(ESTIMATE_COLUMNS)
-    subcategory = events["subcategory"].astype("string").str.strip()
-    match = (
-        (events["category"] == spec.category).fillna(False).to_numpy(dtype=bool)
-        & (events["unit"] == spec.unit).fillna(False).to_numpy(dtype=bool)
-        & subcategory.isin(spec.subcategories).fillna(False).to_numpy(dtype=bool)
-    )
-    rows = events.loc[match]
+    # Category and unit first (cheap on categoricals), then only the used columns of those rows:
+    # stripping the subcategory text or taking every column of a million rows costs seconds.
+    candidates = (events["category"] == spec.category).fillna(False).to_numpy(dtype=bool) & (
+        events["unit"] == spec.unit
+    ).fillna(False).to_numpy(dtype=bool)
+    used = ["event_date", "claimant", "subcategory", "event_id", "figure_low", "figure_best", "figure_high"]
+    # description is optional: pages pass a frame without the long text columns.
+    rows = events[used + (["description"] if "description" in events else [])].loc[candidates]
+    subcategory = rows["subcategory"].astype("string").str.strip()
+    rows = rows.loc[subcategory.isin(spec.subcategories).fillna(False).to_numpy(dtype=bool)]
     series = pd.DataFrame(
         {
             "event_date": pd.to_datetime(rows["event_date"]).astype("datetime64[ns]"),
@@ -213,7 +221,11 @@ def estimate_series(events: pd.DataFrame, measure: str) -> pd.DataFrame:
             "value": _data.claim_value(rows),
             "kind": _claim_kind(rows),
             "event_id": rows["event_id"].astype(str),
-            "description": rows["description"].astype(object).where(rows["description"].notna(), None),
+            "description": (
+                rows["description"].astype(object).where(rows["description"].notna(), None)
+                if "description" in rows
+                else None
+            ),
         }
     )
     series = series.loc[series["value"].notna()]
@@ -240,6 +252,50 @@ def claim_text(row) -> str:
     if kind == "range":
         return f"between {low} and {high}"
     return f"{KIND_TEXT[kind]} {low if kind == 'at_least' else high}"
+
+
+# Above this many claims the estimate chart keeps each claimant's latest claim per week (then month,
+# quarter, year): a running estimate is what a claimant said last, so the step lines keep their
+# meaning at a coarser step. 166k troop claims in a 1M log took ~14 s to draw claim by claim.
+MAX_ESTIMATE_CLAIMS = 5_000
+MAX_NAMED_CLAIMANTS = 8
+_THINNING = {"week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+_OTHERS_COLOR = "#9a9a9a"
+_ESTIMATE_HOVER = "<b>%{customdata[1]}</b><br>%{x|%d %b %Y}<br>%{customdata[2]}<br>%{customdata[3]}<extra></extra>"
+
+
+def thin_estimates(series: pd.DataFrame, max_claims: int = MAX_ESTIMATE_CLAIMS) -> pd.DataFrame:
+    """``series`` (as from :func:`estimate_series`) reduced to at most ``max_claims`` claims if possible.
+
+    Keeps each claimant's latest claim per week; if that is still too many, per month, then
+    quarter, then year. Unchanged when small enough. A reduced series says so in ``attrs``:
+    ``"thinned"`` (the period) and ``"claims"`` (claims before thinning).
+    """
+    if len(series) <= max_claims:
+        return series
+    dates = pd.to_datetime(series["event_date"])
+    ordered = series.assign(_date=dates).sort_values(["claimant", "_date", "event_id"], kind="stable")
+    for label in _THINNING:
+        period = ordered["_date"].dt.to_period(_THINNING[label])
+        kept = ordered.assign(_period=period).groupby(["claimant", "_period"], sort=False).tail(1)
+        if len(kept) <= max_claims:
+            break
+    kept = kept.drop(columns=["_date", "_period"]).reset_index(drop=True)
+    kept.attrs.update(thinned=label, claims=len(series))
+    return kept
+
+
+def _claim_customdata(rows: pd.DataFrame) -> list[list[str]]:
+    """Per claim: [event_id, claimant (escaped), claim text, "low · best · high"]."""
+    return [
+        [
+            r.event_id,
+            safe_text(r.claimant),
+            claim_text(r._asdict()),
+            f"low {format_number(r.low)} · best {format_number(r.best)} · high {format_number(r.high)}",
+        ]
+        for r in rows.itertuples(index=False)
+    ]
 
 
 def estimate_chart(
@@ -280,90 +336,115 @@ def estimate_chart(
 
         Marker traces carry ``customdata[i] = [event_id, claimant, claim text,
         "low · best · high" text]``. Empty ``series`` give a figure with a note.
+
+        Large inputs: above ``MAX_ESTIMATE_CLAIMS`` claims the series is first reduced by
+        :func:`thin_estimates` (latest claim per claimant per week, month…); only the
+        ``MAX_NAMED_CLAIMANTS`` claimants with most claims get their own colour, line and
+        bands, the others share one grey marker trace named "N other claimants".
     """
     spec = _measure(measure)
     title = spec.label if title is None else title
     if series.empty:
         return empty_figure(title)
-    fig = go.Figure()
-    claimants = list(dict.fromkeys(series["claimant"]))
+    series = thin_estimates(series)
+    # The claimants with most claims get a colour, a step line and bands; the rest share one grey
+    # marker trace. Eight colours is all a reader can tell apart, and a trace per claimant (hundreds
+    # in a large log) cost seconds to build and send.
+    claims_per_claimant = series["claimant"].value_counts(sort=False)
+    ranked = sorted(claims_per_claimant.index, key=lambda c: (-claims_per_claimant[c], c))
+    named = set(ranked[:MAX_NAMED_CLAIMANTS])
+    claimants = [c for c in dict.fromkeys(series["claimant"]) if c in named]
     colors = series_colors(claimants)
     last_date = pd.to_datetime(series["event_date"]).max()
     tail = float(series["value"].max()) * 0.06  # length of the "more than" / "up to" pointers
+    # Traces are collected and handed to go.Figure once: fig.add_scatter validates and copies the
+    # figure's data on every call.
+    traces: list[go.Scatter] = []
+    symbol_of = {"about": "circle", "range": "diamond", "at_least": "triangle-up", "at_most": "triangle-down"}
+    by_claimant = dict(tuple(series.groupby("claimant", sort=False)))
 
     for claimant in claimants:
-        rows = series.loc[series["claimant"] == claimant].sort_values(["event_date", "event_id"])
+        rows = by_claimant[claimant].sort_values(["event_date", "event_id"])
         color = colors[claimant]
+        name = safe_text(claimant)
         band_x, band_y = _band_polygons(rows, last_date)
         if band_x:
-            fig.add_scatter(
-                x=band_x,
-                y=band_y,
-                fill="toself",
-                mode="lines",
-                line=dict(width=0),
-                fillcolor=_translucent(color, 0.18),
-                hoverinfo="skip",
-                showlegend=False,
-                legendgroup=claimant,
-                name=f"{claimant} range",
+            traces.append(
+                go.Scatter(
+                    x=band_x,
+                    y=band_y,
+                    fill="toself",
+                    mode="lines",
+                    line=dict(width=0),
+                    fillcolor=_translucent(color, 0.18),
+                    hoverinfo="skip",
+                    showlegend=False,
+                    legendgroup=claimant,
+                    name=f"{name} range",
+                )
             )
-        custom = [
-            [
-                r.event_id,
-                claimant,
-                claim_text(r._asdict()),
-                f"low {format_number(r.low)} · best {format_number(r.best)} · high {format_number(r.high)}",
-            ]
-            for r in rows.itertuples(index=False)
-        ]
-        symbols = (
-            rows["kind"]
-            .map({"about": "circle", "range": "diamond", "at_least": "triangle-up", "at_most": "triangle-down"})
-            .tolist()
-        )
-        fig.add_scatter(
-            x=rows["event_date"],
-            y=rows["value"],
-            name=claimant,
-            legendgroup=claimant,
-            mode="lines+markers",
-            line=dict(shape="hv", color=color, width=2.5),
-            marker=dict(
-                symbol=symbols,
-                size=[12 if s.startswith("triangle") else 8 for s in symbols],
-                color=color,
-                line=dict(color="white", width=1),
-            ),
-            customdata=custom,
-            hovertemplate="<b>%{customdata[1]}</b><br>%{x|%d %b %Y}<br>%{customdata[2]}"
-            "<br>%{customdata[3]}<extra></extra>",
+        symbols = rows["kind"].map(symbol_of).tolist()
+        traces.append(
+            go.Scatter(
+                x=rows["event_date"],
+                y=rows["value"],
+                name=name,
+                legendgroup=claimant,
+                mode="lines+markers",
+                line=dict(shape="hv", color=color, width=2.5),
+                marker=dict(
+                    symbol=symbols,
+                    size=[12 if s.startswith("triangle") else 8 for s in symbols],
+                    color=color,
+                    line=dict(color="white", width=1),
+                ),
+                customdata=_claim_customdata(rows),
+                hovertemplate=_ESTIMATE_HOVER,
+            )
         )
         for kind, sign in (("at_least", 1), ("at_most", -1)):
             bound = rows.loc[rows["kind"] == kind]
             if bound.empty:
                 continue
             # A line pointing away from the bound: "more than" reads as open upwards.
-            fig.add_scatter(
-                x=bound["event_date"],
-                y=bound["value"],
-                mode="markers",
-                legendgroup=claimant,
-                showlegend=False,
-                hoverinfo="skip",
-                name=f"{claimant} {KIND_TEXT[kind]}",
-                marker=dict(size=1, color=color),
-                error_y=dict(
-                    type="data",
-                    symmetric=False,
-                    array=[tail if sign > 0 else 0] * len(bound),
-                    # Never below zero: an "up to 40" pointer stops at the axis.
-                    arrayminus=[min(tail, v) if sign < 0 else 0 for v in bound["value"]],
-                    width=0,
-                    thickness=2,
-                    color=color,
-                ),
+            traces.append(
+                go.Scatter(
+                    x=bound["event_date"],
+                    y=bound["value"],
+                    mode="markers",
+                    legendgroup=claimant,
+                    showlegend=False,
+                    hoverinfo="skip",
+                    name=f"{name} {KIND_TEXT[kind]}",
+                    marker=dict(size=1, color=color),
+                    error_y=dict(
+                        type="data",
+                        symmetric=False,
+                        array=[tail if sign > 0 else 0] * len(bound),
+                        # Never below zero: an "up to 40" pointer stops at the axis.
+                        arrayminus=[min(tail, v) if sign < 0 else 0 for v in bound["value"]],
+                        width=0,
+                        thickness=2,
+                        color=color,
+                    ),
+                )
             )
+
+    others = series.loc[~series["claimant"].isin(named).to_numpy()]
+    if len(others):
+        count = others["claimant"].nunique()
+        traces.append(
+            go.Scatter(
+                x=others["event_date"],
+                y=others["value"],
+                mode="markers",
+                name=f"{count:,} other claimant{'s' if count != 1 else ''}",
+                legendgroup="_others",
+                marker=dict(symbol=others["kind"].map(symbol_of).tolist(), size=6, color=_OTHERS_COLOR, opacity=0.6),
+                customdata=_claim_customdata(others),
+                hovertemplate=_ESTIMATE_HOVER,
+            )
+        )
 
     for text, symbol in (
         ("about (best estimate)", "circle"),
@@ -372,16 +453,19 @@ def estimate_chart(
         ("up to (upper bound only)", "triangle-down"),
     ):
         if _uses_symbol(series, symbol):
-            fig.add_scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=text,
-                legendgroup="_key",
-                legendgrouptitle=dict(text="Markers"),
-                hoverinfo="skip",
-                marker=dict(symbol=symbol, size=10, color="#888888"),
+            traces.append(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=text,
+                    legendgroup="_key",
+                    legendgrouptitle=dict(text="Markers"),
+                    hoverinfo="skip",
+                    marker=dict(symbol=symbol, size=10, color="#888888"),
+                )
             )
+    fig = go.Figure(data=traces)
 
     base_layout(fig, title)
     unit_text = UNITS.get(spec.unit, spec.unit).rstrip(".")
@@ -435,22 +519,40 @@ def _translucent(hex_color: str, alpha: float) -> str:
 def _add_key_events(fig: go.Figure, key_events: pd.DataFrame, first: pd.Timestamp, last: pd.Timestamp) -> None:
     label_column = "label" if "label" in key_events else "description"
     dates = pd.to_datetime(key_events["event_date"])
+    shapes, notes = [], []
     for date, label in zip(dates, key_events[label_column], strict=True):
         if pd.isna(date) or date < first or date > last:
             continue
         text = str(label) if label is not None and label == label else ""
         text = text if len(text) <= 40 else text[:39] + "…"
-        fig.add_vline(x=date, line=dict(color="#999999", width=1, dash="dot"), layer="below")
-        fig.add_annotation(
-            x=date,
-            y=1,
-            xref="x",
-            yref="paper",
-            text=text,
-            showarrow=False,
-            textangle=-90,
-            xanchor="right",
-            yanchor="top",
-            font=dict(size=10, color=MUTED_COLOR),
-            xshift=-2,
+        # Plain dicts set once: add_vline/add_annotation copy the layout on every call.
+        shapes.append(
+            dict(
+                type="line",
+                x0=date,
+                x1=date,
+                xref="x",
+                y0=0,
+                y1=1,
+                yref="y domain",
+                line=dict(color="#999999", width=1, dash="dot"),
+                layer="below",
+            )
         )
+        notes.append(
+            dict(
+                x=date,
+                y=1,
+                xref="x",
+                yref="paper",
+                text=safe_text(text),
+                showarrow=False,
+                textangle=-90,
+                xanchor="right",
+                yanchor="top",
+                font=dict(size=10, color=MUTED_COLOR),
+                xshift=-2,
+            )
+        )
+    if shapes:
+        fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)

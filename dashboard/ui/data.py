@@ -1,7 +1,7 @@
 """Cached loaders: the store, the current events and the region boundaries.
 
-The store is a resource (one engine per database URL). The events frame is data,
-keyed on the store's revision token, so an import shows on the very next rerun
+The store is a resource (one engine per database URL). The events frame is a shared,
+read-only resource keyed on the store's revision token, so an import shows on the very next rerun
 without anyone clearing a cache.
 """
 
@@ -25,9 +25,15 @@ def get_store() -> EventStore:
     return _open_store(default_url())
 
 
-@st.cache_data(ttl=3600, max_entries=4, show_spinner="Loading the event log…")
+# A resource, not data: st.cache_data pickles and unpickles the ~400 MB frame (1M events) on every
+# read, which cost seconds per rerun and a copy per session. st.cache_resource hands every session
+# the same object, so it is READ-ONLY: pages select rows (EventFilter.apply returns a new frame via
+# .loc) and derive new frames, never assign into it (pandas copy-on-write also turns an accidental
+# write into a copy, never a change to the shared frame). Keyed on the revision token, so an import
+# shows on the next rerun; max_entries=2 keeps the old revision only while sessions move over.
+@st.cache_resource(max_entries=2, show_spinner="Loading the event log…")
 def load_events(url: str, token: str, _store: EventStore) -> pd.DataFrame:
-    """Current events of the store at ``url`` as of revision ``token``."""
+    """Current events of the store at ``url`` as of revision ``token`` (shared: do not mutate)."""
     return _store.current_events()
 
 

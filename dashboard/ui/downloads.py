@@ -8,6 +8,7 @@ carries its title, the filter in words and the sources line.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -99,18 +100,31 @@ def chart_downloads(
         )
 
 
-def table_downloads(rows: pd.DataFrame, *, key: str, stem: str = "conflict-monitor-events") -> None:
-    """The filtered claims as CSV (formula cells neutralised), XLSX and GeoJSON, built on click."""
+def table_downloads(
+    rows: pd.DataFrame,
+    *,
+    key: str,
+    stem: str = "conflict-monitor-events",
+    complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+) -> None:
+    """The filtered claims as CSV (formula cells neutralised), XLSX and GeoJSON, built on click.
+
+    ``complete`` adds columns ``rows`` leave out (``PageView.with_text``); it runs only on a click.
+    """
     columns = st.columns(3)
+
+    def export_rows() -> pd.DataFrame:
+        return exports.export_frame(complete(rows) if complete else rows)
+
     formats = (
-        ("CSV", lambda: exports.csv_bytes(exports.export_frame(rows)), "csv", "text/csv"),
+        ("CSV", lambda: exports.csv_bytes(export_rows()), "csv", "text/csv"),
         (
             "Excel (XLSX)",
-            lambda: exports.xlsx_bytes(exports.export_frame(rows)),
+            lambda: exports.xlsx_bytes(export_rows()),
             "xlsx",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
-        ("GeoJSON", lambda: exports.geojson_bytes(exports.export_frame(rows)), "geojson", "application/geo+json"),
+        ("GeoJSON", lambda: exports.geojson_bytes(export_rows()), "geojson", "application/geo+json"),
     )
     for column, (label, build, extension, mime) in zip(columns, formats, strict=True):
         column.download_button(

@@ -117,7 +117,9 @@ def _country_label(code: str, known: dict[str, str]) -> str:
 
 def _options(events: pd.DataFrame, column: str, key: str) -> list[str]:
     """Values present in the log, plus whatever the URL or the map already selected."""
-    present = events[column].dropna().astype(str).unique().tolist() if column in events else []
+    # unique() before astype(str): the text columns are categoricals, so this touches the few
+    # distinct values rather than converting a million rows on every rerun.
+    present = [str(v) for v in events[column].dropna().unique()] if column in events else []
     chosen = st.session_state.get(key) or []
     return sorted(set(present) | {str(c) for c in chosen})
 
@@ -125,7 +127,8 @@ def _options(events: pd.DataFrame, column: str, key: str) -> list[str]:
 def _region_labels(events: pd.DataFrame) -> dict[str, str]:
     names = dict(data.region_names())
     if "admin1_code" in events and "admin1_name" in events:
-        known = events.dropna(subset=["admin1_code"]).drop_duplicates("admin1_code")
+        # Two columns first: dropna on the whole frame would copy every column of every row.
+        known = events[["admin1_code", "admin1_name"]].dropna(subset=["admin1_code"]).drop_duplicates("admin1_code")
         for code, name in zip(known["admin1_code"], known["admin1_name"], strict=True):
             names.setdefault(code, name if isinstance(name, str) else code)
     return names

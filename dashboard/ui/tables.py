@@ -58,6 +58,17 @@ def _place(frame: pd.DataFrame) -> pd.Series:
     )
 
 
+def sorted_slice(frame: pd.DataFrame, by: list[str], ascending: list[bool], start: int, stop: int) -> pd.DataFrame:
+    """Rows ``start:stop`` of ``frame`` sorted by ``by`` (missing values last), without sorting ``frame``.
+
+    Only the key columns are sorted and only the slice's rows are taken: reordering every
+    column of a million rows to show a page of 100 cost about a second per rerun.
+    """
+    keys = frame[by].reset_index(drop=True)
+    order = keys.sort_values(by, ascending=ascending, na_position="last", kind="stable").index.to_numpy()
+    return frame.iloc[order[start:stop]]
+
+
 def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Claims as the Events table shows them (one row per claim, same order)."""
     first_urls = frame["sources"].map(
