@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
-PAGES = ("timeline", "map", "events")
+PAGES = ("timeline", "map", "events", "missiles", "overview")
 RERUNS = 5
 
 
@@ -65,8 +65,10 @@ def main() -> None:
     first, last = picker.min, picker.max
     span = (last - first).days
     # Ranges of about a year, moving through the log, so each rerun asks a new question.
-    ranges = [(first + dt.timedelta(days=span * k // 10), first + dt.timedelta(days=span * k // 10 + 365))
-              for k in range(RERUNS + 1)]
+    ranges = [
+        (first + dt.timedelta(days=span * k // 10), first + dt.timedelta(days=span * k // 10 + 365))
+        for k in range(RERUNS + 1)
+    ]
     result = {"cold_start_s": cold, "pages": {}}
     for name in PAGES:
         started = time.perf_counter()
@@ -82,8 +84,12 @@ def main() -> None:
             if at.exception:
                 raise SystemExit(f"{name} rerun failed: {[e.message for e in at.exception]}")
         # The first rerun after a page switch is not counted: it is the page's own first draw.
-        page = {"switch_s": first_render, "rerun_median_s": statistics.median(times[1:]),
-                "rerun_all_s": times, "chart_json_bytes": _chart_bytes(at)}
+        page = {
+            "switch_s": first_render,
+            "rerun_median_s": statistics.median(times[1:]),
+            "rerun_all_s": times,
+            "chart_json_bytes": _chart_bytes(at),
+        }
         if name == "map":
             page["marks"] = _marks(at)
             at.date_input(key="dates").set_value((first, last)).run()

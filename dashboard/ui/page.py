@@ -47,7 +47,10 @@ class PageView:
         missing = [c for c in WIDE_COLUMNS if c in self.events and c not in rows]
         if not missing:
             return rows
-        full = rows.join(self.events.loc[rows.index, missing])
+        # Columns first, then positions: .loc[labels, columns] on the million-row frame took ~0.5 s.
+        positions = self.events.index.get_indexer(rows.index)
+        extra = self.events[missing].iloc[positions].set_axis(rows.index)
+        full = pd.concat([rows, extra], axis=1)
         return full[[c for c in self.events.columns if c in full]]
 
 

@@ -127,9 +127,10 @@ def _options(events: pd.DataFrame, column: str, key: str) -> list[str]:
 def _region_labels(events: pd.DataFrame) -> dict[str, str]:
     names = dict(data.region_names())
     if "admin1_code" in events and "admin1_name" in events:
-        # Two columns first: dropna on the whole frame would copy every column of every row.
-        known = events[["admin1_code", "admin1_name"]].dropna(subset=["admin1_code"]).drop_duplicates("admin1_code")
-        for code, name in zip(known["admin1_code"], known["admin1_name"], strict=True):
+        # A group-by over the (categorical) code: dropna + drop_duplicates over every row of the
+        # log cost ~0.2 s on each rerun at 1M events. first() takes a region's first non-missing name.
+        known = events.groupby("admin1_code", observed=True, sort=False)["admin1_name"].first()
+        for code, name in known.items():
             names.setdefault(code, name if isinstance(name, str) else code)
     return names
 
