@@ -1,0 +1,217 @@
+"""End-to-end fixtures: one real Streamlit server and one headless Chromium per session.
+
+The server is started as a user starts it (``python -m streamlit run dashboard/app.py``
+from the repository root, so ``.streamlit/config.toml`` applies) on a free port, over
+a temp database holding the seed log plus one hostile record
+(``tests/fixtures/e2e/hostile.csv``). Every tab blocks requests that leave the machine
+and records them, with dialogs and uncaught script errors; a test fails if any of
+those happened (see ``AppPage.assert_clean``).
+
+Needs Debian's Chromium at /usr/bin/chromium (``playwright install`` cannot download
+here): without it the tests are skipped, except on CI (``CI=true``), where they fail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from e2e_support import ARTIFACTS, HOSTILE_CSV, HOSTILE_ID, REPO, AppPage, is_local
+from playwright.sync_api import sync_playwright
+
+from dashboard.events.importers import import_file
+from dashboard.events.store import open_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SERVER_START_TIMEOUT_S = 90
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+def _unavailable(reason: str) -> None:
+    """Skip here; fail on CI, where a missing browser must not pass as green."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"end-to-end tests cannot run on CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium)")
+    return CHROMIUM
+
+
+# --- the database ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def e2e_db(tmp_path_factory) -> Iterator[str]:
+    """URL of a temp SQLite log: the seed (loaded by the store itself) plus the hostile record."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'events.sqlite'}"
+    store = open_store(url)
+    seeded = store.stats()["events"]
+    assert seeded > 100, f"the seed log did not load: {seeded} events"
+    report = import_file(store, HOSTILE_CSV, origin="e2e")
+    assert report.written and report.new == 1, report.summary()
+    assert HOSTILE_ID in set(store.current_events()["event_id"])
+    store.engine.dispose()
+    yield url
+
+
+@pytest.fixture(scope="session")
+def log_store(e2e_db):
+    """The test's own read connection to the log the server shows (for expected numbers)."""
+    store = open_store(e2e_db, seed=False)
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def log_events(log_store) -> pd.DataFrame:
+    """The log's current events, read afresh."""
+    return log_store.current_events()
+
+
+# --- the server ----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (the server and kaleido's Chromium), SIGKILL what stays."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # stragglers in the group, if any
+    process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
+    """Base URL of a running dashboard over the e2e log; stopped (no orphans) at the end."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("e2e-server") / "server.log"
+    env = {**os.environ, "CONFLICT_MONITOR_DB": e2e_db}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard/app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        # Others edit the checkout while the suite runs: a "File change" prompt must not appear.
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _healthy(base_url):
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"no healthy server after {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}"
+                )
+            time.sleep(0.3)
+        yield base_url
+    finally:
+        _stop(process)
+    assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[-4000:]
+
+
+# --- the browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def outside_requests() -> Iterator[dict[str, set[str]]]:
+    """Every blocked request to the outside, by test; written to the artifacts at the end."""
+    seen: dict[str, set[str]] = {}
+    yield seen
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    lines = [f"{url}\t{len(tests)} tests, e.g. {min(tests)}" for url, tests in sorted(seen.items())]
+    (ARTIFACTS / "outside-requests.txt").write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture
+def app(browser, server, outside_requests, request):
+    """A fresh tab (own context: no shared session) on the dashboard; checked clean at the end."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    tab = AppPage(page=page, base_url=server)
+
+    def route(handled):
+        url = handled.request.url
+        if is_local(url):
+            handled.continue_()
+        else:
+            tab.blocked.append(url)
+            handled.abort("internetdisconnected")
+
+    def on_dialog(dialog):
+        tab.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.route("**/*", route)
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: tab.errors.append(str(error)))
+    try:
+        yield tab
+        tab.assert_clean()
+    finally:
+        context.close()
+        for url in tab.blocked:
+            outside_requests.setdefault(url, set()).add(request.node.name)
