@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
-from conftest import KURSK_REGION, SUDZHA, SUMY
+from figure_support import KURSK_REGION, SUDZHA, SUMY
 
 from dashboard.events.filters import EventFilter
 from dashboard.events.geo import load_boundaries

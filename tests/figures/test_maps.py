@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import KURSK_REGION, SUDZHA, SUMY, SUNAN, assert_explicit_template, trace_types
+from figure_support import KURSK_REGION, SUDZHA, SUMY, SUNAN, assert_explicit_template, trace_types
 
 from dashboard.events.geo import load_boundaries
 from dashboard.figures import MAP_VIEWS, point_events, region_map, region_values

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import SOHAE, SUNAN, assert_explicit_template, trace_types
+from figure_support import SOHAE, SUNAN, assert_explicit_template, trace_types
 
 from dashboard.events.geo import load_boundaries
 from dashboard.figures import (

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import assert_explicit_template, stacked_totals
+from figure_support import assert_explicit_template, stacked_totals
 
 from dashboard.figures import compact_timeline, incomplete_note, latest_by_claimant, window_change
 

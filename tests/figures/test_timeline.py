@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import assert_explicit_template, stacked_totals
+from figure_support import assert_explicit_template, stacked_totals
 
 from dashboard.figures import estimate_chart, estimate_series, period_counts, timeline_chart
 from dashboard.figures.style import CATEGORY_COLORS

@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
-from conftest import SOHAE, SUDZHA
+from figure_support import SOHAE, SUDZHA
 
 from dashboard.events.geo import load_boundaries
 from dashboard.figures import (

@@ -9,25 +9,15 @@ both back ends: a SQLite file, and a schema of its own on the PostgreSQL test se
 
 from __future__ import annotations
 
-import base64
-import json
-import re
 from collections.abc import Callable
-from pathlib import Path
 
-import numpy as np
 import pytest
 import streamlit as st
+from page_support import APP, FIXTURE, FIXTURE_EVENTS, TIMEOUT  # noqa: E402
 from streamlit.testing.v1 import AppTest
 
 from dashboard.events.importers import import_file
 from dashboard.events.store import DB_URL_ENV, EventStore, open_store
-
-REPO = Path(__file__).resolve().parents[2]
-APP = REPO / "dashboard" / "app.py"
-FIXTURE = REPO / "tests" / "fixtures" / "pages" / "events.csv"
-FIXTURE_EVENTS = 18
-TIMEOUT = 60
 
 
 def _clear_caches() -> None:
@@ -67,30 +57,3 @@ def open_page(page_store) -> Callable[..., AppTest]:
         return at
 
     return run
-
-
-def plain(markdown: str) -> str:
-    """Escaped Markdown (as the pages write data into captions) back to its text."""
-    return re.sub(r"\\(.)", r"\1", markdown)
-
-
-def shown_caption(at: AppTest) -> str:
-    """The "what is shown" line under the page title."""
-    return plain(at.main.caption[0].value)
-
-
-def charts(at: AppTest) -> list[dict]:
-    """Every plotly figure on the page, as the JSON sent to the browser."""
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def no_match_shown(at: AppTest) -> bool:
-    return any("No events match" in info.value for info in at.info)
-
-
-def values(array: list | dict) -> list:
-    """A plotly JSON array as a list (plotly sends numbers as base64 typed arrays)."""
-    if isinstance(array, dict) and "bdata" in array:
-        decoded = np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"]))
-        return decoded.reshape(array["shape"]).tolist() if "shape" in array else decoded.tolist()
-    return list(array)

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 
-from conftest import FIXTURE_EVENTS, no_match_shown, plain
+from page_support import FIXTURE_EVENTS, no_match_shown, plain
 
 HEADER = [
     "event_id",

@@ -9,7 +9,7 @@ import tomllib
 
 import pandas as pd
 import pytest
-from conftest import FIXTURE, FIXTURE_EVENTS, REPO, no_match_shown, plain
+from page_support import FIXTURE, FIXTURE_EVENTS, REPO, no_match_shown, plain
 
 from dashboard.events.importers import import_file
 from dashboard.ui import tables

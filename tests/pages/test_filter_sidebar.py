@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import FIXTURE_EVENTS, plain, shown_caption
+from page_support import FIXTURE_EVENTS, plain, shown_caption
 
 from dashboard.ui import sidebar
 

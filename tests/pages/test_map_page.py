@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import charts, no_match_shown, plain, values
+from page_support import charts, no_match_shown, plain, values
 
 from dashboard.ui import selection
 

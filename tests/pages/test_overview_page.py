@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURE_EVENTS, charts, no_match_shown, plain, shown_caption
+from page_support import FIXTURE_EVENTS, charts, no_match_shown, plain, shown_caption
 
 
 def metrics(at) -> dict[str, str]:

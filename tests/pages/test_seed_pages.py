@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import streamlit as st
-from conftest import APP, TIMEOUT
+from page_support import APP, TIMEOUT
 from streamlit.testing.v1 import AppTest
 
 from dashboard.events.importers import seed_path

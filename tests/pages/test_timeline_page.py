@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import charts, no_match_shown, plain, shown_caption, values
+from page_support import charts, no_match_shown, plain, shown_caption, values
 
 
 def bars(figure: dict) -> list[tuple[str, str, int]]:

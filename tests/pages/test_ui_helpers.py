@@ -6,7 +6,7 @@ import math
 import re
 
 import pytest
-from conftest import plain
+from page_support import plain
 
 from dashboard.ui import selection, text
 
