@@ -5,11 +5,18 @@ Run with ``conflict-monitor`` or ``streamlit run dashboard/app.py`` from the rep
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboard.ui import data, page, sidebar
 
-st.set_page_config(page_title="Conflict Monitor", page_icon=":material/radar:", layout="wide")
+st.set_page_config(
+    page_title="Conflict Monitor",
+    # A file served by the app itself: a :material/…: or emoji icon is fetched from a CDN.
+    page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
+    layout="wide",
+)
 
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),

@@ -31,7 +31,9 @@ def _estimate_card(column, measure: str) -> None:
             return
         values = latest["value"].astype(float)
         low, high = values.min(), values.max()
-        shown_value = text.number(low) if low == high else f"{text.number(low)} – {text.number(high)}"
+        # Compact in the card (a full "3,000 – 12,000" is cut off in a quarter-width card);
+        # the exact figures are in the caption and the "Latest figures by claimant" table.
+        shown_value = text.number(low) if low == high else f"{text.compact_number(low)} – {text.compact_number(high)}"
         claimants = len(latest)
         st.metric(
             label,
@@ -42,7 +44,9 @@ def _estimate_card(column, measure: str) -> None:
         newest = latest.iloc[0]
         st.caption(
             text.escape_markdown(
-                f"Latest of {claimants} claimant{'s' if claimants != 1 else ''}. Newest: {newest['claimant']}, "
+                f"Latest of {claimants} claimant{'s' if claimants != 1 else ''}"
+                + (f" ({text.number(low)} – {text.number(high)})" if low != high else "")
+                + f". Newest: {newest['claimant']}, "
                 f"{text.day(newest['event_date'])}: {text.figure_range(newest['low'], newest['best'], newest['high'])}"
             )
         )

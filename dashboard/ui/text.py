@@ -65,6 +65,15 @@ def number(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+def compact_number(value: float) -> str:
+    """``3k``, ``12k``, ``1.2M``, ``850``: short enough for a headline card."""
+    for limit, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= limit:
+            scaled = value / limit
+            return f"{scaled:.1f}".rstrip("0").rstrip(".") + suffix
+    return number(value)
+
+
 def figure_range(low: float | None, best: float | None, high: float | None) -> str:
     """A claim's figures as one range text: ``10,000–11,000–12,000``, ``3,000``, ``≥ 10,000``."""
     present = [v for v in (low, best, high) if v is not None and not (isinstance(v, float) and math.isnan(v))]

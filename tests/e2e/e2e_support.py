@@ -41,9 +41,6 @@ SCRIPT_TIMEOUT_MS = 60_000
 # Requests to the outside that a page makes but does not need: it renders fully without
 # them (every test checks that). Anything not listed here fails the test that caused it.
 HARMLESS_OUTSIDE = {
-    # st.set_page_config(page_icon=":material/radar:"): the browser fetches the tab icon
-    # from Google's icon CDN. Offline the tab shows the default icon.
-    r"^https://fonts\.gstatic\.com/s/i/short-term/release/materialsymbolsrounded/": "favicon",
     # MapLibre asks for label glyphs from the style's default glyph server; the region
     # labels still show offline (checked on the map screenshot).
     r"^https://fonts\.openmaptiles\.org/": "map label glyphs",

@@ -14,10 +14,12 @@ def test_renders_headline_figures(open_page):
     values = metrics(at)
     assert values["Claims"] == str(FIXTURE_EVENTS)
     # Latest troop estimate of each claimant: US DoD 3,000 and South Korea NIS 11,000.
-    assert values["DPRK troops in Russia"] == "3,000 – 11,000"
+    assert values["DPRK troops in Russia"] == "3k – 11k"
     assert values["Missile launches"] == "4"
     captions = [plain(c.value) for c in at.main.caption]
     assert any("Newest: South Korea NIS, 13 Nov 2024: 10,000–11,000–12,000" in c for c in captions)
+    # The card is compact; the caption keeps the exact range across claimants.
+    assert any("Latest of 2 claimants (3,000 – 11,000)" in c for c in captions)
     assert any("12 missiles fired" in c for c in captions)
     assert shown_caption(at) == "18 claims, 18 Oct 2024 – 28 Apr 2025"
     # The compact timeline has one bar trace per category present.
