@@ -7,6 +7,7 @@ the documented columns and chart functions a figure with a short note; pages
 show a "no events match" message instead of drawing an empty chart.
 """
 
+from dashboard.figures._data import sorted_by_date_and_id
 from dashboard.figures.export import (
     ChartExportUnavailable,
     annotate_for_export,
@@ -57,6 +58,7 @@ __all__ = [
     "point_events",
     "region_map",
     "region_values",
+    "sorted_by_date_and_id",
     "source_line",
     "timeline_chart",
     "window_change",
