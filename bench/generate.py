@@ -28,11 +28,25 @@ COUNTRIES = ("UKR", "RUS", "PRK", "KOR")
 # Share of rows per geo precision 1..4.
 PRECISION_SHARE = (0.35, 0.25, 0.30, 0.10)
 CATEGORY_SHARE = {
-    "strike": 0.30, "battle": 0.25, "deployment": 0.08, "casualties": 0.10, "missile_test": 0.03,
-    "weapons_transfer": 0.04, "statement": 0.06, "attack_on_civilians": 0.06, "protest": 0.04, "other": 0.04,
+    "strike": 0.30,
+    "battle": 0.25,
+    "deployment": 0.08,
+    "casualties": 0.10,
+    "missile_test": 0.03,
+    "weapons_transfer": 0.04,
+    "statement": 0.06,
+    "attack_on_civilians": 0.06,
+    "protest": 0.04,
+    "other": 0.04,
 }
-UNIT_BY_CATEGORY = {"deployment": "troops", "casualties": "killed", "weapons_transfer": "shells",
-                    "missile_test": "missiles", "strike": "killed", "battle": "killed"}
+UNIT_BY_CATEGORY = {
+    "deployment": "troops",
+    "casualties": "killed",
+    "weapons_transfer": "shells",
+    "missile_test": "missiles",
+    "strike": "killed",
+    "battle": "killed",
+}
 POINTS_PER_REGION = 400
 START, DAYS = np.datetime64("2022-01-01"), 5 * 365
 
@@ -51,9 +65,17 @@ def _region_points(rng: np.random.Generator) -> pd.DataFrame:
             inside = shapely.contains_xy(row.geometry, lon, lat)
             got = np.vstack([got, np.column_stack([lon[inside], lat[inside]])])
         got = got[:POINTS_PER_REGION]
-        pools.append(pd.DataFrame({"longitude": got[:, 0].round(4), "latitude": got[:, 1].round(4),
-                                   "admin1_code": row.iso_3166_2, "admin1_name": row.name,
-                                   "country_code": row.country_code}))
+        pools.append(
+            pd.DataFrame(
+                {
+                    "longitude": got[:, 0].round(4),
+                    "latitude": got[:, 1].round(4),
+                    "admin1_code": row.iso_3166_2,
+                    "admin1_name": row.name,
+                    "country_code": row.country_code,
+                }
+            )
+        )
     return pd.concat(pools, ignore_index=True)
 
 
@@ -78,46 +100,48 @@ def synthetic_events(n: int, seed: int = 5) -> pd.DataFrame:
     best = np.where(has_figure, rng.integers(1, 5000, n).astype(float), np.nan)
     low = np.where(has_figure & (rng.random(n) < 0.3), np.floor(best * 0.8), np.nan)
     high = np.where(has_figure & (rng.random(n) < 0.3), np.ceil(best * 1.2), np.nan)
-    subcategory = np.where(category == "casualties", "killed",
-                           np.where(category == "deployment", "in_russia", ""))
+    subcategory = np.where(category == "casualties", "killed", np.where(category == "deployment", "in_russia", ""))
 
     points = precision <= 2
     region_known = precision <= 3
     missile = category == "missile_test"
-    frame = pd.DataFrame({
-        "event_id": [f"bench-{i:07d}" for i in range(n)],
-        "event_date": pd.to_datetime(date).strftime("%Y-%m-%d"),
-        "event_date_end": pd.Series(pd.to_datetime(end).strftime("%Y-%m-%d")).fillna(""),
-        "date_precision": rng.choice(["day", "week", "month"], size=n, p=[0.85, 0.1, 0.05]),
-        "reported_date": "",
-        "category": category,
-        "subcategory": subcategory,
-        "actor": rng.choice(["Russia", "Ukraine", "North Korea", "South Korea"], size=n),
-        "counterpart": rng.choice(["Ukraine", "Russia", ""], size=n),
-        "claimant": claimant,
-        "figure_low": low,
-        "figure_best": best,
-        "figure_high": high,
-        "unit": np.where(has_figure, unit.fillna(""), ""),
-        "location": np.where(points, [f"Bench place {i % 5000}" for i in range(n)], ""),
-        "admin1_code": np.where(region_known, place["admin1_code"], ""),
-        "admin1_name": np.where(region_known, place["admin1_name"], ""),
-        "country_code": place["country_code"],
-        "latitude": np.where(points, place["latitude"], np.nan),
-        "longitude": np.where(points, place["longitude"], np.nan),
-        "geo_precision": precision,
-        "missile_name": np.where(missile, rng.choice(["Hwasong-19", "KN-23", "KN-25"], size=n), ""),
-        "launch_site": np.where(missile, "Bench launch site", ""),
-        "apogee_km": np.where(missile, rng.integers(20, 7000, n).astype(float), np.nan),
-        "distance_km": np.where(missile, rng.integers(50, 1500, n).astype(float), np.nan),
-        "outcome": np.where(missile, "success", ""),
-        "description": [f"Synthetic benchmark claim {i}: not a real event." for i in range(n)],
-        "confidence": rng.choice(["high", "medium", "low"], size=n, p=[0.3, 0.5, 0.2]),
-        "sources": [f"Bench Outlet {i % 40} | Synthetic report {i} |  | https://example.org/bench/{i}"
-                    for i in range(n)],
-        "origin": ORIGIN,
-        "original_id": "",
-    })
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"bench-{i:07d}" for i in range(n)],
+            "event_date": pd.to_datetime(date).strftime("%Y-%m-%d"),
+            "event_date_end": pd.Series(pd.to_datetime(end).strftime("%Y-%m-%d")).fillna(""),
+            "date_precision": rng.choice(["day", "week", "month"], size=n, p=[0.85, 0.1, 0.05]),
+            "reported_date": "",
+            "category": category,
+            "subcategory": subcategory,
+            "actor": rng.choice(["Russia", "Ukraine", "North Korea", "South Korea"], size=n),
+            "counterpart": rng.choice(["Ukraine", "Russia", ""], size=n),
+            "claimant": claimant,
+            "figure_low": low,
+            "figure_best": best,
+            "figure_high": high,
+            "unit": np.where(has_figure, unit.fillna(""), ""),
+            "location": np.where(points, [f"Bench place {i % 5000}" for i in range(n)], ""),
+            "admin1_code": np.where(region_known, place["admin1_code"], ""),
+            "admin1_name": np.where(region_known, place["admin1_name"], ""),
+            "country_code": place["country_code"],
+            "latitude": np.where(points, place["latitude"], np.nan),
+            "longitude": np.where(points, place["longitude"], np.nan),
+            "geo_precision": precision,
+            "missile_name": np.where(missile, rng.choice(["Hwasong-19", "KN-23", "KN-25"], size=n), ""),
+            "launch_site": np.where(missile, "Bench launch site", ""),
+            "apogee_km": np.where(missile, rng.integers(20, 7000, n).astype(float), np.nan),
+            "distance_km": np.where(missile, rng.integers(50, 1500, n).astype(float), np.nan),
+            "outcome": np.where(missile, "success", ""),
+            "description": [f"Synthetic benchmark claim {i}: not a real event." for i in range(n)],
+            "confidence": rng.choice(["high", "medium", "low"], size=n, p=[0.3, 0.5, 0.2]),
+            "sources": [
+                f"Bench Outlet {i % 40} | Synthetic report {i} |  | https://example.org/bench/{i}" for i in range(n)
+            ],
+            "origin": ORIGIN,
+            "original_id": "",
+        }
+    )
     return frame[list(schema.FIELD_NAMES)]
 
 

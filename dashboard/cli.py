@@ -33,9 +33,16 @@ def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _filter_from(args: argparse.Namespace) -> EventFilter:
-    return EventFilter(start=args.start, end=args.end, categories=tuple(args.category),
-                       countries=tuple(args.country), admin1=tuple(args.admin1), claimants=tuple(args.claimant),
-                       min_confidence=args.min_confidence, text=args.text)
+    return EventFilter(
+        start=args.start,
+        end=args.end,
+        categories=tuple(args.category),
+        countries=tuple(args.country),
+        admin1=tuple(args.admin1),
+        claimants=tuple(args.claimant),
+        min_confidence=args.min_confidence,
+        text=args.text,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,8 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("path", type=Path)
     imp.add_argument("--format", default="auto", choices=["auto", *FORMATS])
     imp.add_argument("--encoding", help="force an encoding, e.g. cp1251")
-    imp.add_argument("--skip-invalid", action="store_true",
-                     help="import the valid rows; write rejected rows with reasons to NAME.rejects.csv")
+    imp.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="import the valid rows; write rejected rows with reasons to NAME.rejects.csv",
+    )
     imp.add_argument("--no-progress", action="store_true")
 
     val = commands.add_parser("validate", help="check a file and report; writes nothing")
@@ -97,8 +107,19 @@ def main(argv: list[str] | None = None) -> int:
             return _export(store, args)
         if command == "history":
             frame = store.history(args.event_id)
-            columns = ["revision", "recorded_at", "retracted", "reason", "figure_low", "figure_best", "figure_high",
-                       "unit", "claimant", "event_date", "description"]
+            columns = [
+                "revision",
+                "recorded_at",
+                "retracted",
+                "reason",
+                "figure_low",
+                "figure_best",
+                "figure_high",
+                "unit",
+                "claimant",
+                "event_date",
+                "description",
+            ]
             print(frame[columns].to_string(index=False))
             return 0
         if command == "stats":
@@ -109,8 +130,10 @@ def main(argv: list[str] | None = None) -> int:
             from dashboard.events.backup import backup_database
 
             result = backup_database(store, args.path)
-            print(f"backup written to {result.path} ({result.size_bytes:,} bytes); integrity check: "
-                  f"{result.integrity}; revision token {result.revision_token}")
+            print(
+                f"backup written to {result.path} ({result.size_bytes:,} bytes); integrity check: "
+                f"{result.integrity}; revision token {result.revision_token}"
+            )
             return 0
     except (ImportFileError, StoreError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -125,8 +148,9 @@ def _serve(url: str | None, port: int) -> int:
     open_store(env.get(DB_URL_ENV))  # create and seed before the first page asks
     app = REPO_ROOT / "dashboard" / "app.py"
     # Run from the repository root so .streamlit/config.toml is read.
-    return subprocess.call([sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)],
-                           cwd=REPO_ROOT, env=env)
+    return subprocess.call(
+        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)], cwd=REPO_ROOT, env=env
+    )
 
 
 def _import(store, args: argparse.Namespace) -> int:
@@ -135,8 +159,14 @@ def _import(store, args: argparse.Namespace) -> int:
     before = store.revision_token()
     bar = tqdm(unit=" rows", desc=f"checking {args.path.name}", disable=args.no_progress or None, file=sys.stderr)
     try:
-        report = import_file(store, args.path, fmt=args.format, encoding=args.encoding,
-                             skip_invalid=args.skip_invalid, progress=bar.update)
+        report = import_file(
+            store,
+            args.path,
+            fmt=args.format,
+            encoding=args.encoding,
+            skip_invalid=args.skip_invalid,
+            progress=bar.update,
+        )
     finally:
         bar.close()
     for warning in report.warnings:
@@ -147,8 +177,10 @@ def _import(store, args: argparse.Namespace) -> int:
         print(f"rejected rows written to {report.rejects_path}", file=sys.stderr)
     print(report.summary())
     if not report.written and report.errors:
-        print(f"nothing imported: fix the rows above or use --skip-invalid (database unchanged, "
-              f"revision token {before})", file=sys.stderr)
+        print(
+            f"nothing imported: fix the rows above or use --skip-invalid (database unchanged, revision token {before})",
+            file=sys.stderr,
+        )
         return 1
     return 0  # written, or nothing to write (a header-only file: warned above)
 
@@ -158,8 +190,10 @@ def _validate(args: argparse.Namespace) -> int:
     report = parsed.report
     if report.errors:
         print("\n".join(report.error_lines(limit=200)))
-    print(f"{report.file_name}: {report.format} ({report.encoding}), {report.rows_read} rows, "
-          f"{report.accepted} valid, {report.rejected} invalid")
+    print(
+        f"{report.file_name}: {report.format} ({report.encoding}), {report.rows_read} rows, "
+        f"{report.accepted} valid, {report.rejected} invalid"
+    )
     return 1 if report.errors else 0
 
 
@@ -176,9 +210,12 @@ def _export(store, args: argparse.Namespace) -> int:
 
 
 def _stats_text(stats: dict) -> str:
-    lines = [f"events: {stats['events']} (revisions: {stats['revisions']})",
-             f"dates: {stats['first_date']} – {stats['last_date']}",
-             f"revision token: {stats['revision_token']}", "by category:"]
+    lines = [
+        f"events: {stats['events']} (revisions: {stats['revisions']})",
+        f"dates: {stats['first_date']} – {stats['last_date']}",
+        f"revision token: {stats['revision_token']}",
+        "by category:",
+    ]
     lines += [f"  {k}: {v}" for k, v in stats["by_category"].items()]
     lines += ["by origin:"] + [f"  {k}: {v}" for k, v in stats["by_origin"].items()]
     return "\n".join(lines)
@@ -188,8 +225,14 @@ def _schema_text() -> str:
     parts = [schema.data_dictionary(), "# Import mappings", ""]
     for name in FORMATS:
         module = format_module(name)
-        parts += [f"## {name}", "", (module.__doc__ or "").strip(), "", "| source column | field | rule |",
-                  "|---|---|---|"]
+        parts += [
+            f"## {name}",
+            "",
+            (module.__doc__ or "").strip(),
+            "",
+            "| source column | field | rule |",
+            "|---|---|---|",
+        ]
         parts += [f"| {src} | {dst} | {rule} |" for src, dst, rule in module.MAPPING] + [""]
     return "\n".join(parts)
 

@@ -33,8 +33,12 @@ from dashboard.events import schema
 from dashboard.events.store import EventStore, open_store
 
 # A source in the native cell spelling, and the same as a mapping.
-SOURCE = {"outlet": "Yonhap", "title": "NIS: troops deployed", "date": "2024-11-05",
-          "url": "https://example.org/yonhap/1"}
+SOURCE = {
+    "outlet": "Yonhap",
+    "title": "NIS: troops deployed",
+    "date": "2024-11-05",
+    "url": "https://example.org/yonhap/1",
+}
 
 
 def base_record(event_id: str = "T1", **overrides: Any) -> dict[str, Any]:
@@ -71,11 +75,14 @@ def cell_text(name: str, value: Any) -> str:
     if value is None:
         return ""
     if name == "sources" and isinstance(value, (list, tuple)):
-        return schema.format_sources([
-            s.model_dump(mode="json") if isinstance(s, schema.Source) else
-            {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in s.items()}
-            for s in value
-        ])
+        return schema.format_sources(
+            [
+                s.model_dump(mode="json")
+                if isinstance(s, schema.Source)
+                else {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in s.items()}
+                for s in value
+            ]
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -266,8 +273,22 @@ def log_rows() -> Callable[..., list[tuple]]:
     return raw_rows
 
 
-LARGE_HEADER = ["event_id", "event_date", "category", "actor", "claimant", "figure_best", "unit", "latitude",
-                "longitude", "geo_precision", "admin1_code", "country_code", "description", "sources"]
+LARGE_HEADER = [
+    "event_id",
+    "event_date",
+    "category",
+    "actor",
+    "claimant",
+    "figure_best",
+    "unit",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "admin1_code",
+    "country_code",
+    "description",
+    "sources",
+]
 
 
 def large_native_csv(path: Path, rows: int, prefix: str = "K") -> Path:
@@ -276,10 +297,24 @@ def large_native_csv(path: Path, rows: int, prefix: str = "K") -> Path:
         writer = csv.writer(handle)
         writer.writerow(LARGE_HEADER)
         for i in range(rows):
-            writer.writerow([f"{prefix}{i:06d}", f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}", "battle", "North Korea",
-                             "Ukraine HUR", str(i % 500), "killed", "51.2", "35.3", "1", "RU-KRS", "RUS",
-                             f"Row {i}, with a comma and \"quotes\"",
-                             f"HUR | Report {i} | 2024-11-05 | https://example.org/{i}"])
+            writer.writerow(
+                [
+                    f"{prefix}{i:06d}",
+                    f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+                    "battle",
+                    "North Korea",
+                    "Ukraine HUR",
+                    str(i % 500),
+                    "killed",
+                    "51.2",
+                    "35.3",
+                    "1",
+                    "RU-KRS",
+                    "RUS",
+                    f'Row {i}, with a comma and "quotes"',
+                    f"HUR | Report {i} | 2024-11-05 | https://example.org/{i}",
+                ]
+            )
     return path
 
 

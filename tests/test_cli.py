@@ -66,11 +66,11 @@ def stats(run) -> dict:
 
 # --- import ---------------------------------------------------------------------------
 
+
 def test_import_prints_a_summary(run):
     code, out, err = run("import", NATIVE / "events.csv", "--no-progress")
     assert code == 0 and err == ""
-    assert out.strip() == ("events.csv: native (utf-8), 4 rows read, 4 valid, 0 invalid; "
-                           "4 new, 0 revised, 0 unchanged")
+    assert out.strip() == ("events.csv: native (utf-8), 4 rows read, 4 valid, 0 invalid; 4 new, 0 revised, 0 unchanged")
 
 
 def test_second_import_reports_zero_new(imported):
@@ -92,8 +92,10 @@ def test_bad_file_exits_1_names_lines_and_changes_nothing(imported, tmp_path):
     assert code == 1
     assert "bad.csv:3 column 'latitude': Input should be less than or equal to 90 (value: 135.2)" in err
     assert "bad.csv:4 column 'figure_best'" in err and "bad.csv:6 column 'figure_best': not a number" in err
-    assert f"nothing imported: fix the rows above or use --skip-invalid (database unchanged, revision token " \
-           f"{before['revision_token']})" in err
+    assert (
+        f"nothing imported: fix the rows above or use --skip-invalid (database unchanged, revision token "
+        f"{before['revision_token']})" in err
+    )
     assert "nothing written" in out
     assert stats(imported) == before
     assert not (tmp_path / "bad.rejects.csv").exists()
@@ -166,23 +168,28 @@ def test_validate_reports_and_writes_nothing(imported):
 
 # --- export -----------------------------------------------------------------------------
 
+
 def test_export_csv_with_filters(imported, tmp_path):
     out_path = tmp_path / "battles.csv"
-    code, out, _ = imported("export", "--format", "csv", "--out", out_path, "--category", "battle",
-                            "--category", "casualties")
+    code, out, _ = imported(
+        "export", "--format", "csv", "--out", out_path, "--category", "battle", "--category", "casualties"
+    )
     assert code == 0 and out.strip() == f"2 events written to {out_path}"
     text = out_path.read_text(encoding="utf-8")
     assert text.startswith(",".join([*schema.FIELD_NAMES, "revision", "recorded_at"]))
     assert "N02," in text and "N04," in text and "N01," not in text
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--start", "2024-11-01", "--end", "2024-11-30"], ["N02"]),
-    (["--text", "hwasong"], ["N03"]),
-    (["--min-confidence", "high", "--country", "RUS"], ["N01", "N04"]),
-    (["--admin1", "RU-KRS"], ["N02", "N04"]),
-    (["--claimant", "Japan MoD"], ["N03"]),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--start", "2024-11-01", "--end", "2024-11-30"], ["N02"]),
+        (["--text", "hwasong"], ["N03"]),
+        (["--min-confidence", "high", "--country", "RUS"], ["N01", "N04"]),
+        (["--admin1", "RU-KRS"], ["N02", "N04"]),
+        (["--claimant", "Japan MoD"], ["N03"]),
+    ],
+)
 def test_export_geojson_with_filters(imported, tmp_path, args, expected):
     out_path = tmp_path / "out.geojson"
     code, _, _ = imported("export", "--format", "geojson", "--out", out_path, *args)
@@ -216,30 +223,42 @@ def test_export_as_of(run, tmp_path):
     between = utc_now()
     time.sleep(0.01)
     changed = tmp_path / "changed.csv"
-    changed.write_text((NATIVE / "events.csv").read_text(encoding="utf-8").replace(",1500,", ",1600,"),
-                       encoding="utf-8")
+    changed.write_text(
+        (NATIVE / "events.csv").read_text(encoding="utf-8").replace(",1500,", ",1600,"), encoding="utf-8"
+    )
     run("import", changed, "--no-progress")
     for as_of, figure in ((between.isoformat(), "1500.0"), (None, "1600.0")):
         out_path = tmp_path / f"as_of_{figure}.csv"
-        run("export", "--format", "csv", "--out", out_path, *(["--as-of", as_of] if as_of else []),
-            "--text", "special forces")
+        run(
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            out_path,
+            *(["--as-of", as_of] if as_of else []),
+            "--text",
+            "special forces",
+        )
         with out_path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
         assert [(r["event_id"], r["figure_best"]) for r in rows] == [("N01", figure)]
 
 
 def test_export_with_start_after_end_is_a_plain_error(imported, tmp_path):
-    code, _, err = imported("export", "--format", "csv", "--out", tmp_path / "x.csv", "--start", "2025-01-01",
-                            "--end", "2024-01-01")
+    code, _, err = imported(
+        "export", "--format", "csv", "--out", tmp_path / "x.csv", "--start", "2025-01-01", "--end", "2024-01-01"
+    )
     assert code == 1 and "error: start 2025-01-01 is after end 2024-01-01" in err
 
 
 # --- history, stats, schema ------------------------------------------------------------------
 
+
 def test_history_lists_every_revision(imported, tmp_path):
     changed = tmp_path / "changed.csv"
-    changed.write_text((NATIVE / "events.csv").read_text(encoding="utf-8").replace(",1500,", ",1600,"),
-                       encoding="utf-8")
+    changed.write_text(
+        (NATIVE / "events.csv").read_text(encoding="utf-8").replace(",1500,", ",1600,"), encoding="utf-8"
+    )
     imported("import", changed, "--no-progress")
     code, out, _ = imported("history", "N01")
     assert code == 0
@@ -256,8 +275,12 @@ def test_stats_text_and_json(imported):
     assert "events: 4 (revisions: 4)" in out and "dates: 2024-10-18 – 2025-01-12" in out
     assert "  battle: 1" in out and "  native: 4" in out
     data = stats(imported)
-    assert data["events"] == 4 and data["by_category"] == {"battle": 1, "casualties": 1, "deployment": 1,
-                                                            "missile_test": 1}
+    assert data["events"] == 4 and data["by_category"] == {
+        "battle": 1,
+        "casualties": 1,
+        "deployment": 1,
+        "missile_test": 1,
+    }
 
 
 def test_schema_prints_the_dictionary_and_mappings(run):
@@ -270,6 +293,7 @@ def test_schema_prints_the_dictionary_and_mappings(run):
 
 
 # --- backup and restore ----------------------------------------------------------------------
+
 
 @pytest.mark.sqlite_only  # the SQLite backup API and file copies
 def test_backup_is_checked_and_restores_to_the_same_token(imported, tmp_path, capsys):
@@ -308,6 +332,7 @@ def test_backup_refuses_to_overwrite(imported, tmp_path):
 
 # --- the installed console script -------------------------------------------------------------
 
+
 def test_console_script(tmp_path, native_csv, record_data):
     exe = shutil.which("conflict-monitor")
     if exe is None:
@@ -317,18 +342,21 @@ def test_console_script(tmp_path, native_csv, record_data):
     import_file(store, data=native_csv([record_data(event_id="P1")]).encode(), file_name="first.csv")
     store.engine.dispose()
 
-    done = subprocess.run([exe, "--db", url, "import", str(NATIVE / "events.csv")], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [exe, "--db", url, "import", str(NATIVE / "events.csv")], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert "4 rows read, 4 valid, 0 invalid; 4 new" in done.stdout
-    bad = subprocess.run([exe, "--db", url, "import", str(NATIVE / "ambiguous_dates.csv")], capture_output=True,
-                         text=True, timeout=120)
+    bad = subprocess.run(
+        [exe, "--db", url, "import", str(NATIVE / "ambiguous_dates.csv")], capture_output=True, text=True, timeout=120
+    )
     assert bad.returncode == 1 and "ambiguous_dates.csv:2 column 'event_date'" in bad.stderr
     shown = subprocess.run([exe, "--db", url, "stats", "--json"], capture_output=True, text=True, timeout=120)
     assert json.loads(shown.stdout)["events"] == 5
 
 
 # --- a large import ------------------------------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_100k_row_import(run, tmp_path, write_large_csv, capsys):
@@ -338,14 +366,18 @@ def test_100k_row_import(run, tmp_path, write_large_csv, capsys):
     code, out, _ = run("import", path, "--no-progress")
     first = time.perf_counter() - started
     assert code == 0
-    assert out.strip() == f"large.csv: native (utf-8), {rows} rows read, {rows} valid, 0 invalid; " \
-                          f"{rows} new, 0 revised, 0 unchanged"
+    assert (
+        out.strip() == f"large.csv: native (utf-8), {rows} rows read, {rows} valid, 0 invalid; "
+        f"{rows} new, 0 revised, 0 unchanged"
+    )
     started = time.perf_counter()
     code, out, _ = run("import", path, "--no-progress")
     second = time.perf_counter() - started
     assert code == 0 and f"0 new, 0 revised, {rows} unchanged" in out
     assert stats(run)["events"] == rows
     with capsys.disabled():
-        print(f"\n100k-row CLI import: {first:.1f} s ({rows / first:,.0f} rows/s); "
-              f"re-import {second:.1f} s ({rows / second:,.0f} rows/s)")
+        print(
+            f"\n100k-row CLI import: {first:.1f} s ({rows / first:,.0f} rows/s); "
+            f"re-import {second:.1f} s ({rows / second:,.0f} rows/s)"
+        )
     assert first < 120 and second < 120

@@ -115,11 +115,13 @@ def geojson_dict(frame: pd.DataFrame) -> dict[str, Any]:
         if "sources" in properties and isinstance(properties["sources"], str):
             # Stored JSON or the export's cell spelling (lines or JSON): always a list of sources.
             properties["sources"] = schema.parse_sources(properties["sources"])
-        features.append({
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]} if has_point else None,
-            "properties": properties,
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]} if has_point else None,
+                "properties": properties,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 

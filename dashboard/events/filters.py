@@ -16,8 +16,18 @@ import pandas as pd
 from dashboard.events.schema import CATEGORIES, CONFIDENCE_RANK
 
 # Columns searched by the free-text filter.
-TEXT_SEARCH_COLUMNS = ("event_id", "description", "location", "admin1_name", "claimant", "actor",
-                       "counterpart", "missile_name", "launch_site", "subcategory")
+TEXT_SEARCH_COLUMNS = (
+    "event_id",
+    "description",
+    "location",
+    "admin1_name",
+    "claimant",
+    "actor",
+    "counterpart",
+    "missile_name",
+    "launch_site",
+    "subcategory",
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,12 @@ class EventFilter:
             keep &= (ends >= start).to_numpy()
         if self.end is not None:
             keep &= (events["event_date"] <= pd.Timestamp(self.end)).to_numpy()
-        for column, chosen in (("category", self.categories), ("country_code", self.countries),
-                               ("admin1_code", self.admin1), ("claimant", self.claimants)):
+        for column, chosen in (
+            ("category", self.categories),
+            ("country_code", self.countries),
+            ("admin1_code", self.admin1),
+            ("claimant", self.claimants),
+        ):
             if chosen:
                 keep &= events[column].isin(chosen).to_numpy()
         if self.min_confidence:
@@ -77,8 +91,13 @@ class EventFilter:
             for column in TEXT_SEARCH_COLUMNS:
                 if column in events:
                     # regex=False: the user's text is a literal, never a pattern.
-                    hit |= events[column].astype("string").str.lower().str.contains(
-                        needle, regex=False, na=False).to_numpy(dtype=bool)
+                    hit |= (
+                        events[column]
+                        .astype("string")
+                        .str.lower()
+                        .str.contains(needle, regex=False, na=False)
+                        .to_numpy(dtype=bool)
+                    )
             keep &= hit
         return keep
 

@@ -85,8 +85,18 @@ UNITS: dict[str, str] = {
 # Recommended subcategories; free text is allowed (importers keep the
 # source's own sub-type) but these are the values the dashboard's measures use.
 SUBCATEGORIES: dict[str, tuple[str, ...]] = {
-    "deployment": ("in_russia", "in_kursk", "near_border", "planned", "reinforcement",
-                   "engineers", "construction", "returned", "officers", "total_sent"),
+    "deployment": (
+        "in_russia",
+        "in_kursk",
+        "near_border",
+        "planned",
+        "reinforcement",
+        "engineers",
+        "construction",
+        "returned",
+        "officers",
+        "total_sent",
+    ),
     "casualties": ("killed", "wounded", "captured", "missing", "total"),
     "missile_test": ("icbm", "irbm", "srbm", "cruise", "hypersonic", "mrl", "slbm", "satellite", "unknown"),
     "weapons_transfer": ("missiles", "shells", "artillery", "other"),
@@ -118,6 +128,7 @@ _EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$")
 
 
 # --- Field-level rules --------------------------------------------------------
+
 
 class RuleError(ValueError):
     """A rule across several fields, naming the field to fix (so errors can point at a column)."""
@@ -204,61 +215,90 @@ class EventRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     event_id: Annotated[str, AfterValidator(_check_event_id)] = Field(
-        description="Stable text id of the event (e.g. D08, acled:UKR12345); revisions share it.")
-    event_date: dt.date = Field(description="Date the event happened or started (for running estimates: the date of the claim).")
+        description="Stable text id of the event (e.g. D08, acled:UKR12345); revisions share it."
+    )
+    event_date: dt.date = Field(
+        description="Date the event happened or started (for running estimates: the date of the claim)."
+    )
     event_date_end: dt.date | None = Field(None, description="Last day, for events spanning several days.")
     date_precision: DatePrecision = Field("day", description="How precisely event_date is known.")
-    reported_date: dt.date | None = Field(None, description="Publication date of the claim, when different from event_date.")
+    reported_date: dt.date | None = Field(
+        None, description="Publication date of the claim, when different from event_date."
+    )
     category: Category = Field(description="What kind of event this is (controlled vocabulary).")
-    subcategory: ShortText = Field(None, description="Finer type: killed/wounded/captured/total; icbm/srbm/cruise/hypersonic; in_russia/in_kursk.")
-    actor: RequiredText = Field(
-        description="Whose forces or whose missile (e.g. North Korea).")
+    subcategory: ShortText = Field(
+        None, description="Finer type: killed/wounded/captured/total; icbm/srbm/cruise/hypersonic; in_russia/in_kursk."
+    )
+    actor: RequiredText = Field(description="Whose forces or whose missile (e.g. North Korea).")
     counterpart: ShortText = Field(None, description="The other side, where there is one.")
-    claimant: RequiredText = Field(
-        description="Who makes the claim (e.g. South Korea NIS, Ukraine HUR, US DoD).")
-    figure_low: Figure = Field(None, description="Lower bound of the claimed figure ('more than 10,000' is a low of 10000).")
+    claimant: RequiredText = Field(description="Who makes the claim (e.g. South Korea NIS, Ukraine HUR, US DoD).")
+    figure_low: Figure = Field(
+        None, description="Lower bound of the claimed figure ('more than 10,000' is a low of 10000)."
+    )
     figure_best: Figure = Field(None, description="Best estimate of the claimed figure.")
     figure_high: Figure = Field(None, description="Upper bound ('up to 40' is a high of 40).")
-    unit: Unit | None = Field(None, description="What the figures count (controlled vocabulary); required when a figure is given.")
+    unit: Unit | None = Field(
+        None, description="What the figures count (controlled vocabulary); required when a figure is given."
+    )
     location: ShortText = Field(None, description="Name of the place.")
     admin1_code: Annotated[str | None, AfterValidator(_check_admin1)] = Field(
-        None, description="ISO 3166-2 code of the first-level region (e.g. RU-KRS).")
+        None, description="ISO 3166-2 code of the first-level region (e.g. RU-KRS)."
+    )
     admin1_name: ShortText = Field(None, description="English name of the region.")
     country_code: Annotated[str | None, AfterValidator(_check_country)] = Field(
-        None, description="ISO 3166-1 alpha-3 code of the country where it happened.")
+        None, description="ISO 3166-1 alpha-3 code of the country where it happened."
+    )
     latitude: Annotated[float | None, Field(ge=-90, le=90, allow_inf_nan=False)] = Field(
-        None, description="WGS84 latitude in degrees; only where a place is really named.")
+        None, description="WGS84 latitude in degrees; only where a place is really named."
+    )
     longitude: Annotated[float | None, Field(ge=-180, le=180, allow_inf_nan=False)] = Field(
-        None, description="WGS84 longitude in degrees.")
-    geo_precision: Annotated[int, Field(ge=1, le=4)] = Field(4, description="1 exact place, 2 district/area, 3 region-level only, 4 country or unknown.")
+        None, description="WGS84 longitude in degrees."
+    )
+    geo_precision: Annotated[int, Field(ge=1, le=4)] = Field(
+        4, description="1 exact place, 2 district/area, 3 region-level only, 4 country or unknown."
+    )
     missile_name: ShortText = Field(None, description="Missile name or designation (e.g. Hwasong-19, KN-23).")
     launch_site: ShortText = Field(None, description="Launch site or area.")
     apogee_km: Annotated[float | None, Field(ge=0, le=100_000, allow_inf_nan=False)] = Field(
-        None, description="Apogee in kilometres.")
+        None, description="Apogee in kilometres."
+    )
     distance_km: Annotated[float | None, Field(ge=0, le=100_000, allow_inf_nan=False)] = Field(
-        None, description="Distance flown in kilometres.")
+        None, description="Distance flown in kilometres."
+    )
     outcome: ShortText = Field(None, description="Test outcome as reported (success, failure, unknown).")
     description: LongText = Field(None, description="What the claim says, in the log's own words.")
     confidence: Confidence = Field("medium", description="How far the claim is corroborated.")
-    sources: tuple[Source, ...] = Field(min_length=1, description="One or more sources: outlet, title, date, URL (http/https).")
+    sources: tuple[Source, ...] = Field(
+        min_length=1, description="One or more sources: outlet, title, date, URL (http/https)."
+    )
     origin: Annotated[str, Field(max_length=100), AfterValidator(_required_text)] = Field(
-        "native", description="Where the record came from: seed, acled, ucdp, cns, or an upload's batch id.")
+        "native", description="Where the record came from: seed, acled, ucdp, cns, or an upload's batch id."
+    )
     original_id: ShortText = Field(None, description="The record's id in its origin dataset, where one exists.")
 
     @model_validator(mode="after")
     def _consistent(self) -> EventRecord:
         if self.event_date_end is not None and self.event_date_end < self.event_date:
             raise RuleError("event_date_end", "event_date_end is before event_date")
-        present = [(n, v) for n, v in (("figure_low", self.figure_low), ("figure_best", self.figure_best),
-                                         ("figure_high", self.figure_high)) if v is not None]
+        present = [
+            (n, v)
+            for n, v in (
+                ("figure_low", self.figure_low),
+                ("figure_best", self.figure_best),
+                ("figure_high", self.figure_high),
+            )
+            if v is not None
+        ]
         for (name_a, a), (name_b, b) in zip(present, present[1:], strict=False):
             if a > b:
                 raise RuleError(name_a, f"{name_a} ({a:g}) is greater than {name_b} ({b:g}); need low <= best <= high")
         if present and self.unit is None:
             raise RuleError("unit", "a figure needs a unit")
         if (self.latitude is None) != (self.longitude is None):
-            raise RuleError("longitude" if self.longitude is None else "latitude",
-                            "latitude and longitude must both be given or both be empty")
+            raise RuleError(
+                "longitude" if self.longitude is None else "latitude",
+                "latitude and longitude must both be given or both be empty",
+            )
         if self.latitude is not None and self.latitude == 0 and self.longitude == 0:
             raise RuleError("latitude", "0,0 is a placeholder, not a place: leave coordinates empty")
         if self.geo_precision in (1, 2) and self.latitude is None:
@@ -339,8 +379,11 @@ def validate_record(data: dict[str, Any], line: int | None = None) -> EventRecor
         errors = []
         for err in details:
             loc = err.get("loc", ())
-            if loc == ("sources",) and err["type"] == "too_short" and any(
-                    d.get("loc", ())[:1] == ("sources",) and len(d["loc"]) > 1 for d in details):
+            if (
+                loc == ("sources",)
+                and err["type"] == "too_short"
+                and any(d.get("loc", ())[:1] == ("sources",) and len(d["loc"]) > 1 for d in details)
+            ):
                 continue  # "no valid source" only repeats the errors of the sources themselves
             column = str(loc[0]) if loc else None
             if column == "sources" and len(loc) > 1:
@@ -405,9 +448,7 @@ def format_sources(sources: list[dict[str, Any]]) -> str:
     values = [str(s.get(k) or "") for s in sources for k in ("outlet", "title", "date", "url")]
     if any("|" in v or "\n" in v or "\r" in v for v in values) or (values and values[0].startswith("[")):
         return json.dumps(sources, ensure_ascii=False)
-    return "\n".join(
-        " | ".join(str(s.get(k) or "") for k in ("outlet", "title", "date", "url")) for s in sources
-    )
+    return "\n".join(" | ".join(str(s.get(k) or "") for k in ("outlet", "title", "date", "url")) for s in sources)
 
 
 def data_dictionary() -> str:
@@ -419,16 +460,29 @@ def data_dictionary() -> str:
         if vocab:
             desc += " One of: " + ", ".join(f"`{v}`" for v in vocab) + "."
         lines.append(f"| `{name}` | {field_kind(name)} | {'yes' if info.is_required() else 'no'} | {desc} |")
-    lines += ["", "Rules: figure_low <= figure_best <= figure_high where present; a figure needs a unit; "
-              "event_date_end >= event_date; latitude in [-90, 90], longitude in [-180, 180], both or neither, "
-              "never the 0,0 placeholder; geo_precision 1-2 needs coordinates; admin1_code must lie in country_code; "
-              "every source URL is http(s).", "",
-              "Native CSV `sources` cell: one source per line as `outlet | title | date | url`, or a JSON array "
-              "of objects with those keys.", ""]
-    for title, vocab in (("category", CATEGORIES), ("confidence", CONFIDENCE_LEVELS), ("unit", UNITS),
-                         ("geo_precision", GEO_PRECISIONS), ("date_precision", DATE_PRECISIONS)):
+    lines += [
+        "",
+        "Rules: figure_low <= figure_best <= figure_high where present; a figure needs a unit; "
+        "event_date_end >= event_date; latitude in [-90, 90], longitude in [-180, 180], both or neither, "
+        "never the 0,0 placeholder; geo_precision 1-2 needs coordinates; admin1_code must lie in country_code; "
+        "every source URL is http(s).",
+        "",
+        "Native CSV `sources` cell: one source per line as `outlet | title | date | url`, or a JSON array "
+        "of objects with those keys.",
+        "",
+    ]
+    for title, vocab in (
+        ("category", CATEGORIES),
+        ("confidence", CONFIDENCE_LEVELS),
+        ("unit", UNITS),
+        ("geo_precision", GEO_PRECISIONS),
+        ("date_precision", DATE_PRECISIONS),
+    ):
         lines += [f"## {title}", ""] + [f"- `{k}`: {v}" for k, v in vocab.items()] + [""]
     lines += ["## measures (series plotted on the Timeline)", ""]
-    lines += [f"- `{k}`: {m.label} = category `{m.category}`, unit `{m.unit}`, subcategory "
-              + "/".join(f"`{s}`" for s in m.subcategories) for k, m in MEASURES.items()]
+    lines += [
+        f"- `{k}`: {m.label} = category `{m.category}`, unit `{m.unit}`, subcategory "
+        + "/".join(f"`{s}`" for s in m.subcategories)
+        for k, m in MEASURES.items()
+    ]
     return "\n".join(lines) + "\n"

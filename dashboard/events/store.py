@@ -238,9 +238,14 @@ class EventStore:
         if batch is not None:
             batch_id = conn.execute(
                 import_batches.insert().values(
-                    file_name=batch.file_name, sha256=batch.sha256, format=batch.format,
-                    encoding=batch.encoding, origin=batch.origin, rows_read=batch.rows_read,
-                    rows_rejected=batch.rows_rejected, rows_accepted=len(records),
+                    file_name=batch.file_name,
+                    sha256=batch.sha256,
+                    format=batch.format,
+                    encoding=batch.encoding,
+                    origin=batch.origin,
+                    rows_read=batch.rows_read,
+                    rows_rejected=batch.rows_rejected,
+                    rows_accepted=len(records),
                     started_at=batch.started_at,
                 )
             ).inserted_primary_key[0]
@@ -256,8 +261,14 @@ class EventStore:
                 result.unchanged += 1
                 continue
             revision = 1 if head is None else head["revision"] + 1
-            row.update(revision=revision, recorded_at=now, reason=reason, retracted=False,
-                       content_hash=digest, batch_id=batch_id)
+            row.update(
+                revision=revision,
+                recorded_at=now,
+                reason=reason,
+                retracted=False,
+                content_hash=digest,
+                batch_id=batch_id,
+            )
             new_rows.append(row)
             entry = {"event_id": record.event_id, "revision": revision, "content_hash": digest, "retracted": False}
             if head is None:
@@ -273,9 +284,13 @@ class EventStore:
         self._write_heads(conn, [], moved_heads)
         if batch_id is not None:
             conn.execute(
-                import_batches.update().where(import_batches.c.batch_id == batch_id).values(
-                    rows_new=result.new, rows_revised=result.revised,
-                    rows_unchanged=result.unchanged, finished_at=utc_now(),
+                import_batches.update()
+                .where(import_batches.c.batch_id == batch_id)
+                .values(
+                    rows_new=result.new,
+                    rows_revised=result.revised,
+                    rows_unchanged=result.unchanged,
+                    finished_at=utc_now(),
                 )
             )
         return result, batch_id
@@ -298,11 +313,28 @@ class EventStore:
             current = self._current_row(conn, event_id)
             revision = current["revision"] + 1
             row = {k: current[k] for k in schema.FIELD_NAMES}
-            row.update(revision=revision, recorded_at=utc_now(), reason=reason, retracted=True,
-                       content_hash=current["content_hash"], batch_id=None)
+            row.update(
+                revision=revision,
+                recorded_at=utc_now(),
+                reason=reason,
+                retracted=True,
+                content_hash=current["content_hash"],
+                batch_id=None,
+            )
             conn.execute(events.insert(), row)
-            self._write_heads(conn, [], [{"key": event_id, "event_id": event_id, "revision": revision,
-                                          "content_hash": current["content_hash"], "retracted": True}])
+            self._write_heads(
+                conn,
+                [],
+                [
+                    {
+                        "key": event_id,
+                        "event_id": event_id,
+                        "revision": revision,
+                        "content_hash": current["content_hash"],
+                        "retracted": True,
+                    }
+                ],
+            )
             return revision
 
     # --- reads -------------------------------------------------------------
@@ -332,14 +364,21 @@ class EventStore:
         with self.reading() as conn:
             return _to_frame(self._read_current(conn, as_of, columns))
 
-    def _read_current(self, conn: Connection, as_of: dt.datetime | None,
-                      columns: Sequence[str] | None) -> pa.Table:
+    def _read_current(self, conn: Connection, as_of: dt.datetime | None, columns: Sequence[str] | None) -> pa.Table:
         cols = [events.c[name] for name in (columns or (*schema.FIELD_NAMES, *LOG_COLUMNS))]
         if as_of is None:
-            query = sa.select(*cols).select_from(
-                events.join(event_heads, sa.and_(events.c.event_id == event_heads.c.event_id,
-                                                 events.c.revision == event_heads.c.revision))
-            ).where(event_heads.c.retracted.is_(False))
+            query = (
+                sa.select(*cols)
+                .select_from(
+                    events.join(
+                        event_heads,
+                        sa.and_(
+                            events.c.event_id == event_heads.c.event_id, events.c.revision == event_heads.c.revision
+                        ),
+                    )
+                )
+                .where(event_heads.c.retracted.is_(False))
+            )
         else:
             latest = (
                 sa.select(events.c.event_id, sa.func.max(events.c.revision).label("revision"))
@@ -347,10 +386,15 @@ class EventStore:
                 .group_by(events.c.event_id)
                 .subquery()
             )
-            query = sa.select(*cols).select_from(
-                events.join(latest, sa.and_(events.c.event_id == latest.c.event_id,
-                                            events.c.revision == latest.c.revision))
-            ).where(events.c.retracted.is_(False))
+            query = (
+                sa.select(*cols)
+                .select_from(
+                    events.join(
+                        latest, sa.and_(events.c.event_id == latest.c.event_id, events.c.revision == latest.c.revision)
+                    )
+                )
+                .where(events.c.retracted.is_(False))
+            )
         frame = pd.read_sql(query.order_by(events.c.event_date, events.c.event_id), conn)
         # Through Arrow, so every read (SQL, snapshot, as_of, any back end) gives the same dtypes.
         return pa.Table.from_pandas(compact_frame(normalise_frame(frame)), preserve_index=False)
@@ -399,10 +443,16 @@ class EventStore:
 
     def find_batch(self, sha256: str) -> dict[str, Any] | None:
         with self.reading() as conn:
-            row = conn.execute(
-                sa.select(import_batches).where(import_batches.c.sha256 == sha256)
-                .order_by(import_batches.c.batch_id.desc()).limit(1)
-            ).mappings().first()
+            row = (
+                conn.execute(
+                    sa.select(import_batches)
+                    .where(import_batches.c.sha256 == sha256)
+                    .order_by(import_batches.c.batch_id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
         return dict(row) if row else None
 
     def stats(self) -> dict[str, Any]:
@@ -435,9 +485,11 @@ class EventStore:
             raise StoreError(f"no event with id {event_id!r}")
         if head["retracted"]:
             raise StoreError(f"event {event_id!r} is retracted")
-        row = conn.execute(
-            sa.select(events).where(events.c.event_id == event_id, events.c.revision == head["revision"])
-        ).mappings().one()
+        row = (
+            conn.execute(sa.select(events).where(events.c.event_id == event_id, events.c.revision == head["revision"]))
+            .mappings()
+            .one()
+        )
         return dict(row)
 
     @staticmethod
@@ -448,8 +500,11 @@ class EventStore:
             statement = (
                 event_heads.update()
                 .where(event_heads.c.event_id == sa.bindparam("key"))
-                .values(revision=sa.bindparam("revision"), content_hash=sa.bindparam("content_hash"),
-                        retracted=sa.bindparam("retracted"))
+                .values(
+                    revision=sa.bindparam("revision"),
+                    content_hash=sa.bindparam("content_hash"),
+                    retracted=sa.bindparam("retracted"),
+                )
             )
             for chunk in _chunks(moved):
                 conn.execute(statement, [{k: v for k, v in m.items() if k != "event_id"} for m in chunk])
@@ -515,8 +570,20 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 # Low-cardinality text columns held as pandas categoricals: at a million rows a
 # category column is 1 byte per row instead of a Python string, and filtering
 # (isin) and grouping on it work on the integer codes.
-CATEGORICAL_COLUMNS = ("category", "subcategory", "claimant", "actor", "counterpart", "unit", "admin1_code",
-                       "admin1_name", "country_code", "confidence", "date_precision", "origin")
+CATEGORICAL_COLUMNS = (
+    "category",
+    "subcategory",
+    "claimant",
+    "actor",
+    "counterpart",
+    "unit",
+    "admin1_code",
+    "admin1_name",
+    "country_code",
+    "confidence",
+    "date_precision",
+    "origin",
+)
 SNAPSHOT_DIR = "cache"
 
 

@@ -43,8 +43,9 @@ def test_header_is_the_schema_in_order():
     assert tuple(header) == FIELD_NAMES
 
 
-@pytest.mark.parametrize("line, row", list(enumerate(_read_rows(), start=2)),
-                         ids=lambda v: v["event_id"] if isinstance(v, dict) else str(v))
+@pytest.mark.parametrize(
+    "line, row", list(enumerate(_read_rows(), start=2)), ids=lambda v: v["event_id"] if isinstance(v, dict) else str(v)
+)
 def test_every_row_validates(line, row):
     data = dict(row)
     cell = data["sources"]
@@ -84,8 +85,15 @@ def _find(records, **want) -> list[EventRecord]:
 
 
 def test_seed_article_south_korea_mnd_more_than_10000_in_russia(records):
-    found = _find(records, original_id="D08", claimant="South Korea MND", category="deployment",
-                  subcategory="in_russia", unit="troops", figure_low=10000)
+    found = _find(
+        records,
+        original_id="D08",
+        claimant="South Korea MND",
+        category="deployment",
+        subcategory="in_russia",
+        unit="troops",
+        figure_low=10000,
+    )
     assert len(found) == 1
     rec = found[0]
     assert str(rec.event_date) == "2024-11-05"
@@ -95,8 +103,11 @@ def test_seed_article_south_korea_mnd_more_than_10000_in_russia(records):
 
 
 def test_seed_article_hur_12000_with_500_officers_and_3_generals(records):
-    hur = [r for r in _find(records, original_id="D09", claimant="Ukraine HUR", category="deployment", unit="troops")
-           if str(r.event_date) == "2024-11-05"]
+    hur = [
+        r
+        for r in _find(records, original_id="D09", claimant="Ukraine HUR", category="deployment", unit="troops")
+        if str(r.event_date) == "2024-11-05"
+    ]
     by_sub = {r.subcategory: r for r in hur}
     assert by_sub["in_russia"].figure_best == 12000
     assert by_sub["officers"].figure_best == 500
@@ -106,8 +117,9 @@ def test_seed_article_hur_12000_with_500_officers_and_3_generals(records):
 
 
 def test_seed_article_up_to_40_killed(records):
-    found = _find(records, original_id="C01", category="casualties", subcategory="killed", unit="killed",
-                  figure_high=40)
+    found = _find(
+        records, original_id="C01", category="casualties", subcategory="killed", unit="killed", figure_high=40
+    )
     assert len(found) == 1
     rec = found[0]
     assert str(rec.event_date) == "2024-11-05"
@@ -118,8 +130,9 @@ def test_seed_article_up_to_40_killed(records):
 
 
 def test_seed_article_missile_launch_on_5_november_2024(records):
-    found = [r for r in _find(records, category="missile_test", actor="North Korea")
-             if str(r.event_date) == "2024-11-05"]
+    found = [
+        r for r in _find(records, category="missile_test", actor="North Korea") if str(r.event_date) == "2024-11-05"
+    ]
     assert len(found) == 1
     assert found[0].original_id == "M02"
     assert found[0].unit == "missiles"
@@ -137,7 +150,11 @@ def test_troop_measures_point_at_the_right_place(records):
             continue
         if rec.subcategory == "in_kursk":
             assert (rec.admin1_code, rec.admin1_name, rec.country_code, rec.geo_precision) == (
-                "RU-KRS", "Kursk Oblast", "RUS", 3), rec.event_id
+                "RU-KRS",
+                "Kursk Oblast",
+                "RUS",
+                3,
+            ), rec.event_id
         if rec.subcategory == "in_russia":
             assert rec.country_code == "RUS", rec.event_id
             if rec.admin1_code is None:

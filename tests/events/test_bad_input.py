@@ -97,80 +97,180 @@ CASES = [
     Case("binary junk", raw(bytes(range(256)) * 40), "not a text file (binary content)", file_level=True),
     Case("NUL byte", _nul, "contains a NUL byte", line=2, file_level=True),
     Case("truncated mid-quoted-field", _truncated, "a quoted cell is never closed", line=3, file_level=True),
-    Case("mixed encodings", _mixed_encodings, "mixed encodings: line 2 is UTF-8 but line 3 is not", line=3,
-         file_level=True),
+    Case(
+        "mixed encodings",
+        _mixed_encodings,
+        "mixed encodings: line 2 is UTF-8 but line 3 is not",
+        line=3,
+        file_level=True,
+    ),
     Case("10,000 columns", _ten_thousand_columns, "10000 columns: more than the 500", line=1, file_level=True),
-    Case("duplicate column names", raw(f"{HEADER},event_id\n".encode()), "duplicate column names: event_id", line=1,
-         file_level=True),
-    Case("missing required column", _missing_column, "lacks the required column(s) claimant", line=1,
-         file_level=True),
-    Case("not our header at all", raw(b"name,age\nBob,42\n"), "unrecognised header (name, age)", line=1,
-         file_level=True),
-    Case("spreadsheet that is not one", raw(b"PK\x03\x04" + b"\x00junk" * 50), "cannot open the spreadsheet",
-         file_level=True, file_name="bad.xlsx"),
-    Case("JSON not an array", _json({"event_id": "T1"}), "JSON must be an array of event objects", file_level=True,
-         file_name="bad.json"),
-    Case("JSON array of numbers", _json([1, 2, 3]), "JSON must be an array of event objects", file_level=True,
-         file_name="bad.json"),
-    Case("JSON cut short", raw(b'[{"event_id": "T1", '), "invalid JSON", line=1, file_level=True,
-         file_name="bad.json"),
+    Case(
+        "duplicate column names",
+        raw(f"{HEADER},event_id\n".encode()),
+        "duplicate column names: event_id",
+        line=1,
+        file_level=True,
+    ),
+    Case("missing required column", _missing_column, "lacks the required column(s) claimant", line=1, file_level=True),
+    Case(
+        "not our header at all", raw(b"name,age\nBob,42\n"), "unrecognised header (name, age)", line=1, file_level=True
+    ),
+    Case(
+        "spreadsheet that is not one",
+        raw(b"PK\x03\x04" + b"\x00junk" * 50),
+        "cannot open the spreadsheet",
+        file_level=True,
+        file_name="bad.xlsx",
+    ),
+    Case(
+        "JSON not an array",
+        _json({"event_id": "T1"}),
+        "JSON must be an array of event objects",
+        file_level=True,
+        file_name="bad.json",
+    ),
+    Case(
+        "JSON array of numbers",
+        _json([1, 2, 3]),
+        "JSON must be an array of event objects",
+        file_level=True,
+        file_name="bad.json",
+    ),
+    Case("JSON cut short", raw(b'[{"event_id": "T1", '), "invalid JSON", line=1, file_level=True, file_name="bad.json"),
     Case("JSON empty array", _json([]), "the JSON array is empty", file_level=True, file_name="bad.json"),
     # --- one row ----------------------------------------------------------------
     Case("unknown column", rows({"colour": "red"}), "unknown column(s)", line=1, column="colour"),
     Case("swapped lat/lon", rows({"latitude": 135.2, "longitude": 51.7}), "less than or equal to 90", 2, "latitude"),
     Case("longitude out of range", rows({"longitude": 200.0}), "less than or equal to 180", 2, "longitude"),
     Case("comma decimal", rows({"latitude": "51,19"}), "comma in a number", 2, "latitude"),
-    Case("thousands separator", rows({"figure_best": "11,000", **FIGURE_ONLY}), "no thousands separators", 2,
-         "figure_best"),
-    Case("impossible date", rows({"event_date": "2024-02-30"}), "impossible date: day is out of range for month",
-         2, "event_date"),
+    Case(
+        "thousands separator",
+        rows({"figure_best": "11,000", **FIGURE_ONLY}),
+        "no thousands separators",
+        2,
+        "figure_best",
+    ),
+    Case(
+        "impossible date",
+        rows({"event_date": "2024-02-30"}),
+        "impossible date: day is out of range for month",
+        2,
+        "event_date",
+    ),
     Case("two-digit year", rows({"event_date": "31/12/24"}), "two-digit year", 2, "event_date"),
     Case("ambiguous date", rows({"event_date": "05/02/2014 00:00"}), "ambiguous date", 2, "event_date"),
-    Case("not a date", rows({}, {"reported_date": "yesterday"}), "not a date (expected YYYY-MM-DD)", 3,
-         "reported_date", valid_rows=1),
+    Case(
+        "not a date",
+        rows({}, {"reported_date": "yesterday"}),
+        "not a date (expected YYYY-MM-DD)",
+        3,
+        "reported_date",
+        valid_rows=1,
+    ),
     Case("200 KB field", rows({"description": "x" * 200_000}), "at most 20000 characters", 2, "description"),
-    Case("duplicate ids in one file", rows({"event_id": "D1"}, {"event_id": "D1"}), "duplicate id: also on line 2",
-         3, "event_id", valid_rows=1),
-    Case("javascript: URL", rows({"sources": "A | t | 2024-11-05 | javascript:alert(1)"}), "must be an http(s) URL",
-         2, "sources[0].url"),
-    Case("data: URL", rows({"sources": "A | t | 2024-11-05 | data:text/html,<script>alert(1)</script>"}),
-         "must be an http(s) URL", 2, "sources[0].url"),
-    Case("source with neither title nor date", rows({"sources": "A |  |  | https://example.org/a"}),
-         "a source needs a title or a date", 2, "sources[0]"),
-    Case("sources cell of the wrong shape", rows({"sources": "Yonhap | https://example.org/a"}),
-         "one source per line as `outlet | title | date | url`", 2, "sources"),
+    Case(
+        "duplicate ids in one file",
+        rows({"event_id": "D1"}, {"event_id": "D1"}),
+        "duplicate id: also on line 2",
+        3,
+        "event_id",
+        valid_rows=1,
+    ),
+    Case(
+        "javascript: URL",
+        rows({"sources": "A | t | 2024-11-05 | javascript:alert(1)"}),
+        "must be an http(s) URL",
+        2,
+        "sources[0].url",
+    ),
+    Case(
+        "data: URL",
+        rows({"sources": "A | t | 2024-11-05 | data:text/html,<script>alert(1)</script>"}),
+        "must be an http(s) URL",
+        2,
+        "sources[0].url",
+    ),
+    Case(
+        "source with neither title nor date",
+        rows({"sources": "A |  |  | https://example.org/a"}),
+        "a source needs a title or a date",
+        2,
+        "sources[0]",
+    ),
+    Case(
+        "sources cell of the wrong shape",
+        rows({"sources": "Yonhap | https://example.org/a"}),
+        "one source per line as `outlet | title | date | url`",
+        2,
+        "sources",
+    ),
     Case("0,0 placeholder", rows({"latitude": 0.0, "longitude": 0.0}), "0,0 is a placeholder", 2, "latitude"),
-    Case("latitude without longitude", rows({"longitude": None}), "must both be given or both be empty", 2,
-         "longitude"),
-    Case("negative figure", rows({"figure_best": -5, **FIGURE_ONLY}), "greater than or equal to 0", 2,
-         "figure_best"),
-    Case("non-numeric figure", rows({"figure_best": "about 100", **FIGURE_ONLY}), "not a number", 2,
-         "figure_best"),
+    Case(
+        "latitude without longitude", rows({"longitude": None}), "must both be given or both be empty", 2, "longitude"
+    ),
+    Case("negative figure", rows({"figure_best": -5, **FIGURE_ONLY}), "greater than or equal to 0", 2, "figure_best"),
+    Case("non-numeric figure", rows({"figure_best": "about 100", **FIGURE_ONLY}), "not a number", 2, "figure_best"),
     Case("infinite figure", rows({"figure_best": "inf", **FIGURE_ONLY}), "finite number", 2, "figure_best"),
-    Case("low above high", rows({"figure_low": 50, "figure_best": None, "figure_high": 40}),
-         "figure_low (50) is greater than figure_high (40)", 2, "figure_low"),
+    Case(
+        "low above high",
+        rows({"figure_low": 50, "figure_best": None, "figure_high": 40}),
+        "figure_low (50) is greater than figure_high (40)",
+        2,
+        "figure_low",
+    ),
     Case("figure without unit", rows({"unit": None}), "a figure needs a unit", 2, "unit"),
-    Case("end before start", rows({"event_date_end": "2024-11-01"}), "event_date_end is before event_date", 2,
-         "event_date_end"),
-    Case("exact place without coordinates", rows({**NO_PLACE, "geo_precision": 1}),
-         "geo_precision 1 needs latitude and longitude", 2, "geo_precision"),
-    Case("region outside the country", rows({"admin1_code": "UA-59"}), "admin1_code UA-59 is not in country RUS",
-         2, "admin1_code"),
+    Case(
+        "end before start",
+        rows({"event_date_end": "2024-11-01"}),
+        "event_date_end is before event_date",
+        2,
+        "event_date_end",
+    ),
+    Case(
+        "exact place without coordinates",
+        rows({**NO_PLACE, "geo_precision": 1}),
+        "geo_precision 1 needs latitude and longitude",
+        2,
+        "geo_precision",
+    ),
+    Case(
+        "region outside the country",
+        rows({"admin1_code": "UA-59"}),
+        "admin1_code UA-59 is not in country RUS",
+        2,
+        "admin1_code",
+    ),
     Case("unknown category", rows({"category": "war"}), "Input should be 'deployment'", 2, "category"),
     Case("empty required cell", rows({"claimant": ""}), "Field required", 2, "claimant"),
     Case("row with too few cells", _short_row, "2 cells where the header has", 3, None, valid_rows=1),
-    Case("NUL escaped in JSON", _json_rows({"description": "a\x00b"}), "contains a NUL byte", 1, "description",
-         file_name="bad.json"),
-    Case("JSON boolean figure", _json_rows({"figure_best": True, **FIGURE_ONLY}), "not a number (true/false)", 1,
-         "figure_best", file_name="bad.json"),
+    Case(
+        "NUL escaped in JSON",
+        _json_rows({"description": "a\x00b"}),
+        "contains a NUL byte",
+        1,
+        "description",
+        file_name="bad.json",
+    ),
+    Case(
+        "JSON boolean figure",
+        _json_rows({"figure_best": True, **FIGURE_ONLY}),
+        "not a number (true/false)",
+        1,
+        "figure_best",
+        file_name="bad.json",
+    ),
 ]
 
 
 @pytest.fixture
 def populated(store, native_csv, record_data):
     """A store holding one import, so "unchanged" is about a real log."""
-    import_file(store, data=native_csv([record_data(event_id="KEEP1"), record_data(event_id="KEEP2")]).encode(),
-                file_name="first.csv")
+    import_file(
+        store,
+        data=native_csv([record_data(event_id="KEEP1"), record_data(event_id="KEEP2")]).encode(),
+        file_name="first.csv",
+    )
     return store
 
 
@@ -203,8 +303,9 @@ def test_bad_input_is_named_and_changes_nothing(case, populated, native_csv, rec
 def test_skip_invalid_writes_nothing_when_every_row_is_bad(case, populated, native_csv, record_data, state):
     """With --skip-invalid a bad row is still not written; only the batch records the attempt."""
     _, rows_before, batches = state(populated)
-    report = import_file(populated, data=case.build(native_csv, record_data), file_name=case.file_name,
-                         skip_invalid=True)
+    report = import_file(
+        populated, data=case.build(native_csv, record_data), file_name=case.file_name, skip_invalid=True
+    )
     _, rows_after, batches_after = state(populated)
     assert report.new == case.valid_rows
     assert rows_after == rows_before + case.valid_rows
@@ -232,8 +333,14 @@ def test_header_only_writes_nothing_and_warns(populated, state):
 
 
 def test_every_row_error_of_a_file_is_reported(populated, native_csv, record_data):
-    data = native_csv([record_data(latitude=135.0), record_data(), record_data(figure_best="x", **FIGURE_ONLY),
-                       record_data(category="war")]).encode()
+    data = native_csv(
+        [
+            record_data(latitude=135.0),
+            record_data(),
+            record_data(figure_best="x", **FIGURE_ONLY),
+            record_data(category="war"),
+        ]
+    ).encode()
     report = import_file(populated, data=data, file_name="many.csv")
     assert [(e.line, e.column) for e in report.errors] == [(2, "latitude"), (4, "figure_best"), (5, "category")]
     assert report.accepted == 1 and report.rejected == 3
@@ -250,6 +357,7 @@ def test_a_stray_quote_names_the_row_it_starts_on(populated, native_csv, record_
 
 # --- awkward but valid: read as data ---------------------------------------------------------
 
+
 def test_bom_is_dropped_and_reported(store, native_csv, record_data):
     report = import_file(store, data=codecs.BOM_UTF8 + native_csv([record_data()]).encode(), file_name="bom.csv")
     assert report.written and report.encoding == "utf-8-sig"
@@ -257,8 +365,7 @@ def test_bom_is_dropped_and_reported(store, native_csv, record_data):
 
 
 def test_utf16_with_bom(store, native_csv, record_data):
-    report = import_file(store, data=native_csv([record_data(location="Курск")]).encode("utf-16"),
-                         file_name="u16.csv")
+    report = import_file(store, data=native_csv([record_data(location="Курск")]).encode("utf-16"), file_name="u16.csv")
     assert report.written and report.encoding == "utf-16"
     assert store.current_events()["location"].tolist() == ["Курск"]
 
@@ -277,8 +384,9 @@ def test_forcing_an_encoding_reads_a_mixed_file_as_told(store, native_csv, recor
 
 
 def test_semicolon_file_with_native_header_is_detected(store, native_csv, record_data):
-    data = native_csv([record_data(latitude="51.192", description="Commas, inside; and semicolons")],
-                      delimiter=";").encode()
+    data = native_csv(
+        [record_data(latitude="51.192", description="Commas, inside; and semicolons")], delimiter=";"
+    ).encode()
     report = import_file(store, data=data, file_name="semicolon.csv")
     assert report.errors == [] and report.new == 1
     row = store.current_events().iloc[0]
@@ -295,13 +403,21 @@ def test_windows_and_old_mac_line_ends(make_store, native_csv, record_data):
 
 def test_formula_text_is_accepted_as_data_and_exported_neutralised(store, native_csv, record_data):
     formula = '=HYPERLINK("http://evil.example","click")'
-    report = import_file(store, data=native_csv([record_data(description=formula, actor="+Korea",
-                                                             counterpart="-Ukraine", claimant="@NIS")]).encode(),
-                         file_name="formula.csv")
+    report = import_file(
+        store,
+        data=native_csv(
+            [record_data(description=formula, actor="+Korea", counterpart="-Ukraine", claimant="@NIS")]
+        ).encode(),
+        file_name="formula.csv",
+    )
     assert report.written
     row = store.current_events().iloc[0]
     assert (row["description"], row["actor"], row["counterpart"], row["claimant"]) == (
-        formula, "+Korea", "-Ukraine", "@NIS")
+        formula,
+        "+Korea",
+        "-Ukraine",
+        "@NIS",
+    )
     exported = exports.csv_bytes(exports.export_frame(store.current_events())).decode()
     assert "'=HYPERLINK" in exported and "'+Korea" in exported and "'-Ukraine" in exported and "'@NIS" in exported
 

@@ -73,18 +73,19 @@ def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 60) -> Non
         time.sleep(0.01)
 
 
-def test_queries_during_an_import_see_before_or_after_never_part(tmp_path, native_csv, record_data,
-                                                                  write_large_csv):
+def test_queries_during_an_import_see_before_or_after_never_part(tmp_path, native_csv, record_data, write_large_csv):
     url = f"sqlite:///{tmp_path / 'log.sqlite'}"
     store = open_store(url, seed=False)
-    import_file(store, data=native_csv([record_data(event_id=f"P{i}") for i in range(50)]).encode(),
-                file_name="first.csv")
+    import_file(
+        store, data=native_csv([record_data(event_id=f"P{i}") for i in range(50)]).encode(), file_name="first.csv"
+    )
     before = len(store.current_events())
     big = write_large_csv(tmp_path / "big.csv", ROWS)
 
     stop, out = tmp_path / "stop", tmp_path / "reader.json"
-    reader = subprocess.Popen([sys.executable, "-c", READER, url, str(stop), str(out)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, url, str(stop), str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     try:
         _wait_for(Path(str(out) + ".ready"), reader)
         report = import_file(store, big)  # the writer: this process
@@ -120,8 +121,12 @@ def test_two_processes_importing_the_same_file_add_it_once(tmp_path, native_csv,
     import_file(store, data=native_csv([record_data(event_id="P0")]).encode(), file_name="first.csv")
     big = write_large_csv(tmp_path / "big.csv", 5_000, prefix="W")
     outs = [tmp_path / f"writer{i}.json" for i in range(2)]
-    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(big), str(out)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for out in outs]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, str(big), str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for out in outs
+    ]
     for writer in writers:
         _, stderr = writer.communicate(timeout=120)
         assert writer.returncode == 0, stderr.decode()

@@ -42,16 +42,20 @@ def test_sigkill_during_import_leaves_all_or_nothing(tmp_path, native_csv, recor
     db = tmp_path / "log.sqlite"
     url = f"sqlite:///{db}"
     store = open_store(url, seed=False)
-    import_file(store, data=native_csv([record_data(event_id=f"P{i}") for i in range(5)]).encode(),
-                file_name="first.csv")
+    import_file(
+        store, data=native_csv([record_data(event_id=f"P{i}") for i in range(5)]).encode(), file_name="first.csv"
+    )
     token_before = store.revision_token()
     store.engine.dispose()
     before = counts(db)
     big = write_large_csv(tmp_path / "big.csv", ROWS)
     wal = Path(f"{db}-wal")
 
-    process = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "--db", url, "import", str(big),
-                                "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "--db", url, "import", str(big), "--no-progress"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
         if wal.exists() and wal.stat().st_size > 1_000_000:  # the write transaction is spilling pages

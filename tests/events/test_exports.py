@@ -13,18 +13,36 @@ import pytest
 from dashboard.events import exports, schema
 from dashboard.events.importers import import_file
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1+1"]
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1+1"]
 
 
 @pytest.fixture
 def frame(store, make_record) -> pd.DataFrame:
-    store.append([
-        make_record(event_id="E1", description=FORMULAS[0], location="-Sudzha", admin1_code=None, admin1_name=None,
-                    country_code=None, latitude=12.5, longitude=-3.5, claimant="@claimant"),
-        make_record(event_id="E2", latitude=None, longitude=None, geo_precision=4, figure_low=None,
-                    figure_high=None, description="Plain text, with a comma and \"quotes\"",
-                    sources=[{"outlet": "A | B", "title": "x", "date": "2024-11-05", "url": "https://example.org/x"}]),
-    ])
+    store.append(
+        [
+            make_record(
+                event_id="E1",
+                description=FORMULAS[0],
+                location="-Sudzha",
+                admin1_code=None,
+                admin1_name=None,
+                country_code=None,
+                latitude=12.5,
+                longitude=-3.5,
+                claimant="@claimant",
+            ),
+            make_record(
+                event_id="E2",
+                latitude=None,
+                longitude=None,
+                geo_precision=4,
+                figure_low=None,
+                figure_high=None,
+                description='Plain text, with a comma and "quotes"',
+                sources=[{"outlet": "A | B", "title": "x", "date": "2024-11-05", "url": "https://example.org/x"}],
+            ),
+        ]
+    )
     return exports.export_frame(store.current_events())
 
 
@@ -65,13 +83,18 @@ def test_csv_neutralises_text_and_keeps_numbers(frame):
     assert first["longitude"] == "-3.5" and first["latitude"] == "12.5"
     assert first["figure_best"] == "11000.0"
     assert ",-3.5," in text  # unquoted, so a spreadsheet reads a number
-    assert rows[1]["description"] == "Plain text, with a comma and \"quotes\""
+    assert rows[1]["description"] == 'Plain text, with a comma and "quotes"'
 
 
 def test_every_formula_prefix_is_neutralised_in_csv():
     # Built directly: the schema strips a leading tab or CR, so only a frame can hold them.
-    frame = pd.DataFrame({"event_id": [f"F{i}" for i in range(len(FORMULAS))], "description": FORMULAS,
-                          "longitude": [-3.5] * len(FORMULAS)})
+    frame = pd.DataFrame(
+        {
+            "event_id": [f"F{i}" for i in range(len(FORMULAS))],
+            "description": FORMULAS,
+            "longitude": [-3.5] * len(FORMULAS),
+        }
+    )
     rows = list(csv.DictReader(io.StringIO(exports.csv_bytes(frame).decode(), newline="")))
     assert [row["description"] for row in rows] == ["'" + value for value in FORMULAS]
     assert all(row["longitude"] == "-3.5" for row in rows)
@@ -116,9 +139,20 @@ def test_write_csv_to_a_path(frame, tmp_path):
 
 
 def test_xlsx_has_no_formula_cells_and_numbers_stay_numbers(store, make_record):
-    store.append([make_record(event_id=f"F{i}", description=value, longitude=-3.5, latitude=12.5,
-                              admin1_code=None, admin1_name=None, country_code=None)
-                  for i, value in enumerate(FORMULAS)])
+    store.append(
+        [
+            make_record(
+                event_id=f"F{i}",
+                description=value,
+                longitude=-3.5,
+                latitude=12.5,
+                admin1_code=None,
+                admin1_name=None,
+                country_code=None,
+            )
+            for i, value in enumerate(FORMULAS)
+        ]
+    )
     frame = exports.export_frame(store.current_events())
     frame.loc[frame["event_id"] == "F4", "description"] = "\tcmd"  # as a frame from elsewhere could hold it
     book = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(frame)))
@@ -162,8 +196,14 @@ def test_geojson_sources_are_always_a_list(frame, store):
     for events in (frame, store.current_events()):  # export spelling and stored JSON alike
         features = exports.geojson_dict(events)["features"]
         sources = [f["properties"]["sources"] for f in features]
-        assert sources[0] == [{"outlet": "Yonhap", "title": "NIS: troops deployed", "date": "2024-11-05",
-                               "url": "https://example.org/yonhap/1"}]
+        assert sources[0] == [
+            {
+                "outlet": "Yonhap",
+                "title": "NIS: troops deployed",
+                "date": "2024-11-05",
+                "url": "https://example.org/yonhap/1",
+            }
+        ]
         assert sources[1][0]["outlet"] == "A | B"
 
 
@@ -176,7 +216,7 @@ def test_export_can_be_imported_again(frame, make_store):
     report = import_file(fresh, data=exports.csv_bytes(frame), file_name="export.csv")
     assert report.errors == [] and report.new == 2
     again = fresh.current_events().set_index("event_id")
-    assert again.loc["E2", "description"] == "Plain text, with a comma and \"quotes\""
+    assert again.loc["E2", "description"] == 'Plain text, with a comma and "quotes"'
     # formula text comes back with its guard quote: the importer never strips it blindly
     assert again.loc["E1", "description"] == "'" + FORMULAS[0]
     assert again.loc["E1", "longitude"] == -3.5

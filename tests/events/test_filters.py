@@ -12,19 +12,60 @@ from dashboard.events.filters import EventFilter
 
 @pytest.fixture
 def events(store, make_record) -> pd.DataFrame:
-    store.append([
-        make_record(event_id="E1", event_date="2024-10-18", claimant="South Korea NIS", confidence="high",
-                    description="Special forces moved to the Far East"),
-        make_record(event_id="E2", event_date="2024-11-04", event_date_end="2024-11-20", category="battle",
-                    subcategory=None, figure_low=None, figure_best=None, figure_high=None, unit=None,
-                    claimant="Ukraine HUR", confidence="medium", description="Clashes near Sudzha"),
-        make_record(event_id="E3", event_date="2024-12-01", claimant="Ukraine HUR", confidence="low",
-                    admin1_code="UA-59", admin1_name="Sumy Oblast", country_code="UKR", location="Sumy",
-                    latitude=50.91, longitude=34.80, description="Unverified: 100% (a.*b) regex chars"),
-        make_record(event_id="E4", event_date="2025-01-12", category="casualties", subcategory="captured",
-                    figure_low=2, figure_best=2, figure_high=2, unit="captured", claimant="Ukraine SBU",
-                    location=None, latitude=None, longitude=None, geo_precision=3, description=None),
-    ])
+    store.append(
+        [
+            make_record(
+                event_id="E1",
+                event_date="2024-10-18",
+                claimant="South Korea NIS",
+                confidence="high",
+                description="Special forces moved to the Far East",
+            ),
+            make_record(
+                event_id="E2",
+                event_date="2024-11-04",
+                event_date_end="2024-11-20",
+                category="battle",
+                subcategory=None,
+                figure_low=None,
+                figure_best=None,
+                figure_high=None,
+                unit=None,
+                claimant="Ukraine HUR",
+                confidence="medium",
+                description="Clashes near Sudzha",
+            ),
+            make_record(
+                event_id="E3",
+                event_date="2024-12-01",
+                claimant="Ukraine HUR",
+                confidence="low",
+                admin1_code="UA-59",
+                admin1_name="Sumy Oblast",
+                country_code="UKR",
+                location="Sumy",
+                latitude=50.91,
+                longitude=34.80,
+                description="Unverified: 100% (a.*b) regex chars",
+            ),
+            make_record(
+                event_id="E4",
+                event_date="2025-01-12",
+                category="casualties",
+                subcategory="captured",
+                figure_low=2,
+                figure_best=2,
+                figure_high=2,
+                unit="captured",
+                claimant="Ukraine SBU",
+                location=None,
+                latitude=None,
+                longitude=None,
+                geo_precision=3,
+                description=None,
+            ),
+        ]
+    )
     return store.current_events()
 
 
@@ -65,8 +106,9 @@ def test_unknown_category_and_confidence_are_refused():
         EventFilter(min_confidence="certain")
 
 
-@pytest.mark.parametrize("level, expected", [("low", ["E1", "E2", "E3", "E4"]), ("medium", ["E1", "E2", "E4"]),
-                                             ("high", ["E1", "E4"])])
+@pytest.mark.parametrize(
+    "level, expected", [("low", ["E1", "E2", "E3", "E4"]), ("medium", ["E1", "E2", "E4"]), ("high", ["E1", "E4"])]
+)
 def test_minimum_confidence_is_a_rank(events, level, expected):
     assert ids(EventFilter(min_confidence=level), events) == expected
 
@@ -91,10 +133,19 @@ def test_apply_does_not_modify_its_input(events):
 
 
 def test_describe_says_what_is_selected():
-    filt = EventFilter(start=dt.date(2024, 11, 1), end=dt.date(2024, 12, 31), categories=("attack_on_civilians",),
-                       countries=("RUS",), claimants=("Ukraine HUR", "US DoD"), min_confidence="medium", text="Kursk")
-    assert filt.describe() == ("1 Nov 2024 – 31 Dec 2024; attack on civilians; countries RUS; "
-                               "claimants Ukraine HUR; US DoD; confidence ≥ medium; text “Kursk”")
+    filt = EventFilter(
+        start=dt.date(2024, 11, 1),
+        end=dt.date(2024, 12, 31),
+        categories=("attack_on_civilians",),
+        countries=("RUS",),
+        claimants=("Ukraine HUR", "US DoD"),
+        min_confidence="medium",
+        text="Kursk",
+    )
+    assert filt.describe() == (
+        "1 Nov 2024 – 31 Dec 2024; attack on civilians; countries RUS; "
+        "claimants Ukraine HUR; US DoD; confidence ≥ medium; text “Kursk”"
+    )
     assert EventFilter(start=dt.date(2024, 11, 1)).describe() == "1 Nov 2024 – today"
 
 

@@ -27,8 +27,37 @@ from dashboard.events.store import open_store
 SETTINGS = settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 pytestmark = pytest.mark.timeout(300)
 
-AWKWARD = st.sampled_from(["|", " | ", "\n", "\r\n", "\r", '"', "'", ",", ";", "[", "]", "{", "\x85", "\u2028",
-                           "Курск", "Суджа", "<script>", "&amp;", "\t", "  ", "=", "+", "-", "@", "\\", "é", "😀"])
+AWKWARD = st.sampled_from(
+    [
+        "|",
+        " | ",
+        "\n",
+        "\r\n",
+        "\r",
+        '"',
+        "'",
+        ",",
+        ";",
+        "[",
+        "]",
+        "{",
+        "\x85",
+        "\u2028",
+        "Курск",
+        "Суджа",
+        "<script>",
+        "&amp;",
+        "\t",
+        "  ",
+        "=",
+        "+",
+        "-",
+        "@",
+        "\\",
+        "é",
+        "😀",
+    ]
+)
 PLAIN = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=12)
 TEXT = st.lists(st.one_of(AWKWARD, PLAIN), max_size=5).map("".join)
 DATES = st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2100, 12, 31))
@@ -57,8 +86,14 @@ def sources(draw, text):
         if (title is None or not title.strip()) and date is None:
             date = draw(DATES)
         path = draw(st.text("abcxyz0189-_/?=&%.", max_size=20))
-        items.append({"outlet": draw(required(text)).strip()[:300] or "x", "title": title,
-                      "date": date.isoformat() if date else None, "url": f"https://example.org/{path}"})
+        items.append(
+            {
+                "outlet": draw(required(text)).strip()[:300] or "x",
+                "title": title,
+                "date": date.isoformat() if date else None,
+                "url": f"https://example.org/{path}",
+            }
+        )
     return items
 
 
@@ -67,13 +102,17 @@ SAFE_TEXT = safe(TEXT)
 
 @st.composite
 def records(draw, event_id: str, text=SAFE_TEXT):
-    data = {"event_id": event_id, "event_date": draw(DATES),
-            "category": draw(st.sampled_from(tuple(schema.CATEGORIES))),
-            "date_precision": draw(st.sampled_from(tuple(schema.DATE_PRECISIONS))),
-            "confidence": draw(st.sampled_from(tuple(schema.CONFIDENCE_LEVELS))),
-            "actor": draw(required(text)), "claimant": draw(required(text)),
-            "origin": draw(st.sampled_from(["native", "seed", "upload-3"])),
-            "sources": draw(sources(text))}
+    data = {
+        "event_id": event_id,
+        "event_date": draw(DATES),
+        "category": draw(st.sampled_from(tuple(schema.CATEGORIES))),
+        "date_precision": draw(st.sampled_from(tuple(schema.DATE_PRECISIONS))),
+        "confidence": draw(st.sampled_from(tuple(schema.CONFIDENCE_LEVELS))),
+        "actor": draw(required(text)),
+        "claimant": draw(required(text)),
+        "origin": draw(st.sampled_from(["native", "seed", "upload-3"])),
+        "sources": draw(sources(text)),
+    }
     if draw(st.booleans()):
         data["event_date_end"] = data["event_date"] + dt.timedelta(days=draw(st.integers(0, 400)))
     if draw(st.booleans()):
@@ -86,13 +125,25 @@ def records(draw, event_id: str, text=SAFE_TEXT):
         data["unit"] = draw(st.sampled_from(tuple(schema.UNITS)))
     if draw(st.booleans()):
         # Coordinates come with their region, so the importer's point-in-region fill leaves them alone.
-        data.update(latitude=draw(st.floats(-90, 90)), longitude=draw(st.floats(-180, 180)),
-                    admin1_code="RU-KRS", country_code=draw(st.sampled_from([None, "RUS"])),
-                    geo_precision=draw(st.integers(1, 4)))
+        data.update(
+            latitude=draw(st.floats(-90, 90)),
+            longitude=draw(st.floats(-180, 180)),
+            admin1_code="RU-KRS",
+            country_code=draw(st.sampled_from([None, "RUS"])),
+            geo_precision=draw(st.integers(1, 4)),
+        )
     else:
         data["geo_precision"] = draw(st.integers(3, 4))
-    for name in ("subcategory", "counterpart", "location", "admin1_name", "missile_name", "launch_site", "outcome",
-                 "original_id"):
+    for name in (
+        "subcategory",
+        "counterpart",
+        "location",
+        "admin1_name",
+        "missile_name",
+        "launch_site",
+        "outcome",
+        "original_id",
+    ):
         if draw(st.booleans()):
             data[name] = draw(text)[:300]
     if draw(st.booleans()):
@@ -139,17 +190,28 @@ def test_export_then_import_is_the_identity(generated):
     assert (into_original.new, into_original.revised) == (0, 0)
 
 
-FORMULA_TEXT = st.tuples(st.sampled_from(["=", "+", "-", "@"]), safe(TEXT)).map("".join).filter(
-    lambda t: t.strip() == t and "\n" not in t and "\r" not in t)
+FORMULA_TEXT = (
+    st.tuples(st.sampled_from(["=", "+", "-", "@"]), safe(TEXT))
+    .map("".join)
+    .filter(lambda t: t.strip() == t and "\n" not in t and "\r" not in t)
+)
 
 
 @SETTINGS
 @given(FORMULA_TEXT)
 def test_formula_text_is_exported_with_a_leading_quote_and_the_quote_is_kept(text):
-    record = schema.validate_record({"event_id": "F1", "event_date": "2024-11-05", "category": "statement",
-                                     "actor": "North Korea", "claimant": "KCNA", "description": text,
-                                     "location": text[:300],
-                                     "sources": [{"outlet": "KCNA", "title": "t", "url": "https://example.org/a"}]})
+    record = schema.validate_record(
+        {
+            "event_id": "F1",
+            "event_date": "2024-11-05",
+            "category": "statement",
+            "actor": "North Korea",
+            "claimant": "KCNA",
+            "description": text,
+            "location": text[:300],
+            "sources": [{"outlet": "KCNA", "title": "t", "url": "https://example.org/a"}],
+        }
+    )
     assume(isinstance(record, schema.EventRecord))
     store = fresh_store()
     store.append([record])
@@ -164,20 +226,49 @@ def test_formula_text_is_exported_with_a_leading_quote_and_the_quote_is_kept(tex
     assert back["description"] == "'" + record.description  # kept as data, not stripped
 
 
-NUMBERS = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr), st.integers(-1000, 1000).map(str),
-                    st.sampled_from(["", "0", "-0", "51,19", "1e400", "nan", "abc", " 12 ", "90.0000001"]))
-DATE_TEXT = st.one_of(DATES.map(dt.date.isoformat), st.sampled_from(["", "2024-02-30", "31/12/24", "1/22/2014",
-                                                                      "05/02/2014", "2024-13-01", "junk"]))
+NUMBERS = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-1000, 1000).map(str),
+    st.sampled_from(["", "0", "-0", "51,19", "1e400", "nan", "abc", " 12 ", "90.0000001"]),
+)
+DATE_TEXT = st.one_of(
+    DATES.map(dt.date.isoformat),
+    st.sampled_from(["", "2024-02-30", "31/12/24", "1/22/2014", "05/02/2014", "2024-13-01", "junk"]),
+)
 
 
 @SETTINGS
-@given(st.lists(st.fixed_dictionaries({
-    "latitude": NUMBERS, "longitude": NUMBERS, "figure_low": NUMBERS, "figure_best": NUMBERS, "figure_high": NUMBERS,
-    "event_date": DATE_TEXT, "event_date_end": DATE_TEXT, "geo_precision": st.sampled_from(["", "1", "2", "3", "4"]),
-}), min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "latitude": NUMBERS,
+                "longitude": NUMBERS,
+                "figure_low": NUMBERS,
+                "figure_best": NUMBERS,
+                "figure_high": NUMBERS,
+                "event_date": DATE_TEXT,
+                "event_date_end": DATE_TEXT,
+                "geo_precision": st.sampled_from(["", "1", "2", "3", "4"]),
+            }
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_whatever_is_accepted_satisfies_the_invariants(cells):
-    rows = [{"event_id": f"R{i}", "category": "battle", "actor": "North Korea", "claimant": "HUR", "unit": "killed",
-             "sources": "HUR | t | 2024-11-05 | https://example.org/a", **c} for i, c in enumerate(cells)]
+    rows = [
+        {
+            "event_id": f"R{i}",
+            "category": "battle",
+            "actor": "North Korea",
+            "claimant": "HUR",
+            "unit": "killed",
+            "sources": "HUR | t | 2024-11-05 | https://example.org/a",
+            **c,
+        }
+        for i, c in enumerate(cells)
+    ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, list(rows[0]))
     writer.writeheader()
@@ -217,28 +308,53 @@ ROW = "E1,2024-11-05,battle,North Korea,HUR,5,killed,51.2,35.3,1,HUR | t | 2024-
 
 
 @settings(deadline=None, max_examples=150)
-@given(st.lists(st.tuples(st.integers(0, len(HEADER) + 2 * len(ROW)), st.binary(min_size=1, max_size=8)),
-                min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(HEADER) + 2 * len(ROW)), st.binary(min_size=1, max_size=8)), min_size=1, max_size=6
+    )
+)
 def test_damaged_native_files_give_a_parsed_file_or_an_import_error(edits):
     data = bytearray((HEADER + ROW + ROW.replace("E1", "E2")).encode())
     for position, junk in edits:
-        data[position:position + len(junk)] = junk
+        data[position : position + len(junk)] = junk
     _outcome(bytes(data), "damaged.csv")
 
 
 @SETTINGS
-@given(st.lists(st.dictionaries(st.sampled_from([*schema.FIELD_NAMES, "junk"]),
-                                st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), PLAIN,
-                                          st.lists(st.dictionaries(PLAIN, PLAIN), max_size=2)),
-                                min_size=1), min_size=1, max_size=4))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from([*schema.FIELD_NAMES, "junk"]),
+            st.one_of(
+                st.none(),
+                st.booleans(),
+                st.integers(),
+                st.floats(),
+                PLAIN,
+                st.lists(st.dictionaries(PLAIN, PLAIN), max_size=2),
+            ),
+            min_size=1,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
 def test_arbitrary_json_events_give_a_parsed_file_or_an_import_error(items):
     import json
 
     _outcome(json.dumps(items).encode(), "x.json")
 
 
-@pytest.mark.parametrize("data", [b"[" * 100_000, b'{"events": ' * 50_000, (',"a' * 6600).encode(),
-                                  b"PK\x03\x04" + bytes(200), b"\xff\xfe" + b"\x00" * 9])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[" * 100_000,
+        b'{"events": ' * 50_000,
+        (',"a' * 6600).encode(),
+        b"PK\x03\x04" + bytes(200),
+        b"\xff\xfe" + b"\x00" * 9,
+    ],
+)
 def test_pathological_inputs_are_refused_quickly(data):
     import time
 

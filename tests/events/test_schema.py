@@ -42,9 +42,16 @@ def test_defaults_for_optional_fields(record_data):
 
 # --- vocabularies ---------------------------------------------------------------
 
-@pytest.mark.parametrize("field, value", [
-    ("category", "war"), ("confidence", "certain"), ("unit", "soldiers"), ("date_precision", "decade"),
-])
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("category", "war"),
+        ("confidence", "certain"),
+        ("unit", "soldiers"),
+        ("date_precision", "decade"),
+    ],
+)
 def test_controlled_vocabularies_refuse_other_values(record_data, field, value):
     error = only_error(record_data(**{field: value}))
     assert error.column == field and error.value == value
@@ -66,11 +73,15 @@ def test_geo_precision_is_one_to_four(record_data):
 
 # --- figures ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("low, best, high, column, text", [
-    (10, 5, None, "figure_low", "figure_low (10) is greater than figure_best (5)"),
-    (None, 50, 40, "figure_best", "figure_best (50) is greater than figure_high (40)"),
-    (10, None, 5, "figure_low", "figure_low (10) is greater than figure_high (5)"),
-])
+
+@pytest.mark.parametrize(
+    "low, best, high, column, text",
+    [
+        (10, 5, None, "figure_low", "figure_low (10) is greater than figure_best (5)"),
+        (None, 50, 40, "figure_best", "figure_best (50) is greater than figure_high (40)"),
+        (10, None, 5, "figure_low", "figure_low (10) is greater than figure_high (5)"),
+    ],
+)
 def test_figures_must_be_ordered_low_best_high(record_data, low, best, high, column, text):
     error = only_error(record_data(figure_low=low, figure_best=best, figure_high=high))
     assert error.column == column
@@ -99,6 +110,7 @@ def test_figures_must_be_finite(record_data, value):
 
 # --- dates --------------------------------------------------------------------------
 
+
 def test_end_date_before_start_is_refused(record_data):
     error = only_error(record_data(event_date="2024-11-05", event_date_end="2024-11-04"))
     assert error.column == "event_date_end" and error.value == "2024-11-04"
@@ -116,12 +128,16 @@ def test_impossible_date_is_refused(record_data):
 
 # --- coordinates ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lat, lon, column, text", [
-    (135.2, 51.7, "latitude", "less than or equal to 90"),
-    (-90.5, 10.0, "latitude", "greater than or equal to -90"),
-    (50.0, 180.5, "longitude", "less than or equal to 180"),
-    (50.0, -200.0, "longitude", "greater than or equal to -180"),
-])
+
+@pytest.mark.parametrize(
+    "lat, lon, column, text",
+    [
+        (135.2, 51.7, "latitude", "less than or equal to 90"),
+        (-90.5, 10.0, "latitude", "greater than or equal to -90"),
+        (50.0, 180.5, "longitude", "less than or equal to 180"),
+        (50.0, -200.0, "longitude", "greater than or equal to -180"),
+    ],
+)
 def test_coordinates_out_of_range(record_data, lat, lon, column, text):
     error = only_error(record_data(latitude=lat, longitude=lon, admin1_code=None, country_code=None))
     assert error.column == column and text in error.rule
@@ -165,6 +181,7 @@ def test_region_and_country_precision_need_no_coordinates(record_data, precision
 
 # --- places -------------------------------------------------------------------------------
 
+
 def test_admin1_must_lie_in_the_country(record_data):
     error = only_error(record_data(admin1_code="RU-KRS", country_code="UKR"))
     assert error.column == "admin1_code" and error.value == "RU-KRS"
@@ -172,16 +189,20 @@ def test_admin1_must_lie_in_the_country(record_data):
 
 
 def test_admin1_in_its_country_is_fine(record_data):
-    data = record_data(admin1_code="UA-59", admin1_name="Sumy Oblast", country_code="UKR",
-                       latitude=50.91, longitude=34.80)
+    data = record_data(
+        admin1_code="UA-59", admin1_name="Sumy Oblast", country_code="UKR", latitude=50.91, longitude=34.80
+    )
     assert isinstance(validate_record(data), EventRecord)
 
 
-@pytest.mark.parametrize("field, value, text", [
-    ("admin1_code", "XX-YY", "is not an ISO 3166-2 subdivision code"),
-    ("country_code", "RU", "is not an ISO 3166-1 alpha-3 country code"),
-    ("country_code", "XXX", "is not an ISO 3166-1 alpha-3 country code"),
-])
+@pytest.mark.parametrize(
+    "field, value, text",
+    [
+        ("admin1_code", "XX-YY", "is not an ISO 3166-2 subdivision code"),
+        ("country_code", "RU", "is not an ISO 3166-1 alpha-3 country code"),
+        ("country_code", "XXX", "is not an ISO 3166-1 alpha-3 country code"),
+    ],
+)
 def test_codes_are_checked_against_iso(record_data, field, value, text):
     error = only_error(record_data(**{field: value}))
     assert error.column == field and text in error.rule
@@ -191,14 +212,23 @@ def test_codes_are_checked_against_iso(record_data, field, value, text):
 
 SOURCE_OK = {"outlet": "Yonhap", "title": "A title", "date": "2024-11-05", "url": "https://example.org/a"}
 
-@pytest.mark.parametrize("url", [
-    "javascript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-    "ftp://example.org/file", "example.org/no-scheme", "https://exa mple.org", "http://",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://example.org/file",
+        "example.org/no-scheme",
+        "https://exa mple.org",
+        "http://",
+    ],
+)
 def test_source_urls_must_be_http(record_data, url):
     error = only_error(record_data(sources=[dict(SOURCE_OK, url=url)]))
     assert error.column == "sources[0].url" and error.rule == "must be an http(s) URL"
-
 
 
 def test_a_bad_source_gives_one_error_not_two(record_data):
@@ -212,15 +242,17 @@ def test_a_record_needs_a_source(record_data):
     assert error.column == "sources" and "at least 1 item" in error.rule
 
 
-@pytest.mark.parametrize("title, date, ok", [("A title", None, True), (None, "2024-11-05", True), (None, None, False),
-                                              ("   ", None, False)])
+@pytest.mark.parametrize(
+    "title, date, ok", [("A title", None, True), (None, "2024-11-05", True), (None, None, False), ("   ", None, False)]
+)
 def test_a_source_needs_a_title_or_a_date(record_data, title, date, ok):
     result = validate_record(record_data(sources=[dict(SOURCE_OK, title=title, date=date)]))
     if ok:
         assert isinstance(result, EventRecord)
     else:
         assert [(e.column, e.rule) for e in result] == [
-            ("sources[0]", "a source needs a title or a date besides its outlet and URL")]
+            ("sources[0]", "a source needs a title or a date besides its outlet and URL")
+        ]
 
 
 def test_the_second_source_is_named_in_its_error(record_data):
@@ -229,6 +261,7 @@ def test_the_second_source_is_named_in_its_error(record_data):
 
 
 # --- text -----------------------------------------------------------------------------------
+
 
 def test_nul_byte_in_text_is_refused(record_data):
     error = only_error(record_data(description="before\x00after"))
@@ -269,12 +302,14 @@ def test_unknown_field_is_refused(record_data):
 def test_error_description_names_file_line_column_and_value():
     error = FieldError(12, "latitude", 135.2, "Input should be less than or equal to 90")
     assert error.describe("events.csv") == (
-        "events.csv:12 column 'latitude': Input should be less than or equal to 90 (value: 135.2)")
+        "events.csv:12 column 'latitude': Input should be less than or equal to 90 (value: 135.2)"
+    )
     long = FieldError(3, "description", "x" * 500, "too long").describe()
     assert len(long) < 200 and "[502 chars]" in long
 
 
 # --- sources cell -----------------------------------------------------------------------------
+
 
 def test_parse_sources_reads_one_source_per_line():
     cell = "Yonhap | Title one | 2024-11-05 | https://example.org/1\nReuters |  | 2024-11-06 | https://example.org/2\n"
@@ -286,7 +321,9 @@ def test_parse_sources_reads_one_source_per_line():
 
 def test_parse_sources_reads_a_json_array():
     cell = '[{"outlet": "A | B", "title": "t", "date": null, "url": "https://example.org/x"}]'
-    assert schema.parse_sources(cell) == [{"outlet": "A | B", "title": "t", "date": None, "url": "https://example.org/x"}]
+    assert schema.parse_sources(cell) == [
+        {"outlet": "A | B", "title": "t", "date": None, "url": "https://example.org/x"}
+    ]
 
 
 @pytest.mark.parametrize("cell", ["A | t | https://example.org", "[not json", "just text"])
@@ -294,11 +331,24 @@ def test_parse_sources_returns_a_bad_cell_unchanged(cell):
     assert schema.parse_sources(cell) == cell
 
 
-@pytest.mark.parametrize("title", ["plain", "with | pipe", "two\nlines", "cr\ronly", "next\x85line", "sep\u2028line",
-                                   "[bracket", "quote \" and , comma"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "plain",
+        "with | pipe",
+        "two\nlines",
+        "cr\ronly",
+        "next\x85line",
+        "sep\u2028line",
+        "[bracket",
+        'quote " and , comma',
+    ],
+)
 def test_format_sources_round_trips(title):
-    sources = [{"outlet": "Outlet", "title": title, "date": "2024-11-05", "url": "https://example.org/a"},
-               {"outlet": "Second", "title": None, "date": "2024-11-06", "url": "https://example.org/b"}]
+    sources = [
+        {"outlet": "Outlet", "title": title, "date": "2024-11-05", "url": "https://example.org/a"},
+        {"outlet": "Second", "title": None, "date": "2024-11-06", "url": "https://example.org/b"},
+    ]
     assert schema.parse_sources(schema.format_sources(sources)) == sources
 
 
@@ -308,6 +358,7 @@ def test_format_sources_writes_lines_when_unambiguous():
 
 
 # --- data dictionary ------------------------------------------------------------------------------
+
 
 def test_data_dictionary_mentions_every_field_and_vocabulary():
     text = schema.data_dictionary()

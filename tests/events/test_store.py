@@ -17,11 +17,20 @@ from dashboard.events.store import BatchInfo, StoreError, open_store, utc_now
 
 
 def _batch(name: str = "file.csv", rows: int = 1) -> BatchInfo:
-    return BatchInfo(file_name=name, sha256="0" * 64, format="native", encoding="utf-8", origin="native",
-                     rows_read=rows, rows_rejected=0, started_at=utc_now())
+    return BatchInfo(
+        file_name=name,
+        sha256="0" * 64,
+        format="native",
+        encoding="utf-8",
+        origin="native",
+        rows_read=rows,
+        rows_rejected=0,
+        started_at=utc_now(),
+    )
 
 
 # --- append -----------------------------------------------------------------------
+
 
 def test_append_counts_new_unchanged_and_revised(store, make_record):
     first = [make_record(event_id=f"E{i}") for i in range(3)]
@@ -68,8 +77,9 @@ def test_the_same_id_twice_in_one_batch_is_refused(store, make_record, state):
 
 def test_append_with_a_batch_records_its_counts(store, make_record):
     store.append([make_record(event_id="E1")])
-    result, batch_id = store.append([make_record(event_id="E1", figure_best=11500), make_record(event_id="E2")],
-                                    batch=_batch("second.csv", rows=3))
+    result, batch_id = store.append(
+        [make_record(event_id="E1", figure_best=11500), make_record(event_id="E2")], batch=_batch("second.csv", rows=3)
+    )
     batches = store.batches()
     assert batches["batch_id"].tolist() == [batch_id]
     row = batches.iloc[0]
@@ -87,6 +97,7 @@ def test_batches_are_listed_newest_first(store, make_record):
 
 
 # --- revise and retract ----------------------------------------------------------------
+
 
 def test_revise_records_a_correction_with_its_reason(store, make_record):
     store.append([make_record(event_id="E1")])
@@ -134,6 +145,7 @@ def test_reimporting_a_retracted_event_brings_it_back_as_a_revision(store, make_
 
 # --- as_of ----------------------------------------------------------------------------------
 
+
 def test_as_of_shows_the_log_as_it_was(store, make_record):
     store.append([make_record(event_id="E1", figure_best=11000)])
     between = utc_now()
@@ -154,6 +166,7 @@ def test_as_of_shows_the_log_as_it_was(store, make_record):
 
 
 # --- the log is append-only --------------------------------------------------------------------
+
 
 def test_rows_are_never_updated_in_place(store, make_record, log_rows):
     store.append([make_record(event_id="E1"), make_record(event_id="E2")])
@@ -179,6 +192,7 @@ def test_heads_index_agrees_with_the_log(store, make_record, log_rows):
 
 
 # --- revision token ------------------------------------------------------------------------------
+
 
 def test_revision_token_changes_on_every_write_and_not_on_reads(store, make_record):
     tokens = [store.revision_token()]
@@ -219,9 +233,14 @@ def test_reimporting_a_file_records_the_batch_and_moves_the_token(store, native_
 
 # --- reads ------------------------------------------------------------------------------------------
 
+
 def test_current_events_have_stable_dtypes(store, make_record):
-    store.append([make_record(event_id="E1"), make_record(event_id="E2", latitude=None, longitude=None,
-                                                          geo_precision=4, event_date_end="2024-11-09")])
+    store.append(
+        [
+            make_record(event_id="E1"),
+            make_record(event_id="E2", latitude=None, longitude=None, geo_precision=4, event_date_end="2024-11-09"),
+        ]
+    )
     frame = store.current_events()
     assert list(frame.columns) == [*schema.FIELD_NAMES, "revision", "recorded_at", "reason", "retracted", "batch_id"]
     assert pd.api.types.is_datetime64_any_dtype(frame["event_date"])
@@ -231,8 +250,13 @@ def test_current_events_have_stable_dtypes(store, make_record):
 
 
 def test_current_events_is_ordered_by_date_then_id(store, make_record):
-    store.append([make_record(event_id="B", event_date="2024-11-02"), make_record(event_id="A", event_date="2024-11-02"),
-                  make_record(event_id="C", event_date="2024-11-01")])
+    store.append(
+        [
+            make_record(event_id="B", event_date="2024-11-02"),
+            make_record(event_id="A", event_date="2024-11-02"),
+            make_record(event_id="C", event_date="2024-11-01"),
+        ]
+    )
     assert store.current_events()["event_id"].tolist() == ["C", "A", "B"]
 
 
@@ -243,9 +267,20 @@ def test_current_events_with_chosen_columns(store, make_record):
 
 
 def test_query_applies_the_filter(store, make_record):
-    store.append([make_record(event_id="E1", category="battle", subcategory=None, figure_low=None, figure_best=None,
-                              figure_high=None, unit=None),
-                  make_record(event_id="E2", claimant="Ukraine HUR")])
+    store.append(
+        [
+            make_record(
+                event_id="E1",
+                category="battle",
+                subcategory=None,
+                figure_low=None,
+                figure_best=None,
+                figure_high=None,
+                unit=None,
+            ),
+            make_record(event_id="E2", claimant="Ukraine HUR"),
+        ]
+    )
     assert store.query(EventFilter(categories=("battle",)))["event_id"].tolist() == ["E1"]
     assert store.query(EventFilter(claimants=("Ukraine HUR",)))["event_id"].tolist() == ["E2"]
     assert store.query()["event_id"].tolist() == ["E1", "E2"]
@@ -257,11 +292,22 @@ def test_history_of_an_unknown_event(store):
 
 
 def test_stats(store, make_record):
-    assert store.stats() == {"events": 0, "revisions": 0, "by_category": {}, "by_origin": {}, "first_date": None,
-                             "last_date": None, "revision_token": "0.0"}
-    store.append([make_record(event_id="E1", event_date="2024-10-18", origin="seed"),
-                  make_record(event_id="E2", event_date="2024-11-05", event_date_end="2024-12-01"),
-                  make_record(event_id="E3", category="battle", subcategory=None, event_date="2024-11-20")])
+    assert store.stats() == {
+        "events": 0,
+        "revisions": 0,
+        "by_category": {},
+        "by_origin": {},
+        "first_date": None,
+        "last_date": None,
+        "revision_token": "0.0",
+    }
+    store.append(
+        [
+            make_record(event_id="E1", event_date="2024-10-18", origin="seed"),
+            make_record(event_id="E2", event_date="2024-11-05", event_date_end="2024-12-01"),
+            make_record(event_id="E3", category="battle", subcategory=None, event_date="2024-11-20"),
+        ]
+    )
     store.revise("E1", {"figure_best": 10500}, "update")
     stats = store.stats()
     assert stats["events"] == 3 and stats["revisions"] == 4
@@ -278,6 +324,7 @@ def test_is_empty(store, make_record):
 
 
 # --- opening -------------------------------------------------------------------------------------------
+
 
 def test_reopening_a_database_keeps_its_log(tmp_path, make_record):
     url = f"sqlite:///{tmp_path / 'log.sqlite'}"

@@ -33,8 +33,18 @@ from dashboard.events.importers.base import (
 )
 from dashboard.events.schema import EventRecord, FieldError
 
-__all__ = ["FORMATS", "ImportFileError", "ImportReport", "ParsedFile", "format_module", "import_file",
-           "load_seed", "parse_bytes", "seed_path", "validate_file"]
+__all__ = [
+    "FORMATS",
+    "ImportFileError",
+    "ImportReport",
+    "ParsedFile",
+    "format_module",
+    "import_file",
+    "load_seed",
+    "parse_bytes",
+    "seed_path",
+    "validate_file",
+]
 
 # The formats, in detection order (native first: its header is the most specific).
 FORMATS = ("native", "acled", "ucdp", "cns")
@@ -86,8 +96,9 @@ def parse_bytes(
     decoded = decode(data, file_name, encoding)
     reader = read_json_rows if is_json(decoded.text) else read_csv_rows
     header, rows = reader(decoded.text, file_name)
-    return _parse_rows(header, rows, file_name, fmt, decoded.encoding, hashlib.sha256(data).hexdigest(),
-                       origin, progress)
+    return _parse_rows(
+        header, rows, file_name, fmt, decoded.encoding, hashlib.sha256(data).hexdigest(), origin, progress
+    )
 
 
 def _too_large() -> str:
@@ -123,8 +134,7 @@ def _parse_xlsx(data: bytes, file_name: str, fmt: str, origin: str | None, progr
         for line, cells in enumerate(values, start=2):
             if cells is None or all(c.value is None or str(c.value).strip() == "" for c in cells):
                 continue
-            yield RawRow(line, {h: _cell_text(c.value, c.number_format)
-                                for h, c in zip(header, cells, strict=False)})
+            yield RawRow(line, {h: _cell_text(c.value, c.number_format) for h, c in zip(header, cells, strict=False)})
 
     return _parse_rows(header, rows(), file_name, fmt, "xlsx", hashlib.sha256(data).hexdigest(), origin, progress)
 
@@ -155,23 +165,40 @@ def _detect(header: list[str], file_name: str) -> str:
     # A header with most of our required fields is a native file with a column missing: name it.
     native = format_module("native")
     native_missing = _missing(native, header)
-    hint = (f"; as a native file it lacks the required column(s) {', '.join(sorted(native_missing))}"
-            if len(native_missing) <= len(native.REQUIRED_COLUMNS) // 2 else "")
-    raise ImportFileError(file_name, f"unrecognised header ({shown}); expected the columns of one of: "
-                          f"{', '.join(FORMATS)} (see `conflict-monitor schema`){hint}", 1)
+    hint = (
+        f"; as a native file it lacks the required column(s) {', '.join(sorted(native_missing))}"
+        if len(native_missing) <= len(native.REQUIRED_COLUMNS) // 2
+        else ""
+    )
+    raise ImportFileError(
+        file_name,
+        f"unrecognised header ({shown}); expected the columns of one of: "
+        f"{', '.join(FORMATS)} (see `conflict-monitor schema`){hint}",
+        1,
+    )
 
 
 def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress) -> ParsedFile:
     fmt = _detect(header, file_name) if fmt == "auto" else fmt
     module = format_module(fmt)
     if not module.matches(header):
-        raise ImportFileError(file_name, f"the header does not look like {fmt}: missing columns "
-                              f"{', '.join(sorted(_missing(module, header))) or '(unknown)'}", 1)
+        raise ImportFileError(
+            file_name,
+            f"the header does not look like {fmt}: missing columns "
+            f"{', '.join(sorted(_missing(module, header))) or '(unknown)'}",
+            1,
+        )
     report = ImportReport(file_name=file_name, format=fmt, encoding=encoding, sha256=sha256)
     unknown = module.unknown_columns(header) if hasattr(module, "unknown_columns") else []
     if unknown:
-        report.errors.append(FieldError(1, ", ".join(unknown), None, "unknown column(s); the native format "
-                                        "has exactly the schema's fields (see `conflict-monitor schema`)"))
+        report.errors.append(
+            FieldError(
+                1,
+                ", ".join(unknown),
+                None,
+                "unknown column(s); the native format has exactly the schema's fields (see `conflict-monitor schema`)",
+            )
+        )
         raise_unknown = True
     else:
         raise_unknown = False
@@ -186,8 +213,11 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
         if isinstance(errors, EventRecord):
             record = errors
             if record.event_id in seen:
-                errors = [FieldError(raw.line, "event_id", record.event_id,
-                                     f"duplicate id: also on line {seen[record.event_id]}")]
+                errors = [
+                    FieldError(
+                        raw.line, "event_id", record.event_id, f"duplicate id: also on line {seen[record.event_id]}"
+                    )
+                ]
             else:
                 seen[record.event_id] = raw.line
                 records.append(record)
@@ -220,8 +250,9 @@ def _column_context(module: ModuleType, header: list[str], rows: list[RawRow]) -
     for column in getattr(module, "DATE_COLUMNS", schema.DATE_FIELDS):
         if column in header:
             try:
-                order[column] = dates.slash_order(r.cells.get(column, "") for r in rows if isinstance(
-                    r.cells.get(column), str))
+                order[column] = dates.slash_order(
+                    r.cells.get(column, "") for r in rows if isinstance(r.cells.get(column), str)
+                )
             except RowError:
                 order[column] = None  # each ambiguous row is then reported on its own
     return {"date_order": order}
@@ -239,8 +270,9 @@ def _row_errors(module, raw: RawRow, context, origin) -> EventRecord | list[Fiel
     return schema.validate_record(data, line=raw.line)
 
 
-def validate_file(path: Path, *, fmt: str = "auto", encoding: str | None = None,
-                  progress: Progress | None = None) -> ParsedFile:
+def validate_file(
+    path: Path, *, fmt: str = "auto", encoding: str | None = None, progress: Progress | None = None
+) -> ParsedFile:
     return parse_bytes(_read(path), Path(path).name, fmt=fmt, encoding=encoding, progress=progress)
 
 
@@ -279,9 +311,16 @@ def import_file(
     if skip_invalid and parsed.rejected_rows and path is not None:
         report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)
     records = _with_region(parsed.records)
-    batch = BatchInfo(file_name=name, sha256=report.sha256, format=report.format, encoding=report.encoding,
-                      origin=origin or report.format, rows_read=report.rows_read, rows_rejected=report.rejected,
-                      started_at=started)
+    batch = BatchInfo(
+        file_name=name,
+        sha256=report.sha256,
+        format=report.format,
+        encoding=report.encoding,
+        origin=origin or report.format,
+        rows_read=report.rows_read,
+        rows_rejected=report.rejected,
+        started_at=started,
+    )
     result, batch_id = store.append(records, batch=batch)
     report.new, report.revised, report.unchanged = result.new, result.revised, result.unchanged
     report.batch_id, report.written = batch_id, True
@@ -301,13 +340,15 @@ def _with_region(records: list[EventRecord]) -> list[EventRecord]:
         boundaries = geo.load_boundaries()
     except FileNotFoundError:
         return records
-    frame = pd.DataFrame({
-        "latitude": [records[i].latitude for i in missing],
-        "longitude": [records[i].longitude for i in missing],
-        "admin1_code": [None] * len(missing),
-        "admin1_name": [records[i].admin1_name for i in missing],
-        "country_code": [records[i].country_code for i in missing],
-    })
+    frame = pd.DataFrame(
+        {
+            "latitude": [records[i].latitude for i in missing],
+            "longitude": [records[i].longitude for i in missing],
+            "admin1_code": [None] * len(missing),
+            "admin1_name": [records[i].admin1_name for i in missing],
+            "country_code": [records[i].country_code for i in missing],
+        }
+    )
     filled = geo.assign_admin1(frame, boundaries)
     codes, names = filled["admin1_code"].tolist(), filled["admin1_name"].tolist()
     countries = filled["country_code"].tolist()
@@ -318,11 +359,13 @@ def _with_region(records: list[EventRecord]) -> list[EventRecord]:
             country = records[index].country_code or countries[position]
             if country and not code.startswith(_alpha2(country)):
                 continue  # the point lies in another country than the record says: leave it to the analyst
-            out[index] = records[index].model_copy(update={
-                "admin1_code": code,
-                "admin1_name": records[index].admin1_name or names[position],
-                "country_code": country,
-            })
+            out[index] = records[index].model_copy(
+                update={
+                    "admin1_code": code,
+                    "admin1_name": records[index].admin1_name or names[position],
+                    "country_code": country,
+                }
+            )
     return out
 
 

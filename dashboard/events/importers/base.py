@@ -87,10 +87,13 @@ class ImportReport:
     rejects_path: Path | None = None
 
     def summary(self) -> str:
-        done = (f"{self.new} new, {self.revised} revised, {self.unchanged} unchanged"
-                if self.written else "nothing written")
-        return (f"{self.file_name}: {self.format} ({self.encoding}), {self.rows_read} rows read, "
-                f"{self.accepted} valid, {self.rejected} invalid; {done}")
+        done = (
+            f"{self.new} new, {self.revised} revised, {self.unchanged} unchanged" if self.written else "nothing written"
+        )
+        return (
+            f"{self.file_name}: {self.format} ({self.encoding}), {self.rows_read} rows read, "
+            f"{self.accepted} valid, {self.rejected} invalid; {done}"
+        )
 
     def error_lines(self, limit: int = 50) -> list[str]:
         lines = [e.describe(self.file_name) for e in self.errors[:limit]]
@@ -111,10 +114,14 @@ def decode(data: bytes, file_name: str, encoding: str | None = None) -> DecodedT
             raise ImportFileError(file_name, f"unknown encoding {encoding!r}") from None
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
-            raise ImportFileError(file_name, f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid "
-                                  f"{encoding}; try --encoding with the file's real encoding", line) from None
+            raise ImportFileError(
+                file_name,
+                f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not valid "
+                f"{encoding}; try --encoding with the file's real encoding",
+                line,
+            ) from None
     if data.startswith(codecs.BOM_UTF8):
-        return decode(data[len(codecs.BOM_UTF8):], file_name, "utf-8").with_name("utf-8-sig")
+        return decode(data[len(codecs.BOM_UTF8) :], file_name, "utf-8").with_name("utf-8-sig")
     for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return decode(data, file_name, name)
@@ -153,9 +160,12 @@ def _refuse_mixed_encodings(data: bytes, file_name: str) -> None:
         except UnicodeDecodeError:
             legacy_line = legacy_line or number
         if utf8_line and legacy_line:
-            raise ImportFileError(file_name, f"mixed encodings: line {utf8_line} is UTF-8 but line {legacy_line} "
-                                  "is not; save the whole file as UTF-8, or force one encoding with --encoding",
-                                  legacy_line)
+            raise ImportFileError(
+                file_name,
+                f"mixed encodings: line {utf8_line} is UTF-8 but line {legacy_line} "
+                "is not; save the whole file as UTF-8, or force one encoding with --encoding",
+                legacy_line,
+            )
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -195,6 +205,7 @@ def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow
     duplicates = sorted({h for h in header if header.count(h) > 1 and h})
     if duplicates:
         raise ImportFileError(file_name, f"duplicate column names: {', '.join(duplicates)}", 1)
+
     def rows() -> Iterator[RawRow]:
         start = reader.line_num + 1
         while True:
@@ -204,15 +215,23 @@ def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow
                 return
             except csv.Error as exc:
                 # Report the line the broken row starts on: an unclosed quote swallows the rest of the file.
-                hint = (" (a quoted cell is never closed: the file is cut short or has a stray quote)"
-                        if "unexpected end of data" in str(exc) else "")
+                hint = (
+                    " (a quoted cell is never closed: the file is cut short or has a stray quote)"
+                    if "unexpected end of data" in str(exc)
+                    else ""
+                )
                 raise ImportFileError(file_name, f"unreadable CSV: {exc}{hint}", start) from None
             line, start = start, reader.line_num + 1
             if not cells or all(not c.strip() for c in cells):
                 continue  # blank line
             if len(cells) != len(header):
-                yield RawRow(line, {"__shape__": f"{len(cells)} cells where the header has {len(header)} columns"
-                                                 f" (delimiter {delimiter!r})"})
+                yield RawRow(
+                    line,
+                    {
+                        "__shape__": f"{len(cells)} cells where the header has {len(header)} columns"
+                        f" (delimiter {delimiter!r})"
+                    },
+                )
                 continue
             yield RawRow(line, dict(zip(header, cells, strict=True)))
 
@@ -243,7 +262,7 @@ def read_json_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRo
     if isinstance(data, dict) and isinstance(data.get("events"), list):
         data = data["events"]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise ImportFileError(file_name, "JSON must be an array of event objects or {\"events\": [...]}")
+        raise ImportFileError(file_name, 'JSON must be an array of event objects or {"events": [...]}')
     if not data:
         raise ImportFileError(file_name, "the JSON array is empty: no events to import")
     header = sorted({key for item in data for key in item})

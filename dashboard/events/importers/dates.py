@@ -38,8 +38,11 @@ def slash_order(values: Iterable[str]) -> str | None:
         elif second > 12 >= first:
             month_first = month_first or value
     if day_first and month_first:
-        raise RowError(None, f"{day_first} / {month_first}",
-                       f"dates use both day-first ({day_first}) and month-first ({month_first}) order")
+        raise RowError(
+            None,
+            f"{day_first} / {month_first}",
+            f"dates use both day-first ({day_first}) and month-first ({month_first}) order",
+        )
     if day_first:
         return DAY_FIRST
     if month_first:
@@ -66,8 +69,12 @@ def parse_date(value: str | None, column: str, order: str | None = None) -> dt.d
             elif second > 12:
                 order = MONTH_FIRST
             elif first != second:
-                raise RowError(column, text, f"ambiguous date: {text} could be {first} {_month(second)} or "
-                                             f"{second} {_month(first)}; write it as YYYY-MM-DD")
+                raise RowError(
+                    column,
+                    text,
+                    f"ambiguous date: {text} could be {first} {_month(second)} or "
+                    f"{second} {_month(first)}; write it as YYYY-MM-DD",
+                )
             else:
                 order = DAY_FIRST
         day, month = (first, second) if order == DAY_FIRST else (second, first)

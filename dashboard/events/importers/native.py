@@ -51,8 +51,12 @@ def to_record_data(cells: dict[str, Any], context: dict[str, Any]) -> dict[str, 
         elif name == "sources":
             value = schema.parse_sources(value)
             if isinstance(value, str):  # neither lines of four parts nor a JSON array
-                raise RowError(name, value, "write one source per line as `outlet | title | date | url` "
-                                            "(title or date may be empty), or a JSON array of such objects")
+                raise RowError(
+                    name,
+                    value,
+                    "write one source per line as `outlet | title | date | url` "
+                    "(title or date may be empty), or a JSON array of such objects",
+                )
         data[name] = value
     return data
 
@@ -65,6 +69,7 @@ def _number(column: str, text: str) -> float:
         pass
     if "," in cleaned and cleaned.replace(",", "").replace(".", "").lstrip("+-").isdigit():
         # "51,19" is a decimal comma, "11,000" a thousands separator: say how to write both.
-        raise RowError(column, text, "comma in a number: write decimals with a point (51.19) "
-                                     "and no thousands separators (11000)")
+        raise RowError(
+            column, text, "comma in a number: write decimals with a point (51.19) and no thousands separators (11000)"
+        )
     raise RowError(column, text, "not a number")

@@ -34,8 +34,9 @@ def test_csv_fixture_imports(store):
     assert report.errors == [] and report.written
     assert (report.format, report.encoding, report.rows_read, report.accepted) == ("native", "utf-8", 4, 4)
     assert (report.new, report.revised, report.unchanged) == (4, 0, 0)
-    assert report.summary() == ("events.csv: native (utf-8), 4 rows read, 4 valid, 0 invalid; "
-                                "4 new, 0 revised, 0 unchanged")
+    assert report.summary() == (
+        "events.csv: native (utf-8), 4 rows read, 4 valid, 0 invalid; 4 new, 0 revised, 0 unchanged"
+    )
     events = _by_id(store)
     assert events.loc["N02", "event_date_end"] == dt.datetime(2024, 11, 6)
     assert events.loc["N04", "location"] == "Курськ"
@@ -57,19 +58,38 @@ def test_several_sources_in_one_cell(store):
     events = _by_id(store)
     lines = json.loads(events.loc["N01", "sources"])  # one source per line in the cell
     assert [s["outlet"] for s in lines] == ["Yonhap", "Reuters"]
-    assert lines[1] == {"outlet": "Reuters", "title": "South Korea says North Korean troops in Russia",
-                        "date": "2024-10-18", "url": "https://example.org/reuters/1018"}
+    assert lines[1] == {
+        "outlet": "Reuters",
+        "title": "South Korea says North Korean troops in Russia",
+        "date": "2024-10-18",
+        "url": "https://example.org/reuters/1018",
+    }
     array = json.loads(events.loc["N02", "sources"])  # a JSON array in the cell, a "|" in a title
-    assert array == [{"outlet": "Kyiv Independent", "title": "HUR: first clashes | Kursk", "date": "2024-11-05",
-                      "url": "https://example.org/kyiv/1105"}]
+    assert array == [
+        {
+            "outlet": "Kyiv Independent",
+            "title": "HUR: first clashes | Kursk",
+            "date": "2024-11-05",
+            "url": "https://example.org/kyiv/1105",
+        }
+    ]
     no_title = json.loads(events.loc["N03", "sources"])
     assert no_title[0]["title"] is None and no_title[0]["date"] == "2024-10-31"
 
 
 def test_json_sources_as_a_list_of_objects(store, record_data):
-    data = json.dumps({"events": [record_data(sources=[
-        {"outlet": "A", "title": "one", "date": "2024-11-05", "url": "https://example.org/1"},
-        {"outlet": "B", "title": None, "date": "2024-11-06", "url": "https://example.org/2"}])]}).encode()
+    data = json.dumps(
+        {
+            "events": [
+                record_data(
+                    sources=[
+                        {"outlet": "A", "title": "one", "date": "2024-11-05", "url": "https://example.org/1"},
+                        {"outlet": "B", "title": None, "date": "2024-11-06", "url": "https://example.org/2"},
+                    ]
+                )
+            ]
+        }
+    ).encode()
     report = import_file(store, data=data, file_name="events.json")
     assert report.written and report.new == 1
     assert [s["outlet"] for s in json.loads(store.current_events()["sources"][0])] == ["A", "B"]
