@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
+from dashboard.events import geo
 from dashboard.events.schema import MEASURES
 from dashboard.figures import sorted_by_date_and_id
 from dashboard.figures.style import category_label
@@ -52,11 +53,29 @@ def sources_frame(cell: object) -> pd.DataFrame:
 
 def _place(frame: pd.DataFrame) -> pd.Series:
     parts = [frame[c].astype(object).where(frame[c].notna(), None) for c in ("location", "admin1_name", "country_code")]
+    if "admin1_code" in frame:
+        # A record may name its region by code only (imports fill codes by point-in-polygon):
+        # show the region's name from the boundaries, or the code itself, rather than nothing.
+        codes = frame["admin1_code"].astype(object).where(frame["admin1_code"].notna(), None)
+        if any(code and not name for name, code in zip(parts[1], codes, strict=True)):
+            names = _region_names()
+            parts[1] = pd.Series(
+                [name or (names.get(code, code) if code else None) for name, code in zip(parts[1], codes, strict=True)],
+                index=frame.index,
+                dtype=object,
+            )
     return pd.Series(
         [", ".join(dict.fromkeys(p for p in row if isinstance(p, str) and p)) for row in zip(*parts, strict=True)],
         index=frame.index,
         dtype=object,
     )
+
+
+def _region_names() -> dict[str, str]:
+    try:
+        return geo.region_names()
+    except FileNotFoundError:  # boundaries not built: the code itself still says where
+        return {}
 
 
 def sorted_slice(frame: pd.DataFrame, by: list[str], ascending: list[bool], start: int, stop: int) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import pandas as pd
 import pytest
 from page_support import plain
 
@@ -57,3 +58,17 @@ def test_selected_event_ids_from_bars_and_points():
     assert selection.selected_event_ids(state) == ["A", "B", "C"]
     assert selection.selected_event_ids(None) == []
     assert selection.selected_event_ids({"selection": {"points": []}}) == []
+
+
+def test_place_names_a_region_given_only_by_its_code():
+    from dashboard.ui.tables import _place
+
+    frame = pd.DataFrame(
+        {
+            "location": ["Sudzha", None, None],
+            "admin1_name": ["Kursk Oblast", None, None],
+            "admin1_code": ["RU-KRS", "UA-59", None],
+            "country_code": ["RUS", "UKR", "PRK"],
+        }
+    )
+    assert _place(frame).tolist() == ["Sudzha, Kursk Oblast, RUS", "Sumy Oblast, UKR", "PRK"]
