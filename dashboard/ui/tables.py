@@ -124,6 +124,10 @@ def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
 EVENT_COLUMN_CONFIG = {
     "Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width="small"),
     "Figure": st.column_config.TextColumn("Figure", help="low–best–high as claimed", width="small"),
+    # Fixed widths for the free-text columns: sized to content, a long place or claimant
+    # pushed the description out of view. Full text shows on hover and in the detail view.
+    "Claimant": st.column_config.TextColumn("Claimant", width="medium"),
+    "Place": st.column_config.TextColumn("Place", width="medium"),
     "Description": st.column_config.TextColumn("Description", width="large"),
     "Source": st.column_config.LinkColumn(
         "Source",
