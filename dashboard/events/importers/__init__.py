@@ -13,7 +13,7 @@ import csv
 import hashlib
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -72,6 +72,9 @@ class ParsedFile:
     report: ImportReport
     records: list[EventRecord]
     rejected_rows: list[tuple[RawRow, list[FieldError]]]
+    # Problems with the file as a whole (e.g. unknown columns): nothing is imported,
+    # not even with skip_invalid. They are in report.errors too.
+    file_errors: list[FieldError] = field(default_factory=list)
 
 
 def parse_bytes(
@@ -190,18 +193,19 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
         )
     report = ImportReport(file_name=file_name, format=fmt, encoding=encoding, sha256=sha256)
     unknown = module.unknown_columns(header) if hasattr(module, "unknown_columns") else []
-    if unknown:
-        report.errors.append(
+    file_errors = (
+        [
             FieldError(
                 1,
                 ", ".join(unknown),
                 None,
                 "unknown column(s); the native format has exactly the schema's fields (see `conflict-monitor schema`)",
             )
-        )
-        raise_unknown = True
-    else:
-        raise_unknown = False
+        ]
+        if unknown
+        else []
+    )
+    report.errors.extend(file_errors)
 
     raw_rows = list(rows)
     context = _column_context(module, header, raw_rows)
@@ -231,12 +235,11 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
         progress(len(raw_rows) % _PROGRESS_STEP)
     report.rows_read = len(raw_rows)
     report.accepted, report.rejected = len(records), len(rejected)
-    if raise_unknown:
-        # An unknown column is a file-level problem: nothing from it is accepted.
+    if file_errors:
         report.accepted, records = 0, []
     if report.rows_read == 0:
         report.warnings.append("the file has a header but no data rows")
-    return ParsedFile(report, records, rejected)
+    return ParsedFile(report, records, rejected, file_errors)
 
 
 def _missing(module: ModuleType, header: list[str]) -> set[str]:
@@ -305,8 +308,7 @@ def import_file(
     name = file_name or Path(path).name
     parsed = parse_bytes(data, name, fmt=fmt, encoding=encoding, origin=origin, progress=progress)
     report = parsed.report
-    file_level = any(e.line == 1 and e.column and "unknown column" in e.rule for e in report.errors)
-    if (report.errors and not skip_invalid) or file_level or report.rows_read == 0:
+    if (report.errors and not skip_invalid) or parsed.file_errors or report.rows_read == 0:
         return report  # nothing to write; a header-only file leaves no trace but its warning
     if skip_invalid and parsed.rejected_rows and path is not None:
         report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)

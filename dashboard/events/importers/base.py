@@ -121,7 +121,7 @@ def decode(data: bytes, file_name: str, encoding: str | None = None) -> DecodedT
                 line,
             ) from None
     if data.startswith(codecs.BOM_UTF8):
-        return decode(data[len(codecs.BOM_UTF8) :], file_name, "utf-8").with_name("utf-8-sig")
+        return DecodedText(decode(data[len(codecs.BOM_UTF8) :], file_name, "utf-8").text, "utf-8-sig")
     for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return decode(data, file_name, name)
@@ -172,13 +172,6 @@ def _looks_binary(data: bytes) -> bool:
     sample = data[:4096]
     control = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return bool(sample) and control / len(sample) > 0.05
-
-
-def _with_name(self: DecodedText, name: str) -> DecodedText:
-    return DecodedText(self.text, name)
-
-
-DecodedText.with_name = _with_name  # type: ignore[attr-defined]
 
 
 def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow]]:
