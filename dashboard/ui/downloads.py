@@ -1,14 +1,24 @@
-"""The download control of a chart: PNG, SVG, interactive HTML and the chart's data.
+"""The download controls: a chart's PNG, SVG, interactive HTML and data; a table's CSV, XLSX, GeoJSON.
 
-Each button gets a callable, so an image is rendered only when someone clicks
+Each button gets a callable, so a file is built only when someone clicks
 (``on_click="ignore"``: clicking does not rerun the page). The exported figure
 carries its title, the filter in words and the sources line.
+
+Memory: Streamlit keeps the bytes a button's callable returns in its in-memory file store
+for as long as the session references them (the ``st.download_button`` docs: data "is stored
+in-memory while the user is connected"). So a table download of a million rows still costs
+the file's size in server RAM once clicked; what the builders below avoid is everything
+around it (a whole-log copy with the text columns, a string of the whole file, a list of
+blocks joined into a second copy). The path that streams to disk is the command line:
+``conflict-monitor export --format csv --out FILE``.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -100,6 +110,35 @@ def chart_downloads(
         )
 
 
+@dataclass(frozen=True)
+class TableFormat:
+    """One table download: its button label, file extension, MIME type and chunk-wise writer."""
+
+    label: str
+    extension: str
+    mime: str
+    write: Callable[[Iterable[pd.DataFrame]], bytes]
+    max_rows: int | None = None
+
+    def build(self, rows: pd.DataFrame, complete: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> bytes:
+        """The file of ``rows``, made 50,000 rows at a time (``complete`` adds the text columns per chunk)."""
+        return self.write(exports.iter_export_frames(rows, complete=complete))
+
+
+TABLE_FORMATS = {
+    "csv": TableFormat("CSV", "csv", "text/csv", exports.csv_from_frames),
+    "xlsx": TableFormat(
+        "Excel (XLSX)",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        exports.xlsx_from_frames,
+        # A worksheet holds at most 1,048,576 rows (one is the header): Excel cuts a longer sheet.
+        max_rows=1_048_575,
+    ),
+    "geojson": TableFormat("GeoJSON", "geojson", "application/geo+json", exports.geojson_from_frames),
+}
+
+
 def table_downloads(
     rows: pd.DataFrame,
     *,
@@ -109,31 +148,22 @@ def table_downloads(
 ) -> None:
     """The filtered claims as CSV (formula cells neutralised), XLSX and GeoJSON, built on click.
 
-    ``complete`` adds columns ``rows`` leave out (``PageView.with_text``); it runs only on a click.
+    ``complete`` adds columns ``rows`` leave out (``PageView.with_text``); it runs only on a click,
+    one chunk of rows at a time.
     """
-    columns = st.columns(3)
-
-    def export_rows() -> pd.DataFrame:
-        return exports.export_frame(complete(rows) if complete else rows)
-
-    formats = (
-        ("CSV", lambda: exports.csv_bytes(export_rows()), "csv", "text/csv"),
-        (
-            "Excel (XLSX)",
-            lambda: exports.xlsx_bytes(export_rows()),
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        ("GeoJSON", lambda: exports.geojson_bytes(export_rows()), "geojson", "application/geo+json"),
-    )
-    for column, (label, build, extension, mime) in zip(columns, formats, strict=True):
+    for column, fmt in zip(st.columns(len(TABLE_FORMATS)), TABLE_FORMATS.values(), strict=True):
+        too_many = fmt.max_rows is not None and len(rows) > fmt.max_rows
         column.download_button(
-            f"{label} · {len(rows):,} row{'' if len(rows) == 1 else 's'}",
-            data=build,
-            file_name=f"{stem}.{extension}",
-            mime=mime,
-            key=f"dl-{key}-{extension}",
+            f"{fmt.label} · {len(rows):,} row{'' if len(rows) == 1 else 's'}",
+            data=functools.partial(fmt.build, rows, complete),
+            file_name=f"{stem}.{fmt.extension}",
+            mime=fmt.mime,
+            key=f"dl-{key}-{fmt.extension}",
             on_click="ignore",
             icon=":material/download:",
             width="stretch",
+            disabled=too_many,
+            help=f"A worksheet holds at most {fmt.max_rows:,} rows: narrow the filter, or use CSV."
+            if too_many
+            else None,
         )

@@ -220,3 +220,92 @@ def test_export_can_be_imported_again(frame, make_store):
     # formula text comes back with its guard quote: the importer never strips it blindly
     assert again.loc["E1", "description"] == "'" + FORMULAS[0]
     assert again.loc["E1", "longitude"] == -3.5
+
+
+# --- chunk-wise builders (the dashboard's downloads) ------------------------------------------
+TEXT_COLUMNS = ["description", "sources"]
+
+
+def _chunked_log(store, make_record) -> pd.DataFrame:
+    """Five claims on different days; the formula texts sit in the second and third chunks of two."""
+    store.append(
+        [
+            make_record(event_id="C1", event_date="2024-10-01", description="plain"),
+            make_record(event_id="C2", event_date="2024-10-02", figure_low=None, figure_high=None),
+            make_record(event_id="C3", event_date="2024-10-03", description=FORMULAS[0], claimant="@claimant"),
+            make_record(
+                event_id="C4",
+                event_date="2024-10-04",
+                description="line one\rline two",
+                latitude=None,
+                longitude=None,
+                geo_precision=4,
+            ),
+            make_record(event_id="C5", event_date="2024-10-05", description="-2+3", location="=Sudzha"),
+        ]
+    )
+    return store.current_events()
+
+
+def _narrow_and_complete(events: pd.DataFrame):
+    """The rows without their text columns, and a function that adds them back (as ``PageView.with_text``)."""
+    narrow = events.drop(columns=TEXT_COLUMNS)
+    calls: list[int] = []
+
+    def complete(rows: pd.DataFrame) -> pd.DataFrame:
+        calls.append(len(rows))
+        return pd.concat([rows, events.loc[rows.index, TEXT_COLUMNS]], axis=1)
+
+    return narrow, complete, calls
+
+
+def test_chunked_csv_is_the_cli_export_byte_for_byte(store, make_record, tmp_path):
+    from dashboard import cli
+
+    events = _chunked_log(store, make_record)
+    narrow, complete, calls = _narrow_and_complete(events)
+    data = exports.csv_from_frames(exports.iter_export_frames(narrow, complete=complete, chunk_rows=2))
+    assert calls == [2, 2, 1]  # the text columns were added a chunk at a time, never for all rows at once
+
+    out = tmp_path / "cli.csv"
+    url = store.engine.url.render_as_string(hide_password=False)
+    assert cli.main(["--db", url, "export", "--format", "csv", "--out", str(out)]) == 0
+    assert data == out.read_bytes()
+
+    assert data.count(b"event_id,event_date,") == 1  # one header, though three chunks
+    rows = {row["event_id"]: row for row in csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))}
+    assert rows["C3"]["description"] == "'" + FORMULAS[0] and rows["C3"]["claimant"] == "'@claimant"
+    assert rows["C5"]["description"] == "'-2+3" and rows["C5"]["location"] == "'=Sudzha"
+    assert rows["C4"]["description"] == "line one\rline two"
+    assert rows["C1"]["longitude"] == str(events.set_index("event_id").loc["C1", "longitude"])
+
+
+def test_chunked_csv_of_no_rows_is_the_header(store, make_record):
+    events = _chunked_log(store, make_record)
+    narrow, complete, _ = _narrow_and_complete(events)
+    data = exports.csv_from_frames(exports.iter_export_frames(narrow.iloc[:0], complete=complete, chunk_rows=2))
+    assert data.decode().rstrip("\r\n") == ",".join(exports.EXPORT_COLUMNS)
+
+
+def test_chunked_geojson_and_xlsx_match_the_whole_frame_writers(store, make_record):
+    events = _chunked_log(store, make_record)
+    narrow, complete, calls = _narrow_and_complete(events)
+    whole = exports.export_frame(events)
+
+    geojson = exports.geojson_from_frames(exports.iter_export_frames(narrow, complete=complete, chunk_rows=2))
+    assert calls == [2, 2, 1]
+    assert geojson == json.dumps(exports.geojson_dict(whole), ensure_ascii=False).encode("utf-8")
+    assert [f["properties"]["event_id"] for f in json.loads(geojson)["features"]] == ["C1", "C2", "C3", "C4", "C5"]
+
+    # Compared by cell: the workbook's zip carries a creation time, so its bytes differ run to run.
+    book = openpyxl.load_workbook(
+        io.BytesIO(exports.xlsx_from_frames(exports.iter_export_frames(narrow, complete=complete, chunk_rows=2)))
+    )
+    reference = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(whole)))
+    cells = [[(c.value, c.data_type) for c in row] for row in book["events"].iter_rows()]
+    assert cells == [[(c.value, c.data_type) for c in row] for row in reference["events"].iter_rows()]
+    assert len(cells) == 1 + 5 and not any(kind == "f" for row in cells for _, kind in row)
+
+
+def test_geojson_of_no_frames_is_an_empty_collection():
+    assert json.loads(exports.geojson_from_frames([])) == {"type": "FeatureCollection", "features": []}
