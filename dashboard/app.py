@@ -18,15 +18,26 @@ st.set_page_config(
     layout="wide",
 )
 
+# Streamlit serves the default page at "/" only and ignores its url_path for the URL (st.Page docs:
+# "the page is served at the root URL instead of url_path"), so "/overview" answered "Page not found".
+# The hidden page below owns that path and forwards to "/"; the default page's url_path is then only
+# an internal id, and must differ from the alias's (a page's identity is the hash of its url_path).
+overview = st.Page(
+    "app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="home", default=True
+)
+overview_alias = st.Page(lambda: None, title="Overview", url_path="overview", visibility="hidden")
 pages = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    overview,
     st.Page("app_pages/timeline.py", title="Timeline", icon=":material/timeline:", url_path="timeline"),
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/events.py", title="Events", icon=":material/table_rows:", url_path="events"),
     st.Page("app_pages/missiles.py", title="Missile tests", icon=":material/rocket_launch:", url_path="missiles"),
     st.Page("app_pages/data.py", title="Data", icon=":material/database:", url_path="data"),
 ]
-current = st.navigation(pages)
+current = st.navigation([*pages, overview_alias])
+if current is overview_alias:
+    # Before the sidebar, whose widgets bind to the URL: the filter travels on to "/" unchanged.
+    st.switch_page(overview, query_params={key: st.query_params.get_all(key) for key in st.query_params})
 
 events = data.current_events()
 event_filter = sidebar.render_filter(events)
