@@ -89,6 +89,9 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     key="missiles-table",
+    # Most launches report no apogee, missile name or outcome: without a placeholder every such cell
+    # reads a grey "None". The values stay missing (numbers sort as numbers); only the display is blank.
+    placeholder="",
     column_config={"Date": st.column_config.DateColumn(format="YYYY-MM-DD")},
 )
 if len(tests) > TABLE_ROWS:
