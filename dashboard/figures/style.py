@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -78,8 +79,11 @@ def safe_text(value: object) -> str:
 
 def safe_texts(values) -> list[str]:
     """:func:`safe_text` of each value, escaping each distinct value once (names repeat across rows)."""
-    escaped: dict = {}
-    return [escaped[v] if v in escaped else escaped.setdefault(v, safe_text(v)) for v in values]
+    # factorize finds the distinct values without iterating Python objects (the columns are often
+    # Arrow strings or categoricals, whose per-item iteration alone cost ~40 ms per 25k values).
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    codes, distinct = pd.factorize(series, use_na_sentinel=False)  # missing values kept, as "None"/"nan"
+    return np.array([safe_text(v) for v in distinct], dtype=object)[codes].tolist()
 
 
 def category_label(cat: str) -> str:
@@ -114,13 +118,29 @@ def format_number(value: float | None) -> str:
     return f"{value:,.1f}"
 
 
-def base_layout(fig: go.Figure, title: str | None) -> go.Figure:
-    """Apply the shared look to ``fig`` in place and return it.
+# The shared axis look, for every x and y axis of a figure.
+_XAXIS = dict(
+    gridcolor=GRID_COLOR,
+    linecolor="#999999",
+    ticks="outside",
+    tickcolor="#999999",
+    title=dict(font=dict(size=13, color=MUTED_COLOR)),
+    automargin=True,
+)
+_YAXIS = dict(
+    gridcolor=GRID_COLOR, zerolinecolor="#bbbbbb", title=dict(font=dict(size=13, color=MUTED_COLOR)), automargin=True
+)
 
-    Explicit template, white background, fonts, left-aligned title, margins
-    that leave room for axis titles and a legend on the right.
+
+def layout(title: str | None, **settings) -> dict:
+    """The shared look and a figure's own ``settings`` as one layout dict (``settings`` win, merged key by key).
+
+    Explicit template, white background, fonts, left-aligned title, margins that leave room for
+    axis titles and a legend on the right. Pass it once, ``go.Figure(data=traces, layout=layout(...))``:
+    plotly validates a layout as a whole, and each ``update_layout`` call on a built figure
+    validated and copied again (0.03–0.05 s a call in the profiled Timeline page at 1M events).
     """
-    fig.update_layout(
+    shared = dict(
         template=TEMPLATE,
         paper_bgcolor="white",
         plot_bgcolor="white",
@@ -132,18 +152,30 @@ def base_layout(fig: go.Figure, title: str | None) -> go.Figure:
         legend=dict(bgcolor="rgba(255,255,255,0.85)", font=dict(size=12), tracegroupgap=4),
         hoverlabel=dict(bgcolor="white", font=dict(family=FONT_FAMILY, size=12, color=TEXT_COLOR)),
         separators=".,",
+        xaxis=_XAXIS,
+        yaxis=_YAXIS,
     )
-    fig.update_xaxes(
-        gridcolor=GRID_COLOR,
-        linecolor="#999999",
-        ticks="outside",
-        tickcolor="#999999",
-        title_font=dict(size=13, color=MUTED_COLOR),
-        automargin=True,
-    )
-    fig.update_yaxes(
-        gridcolor=GRID_COLOR, zerolinecolor="#bbbbbb", title_font=dict(size=13, color=MUTED_COLOR), automargin=True
-    )
+    return _merged(shared, settings)
+
+
+def _merged(base: dict, extra: dict) -> dict:
+    """``base`` updated by ``extra``, nested dicts merged rather than replaced (neither is modified)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def base_layout(fig: go.Figure, title: str | None) -> go.Figure:
+    """Apply the shared look (:func:`layout`) to a built ``fig`` in place and return it.
+
+    For figures built step by step; a figure built at once takes ``layout(title, ...)`` instead.
+    """
+    shared = layout(title)
+    xaxis, yaxis = shared.pop("xaxis"), shared.pop("yaxis")
+    fig.update_layout(**shared)
+    fig.update_xaxes(**xaxis)  # every x and y axis of the figure, subplots and second axes included
+    fig.update_yaxes(**yaxis)
     return fig
 
 
@@ -172,11 +204,7 @@ def month_axis(first: object, last: object) -> dict:
 
 def empty_figure(title: str | None, message: str = "No events match the current filters.") -> go.Figure:
     """A blank figure with a centred note (pages normally show a message instead)."""
-    fig = go.Figure()
-    base_layout(fig, title)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.add_annotation(
+    note = dict(
         text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=14, color=MUTED_COLOR)
     )
-    return fig
+    return go.Figure(layout=layout(title, xaxis=dict(visible=False), yaxis=dict(visible=False), annotations=[note]))
