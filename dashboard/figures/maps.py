@@ -21,12 +21,12 @@ from dashboard.events.schema import FIGURE_FIELDS, UNITS
 from dashboard.figures import _data
 from dashboard.figures.style import (
     SEQUENTIAL_COLORSCALE,
-    base_layout,
     category_color,
     category_label,
     category_order,
     count_axis,
     format_number,
+    layout,
     safe_text,
     safe_texts,
 )
@@ -164,11 +164,15 @@ def region_values(events: pd.DataFrame, value: str = "count") -> pd.DataFrame:
     return regions.astype({"events": "int64", "value": "float64", "admin1_code": object})
 
 
-# Marks the map may send to the browser; each point is drawn twice (white halo + marker).
+# Marks the map may send to the browser (issue 5's cap); each point is drawn twice (white halo + marker).
 MAX_MAP_MARKS = 50_000
+# Points drawn before nearby ones merge into grid cells: well under the cap. Every point costs its
+# hover text and ~150 bytes of figure JSON on each rerun (25,000 points were ~4 MB and ~0.5 s to build,
+# serialise and send at 1M events); 10,000 cells still resolve a front line at the views' zoom levels.
+MAX_MAP_POINTS = 10_000
 
 
-def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_MARKS // 2) -> tuple[pd.DataFrame, bool]:
+def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_POINTS) -> tuple[pd.DataFrame, bool]:
     """Claims that name a place precisely enough to be drawn as a point.
 
     Only rows with ``geo_precision`` 1 (exact place) or 2 (district or area)
@@ -189,12 +193,16 @@ def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_MARKS // 2) -> 
     (DataFrame, bool)
         Columns ``event_id`` (None for merged cells), ``event_date`` (the latest
         in a cell), ``category``, ``claimant``, ``figure`` (text), ``location``,
-        ``latitude``, ``longitude``, ``count``, ``event_ids`` (list); and True if
-        points were merged (the page should say so). The cell size is in
-        ``frame.attrs["cell_degrees"]``.
+        ``latitude``, ``longitude``, ``count``, ``event_ids`` (list; None in every
+        cell when the points stand for more than ``_data.MAX_CUSTOMDATA_IDS``
+        claims, as the map then sends no ids); and True if points were merged
+        (the page should say so). The cell size is in ``frame.attrs["cell_degrees"]``.
     """
     if events.empty:
         return _data.empty(POINT_COLUMNS), False
+    where = np.flatnonzero(_data.has_point(events))
+    if len(where) > max_points:
+        return _grid(events, where, max_points), True
     used = [
         "event_id",
         "event_date",
@@ -206,9 +214,7 @@ def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_MARKS // 2) -> 
         "unit",
         *FIGURE_FIELDS,
     ]
-    rows = events[used].loc[_data.has_point(events)]  # columns first: see region_values
-    if len(rows) > max_points:
-        return _grid(rows, max_points), True
+    rows = events[used].iloc[where]  # columns first: see region_values
     points = pd.DataFrame(
         {
             "event_id": rows["event_id"].astype(str).astype(object),
@@ -238,61 +244,82 @@ def _figure_text(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(text, index=rows.index, dtype=object)
 
 
-def _grid(rows: pd.DataFrame, max_points: int) -> pd.DataFrame:
-    """Merge point rows into grid cells, doubling the cell until at most ``max_points`` remain."""
-    lat = rows["latitude"].to_numpy(dtype=float)
-    lon = rows["longitude"].to_numpy(dtype=float)
+def _grid(events: pd.DataFrame, where: np.ndarray, max_points: int) -> pd.DataFrame:
+    """Merge the point rows ``where`` (positions) into grid cells, doubling the cell until at most ``max_points``.
+
+    Works on numbers only: category and claimant as their categorical codes, dates as integers,
+    cells as one integer each. Strings of the ~600k point rows of a 1M log (object arrays of
+    categories, claimants and ids, and an id list per cell) were most of the Map page's peak memory
+    and ~0.5 s per rerun; only the few thousand cells' labels are turned into text, and their id
+    lists only when the map will send them.
+    """
+    lat = events["latitude"].to_numpy(dtype=float)[where]
+    lon = events["longitude"].to_numpy(dtype=float)[where]
     cell = 0.01
     while True:
         cell_lat = np.floor(lat / cell).astype("int64")
         cell_lon = np.floor(lon / cell).astype("int64")
-        # One integer per cell (longitude cells < 2**20 even at 0.01 degrees).
-        if len(pd.unique(cell_lat * (1 << 20) + cell_lon)) <= max_points or cell >= 90:
+        # One integer per cell, ordered as (cell_lat, cell_lon): |cell_lon| < 2**19 even at 0.01 degrees.
+        key = cell_lat * (1 << 20) + cell_lon
+        if len(pd.unique(key)) <= max_points or cell >= 90:
             break
         cell *= 2
-    frame = pd.DataFrame(
-        {
-            "cell_lat": cell_lat,
-            "cell_lon": cell_lon,
-            "category": rows["category"].astype(str).to_numpy(),
-            "claimant": rows["claimant"].astype(str).to_numpy(),
-            "event_date": pd.to_datetime(rows["event_date"]).to_numpy(),
-            "event_id": rows["event_id"].astype(str).to_numpy(),
-        }
-    )
-    keys = ["cell_lat", "cell_lon"]
-    rank = {c: i for i, c in enumerate(category_order(frame["category"].unique()))}
-    frame["_rank"] = frame["category"].map(rank)
-    # Most common category per cell, ties to the category earliest in the schema.
-    by_category = frame.groupby([*keys, "_rank", "category"], sort=False).size().reset_index(name="n")
-    top = by_category.sort_values(["n", "_rank"], ascending=[False, True]).drop_duplicates(keys)
-    grouped = frame.groupby(keys, sort=True)
-    cells = pd.DataFrame(
-        {
-            "count": grouped.size(),
-            "event_date": grouped["event_date"].max(),
-            "claimants": grouped["claimant"].nunique(),
-            "claimant": grouped["claimant"].first(),
-        }
-    ).reset_index()
-    cells["event_ids"] = _data.grouped_ids(frame, keys)
-    cells = cells.merge(top[[*keys, "category"]], on=keys, how="left")
+    cell_of_row, _ = pd.factorize(key, sort=True)
+    counts = np.bincount(cell_of_row)
+    # Rows grouped by cell, each cell's rows in the frame's order: the first claimant, the latest date.
+    order = np.argsort(cell_of_row, kind="stable")
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    first = order[starts]  # each cell's first row (a position in ``where``)
+
+    categories, category_codes = _codes_of(events["category"], where)
+    # Most common category per cell, ties to the category earliest in the schema: count per
+    # (cell, category), put the columns in schema order, and argmax takes the first largest.
+    per_category = np.bincount(
+        cell_of_row * len(categories) + category_codes, minlength=len(counts) * len(categories)
+    ).reshape(len(counts), len(categories))
+    ranked = [categories.index(c) for c in category_order(categories)]
+    top_category = np.asarray(categories, dtype=object)[ranked][per_category[:, ranked].argmax(axis=1)]
+
+    claimants, claimant_codes = _codes_of(events["claimant"], where)
+    pairs = pd.unique(cell_of_row.astype("int64") * len(claimants) + claimant_codes)  # distinct (cell, claimant)
+    claimants_per_cell = np.bincount(pairs // len(claimants), minlength=len(counts))
+    first_claimant = np.asarray(claimants, dtype=object)[claimant_codes[first]]
+
+    dates = events["event_date"].to_numpy()[where].astype("datetime64[ns]")
+    latest = np.maximum.reduceat(dates[order].view("int64"), starts).view("datetime64[ns]")
+
+    if len(where) <= _data.MAX_CUSTOMDATA_IDS:
+        event_ids = _data.ids_by_group(events["event_id"].iloc[where], cell_of_row, len(counts))
+    else:
+        event_ids = [None] * len(counts)
     out = pd.DataFrame(
         {
             "event_id": None,
-            "event_date": cells["event_date"].astype("datetime64[ns]"),
-            "category": cells["category"].astype(object),
-            "claimant": np.where(cells["claimants"] > 1, "several claimants", cells["claimant"]).astype(object),
+            "event_date": latest,
+            # Object columns as documented (pandas 3 would infer its string dtype from an object array).
+            "category": pd.Series(top_category, dtype=object),
+            "claimant": pd.Series(np.where(claimants_per_cell > 1, "several claimants", first_claimant), dtype=object),
             "figure": "",
-            "location": [f"{n:,} claims in a {cell:g}° cell" for n in cells["count"]],
-            "latitude": (cells["cell_lat"] + 0.5) * cell,
-            "longitude": (cells["cell_lon"] + 0.5) * cell,
-            "count": cells["count"].astype("int64"),
-            "event_ids": cells["event_ids"],
+            "location": [f"{n:,} claims in a {cell:g}° cell" for n in counts],
+            "latitude": (cell_lat[first] + 0.5) * cell,
+            "longitude": (cell_lon[first] + 0.5) * cell,
+            "count": counts.astype("int64"),
+            "event_ids": event_ids,
         }
     )
     out.attrs["cell_degrees"] = cell
     return out
+
+
+def _codes_of(values: pd.Series, where: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Labels (as text) and the code of each row ``where`` of a text column; a missing value is "nan", as str() says."""
+    cats = values.astype("category")  # the store loads these columns as categoricals: no work then
+    labels = [str(c) for c in cats.cat.categories]
+    codes = cats.cat.codes.to_numpy()[where].astype("int64")
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(labels), codes)
+        labels.append("nan")
+    return labels, codes
 
 
 def view_regions(boundaries: geopandas.GeoDataFrame, view: str | MapView) -> geopandas.GeoDataFrame:
@@ -333,8 +360,35 @@ def simplified_regions(regions: geopandas.GeoDataFrame, zoom: float) -> geopanda
 
 
 def _geojson(regions: geopandas.GeoDataFrame) -> dict:
-    # Each trace carries only its own regions: plotly serialises a trace's geojson in full.
-    return regions.__geo_interface__
+    """A FeatureCollection of ``regions`` (``properties.iso_3166_2`` only) for a choroplethmap trace.
+
+    Each ring's coordinates are one numpy array (rounded to 0.001°, ~100 m: finer than the
+    boundaries' own detail, and the same rounding keeps shared borders shared). Plotly deep-copies a
+    trace's geojson when it builds the figure and again when Streamlit serialises it: as nested
+    tuples of floats (``__geo_interface__``) each copy of the ~87k points took ~0.12 s; an array
+    copies in one go, and the JSON is the same nested lists. Each trace carries only its own
+    regions: plotly sends a trace's geojson in full.
+    """
+    features = []
+    if len(regions):
+        kind, coords, offsets = shapely.to_ragged_array(regions.geometry.to_numpy())
+        # Offsets: rings → points, polygons → rings, and (multipolygons, or a mix) geometries → polygons.
+        ring_ends, polygon_ends = offsets[0], offsets[1]
+        geometry_ends = offsets[2] if kind == shapely.GeometryType.MULTIPOLYGON else np.arange(len(regions) + 1)
+        coords = np.round(coords, 3)
+        for i, code in enumerate(regions["iso_3166_2"]):
+            polygons = [
+                [coords[ring_ends[r] : ring_ends[r + 1]] for r in range(polygon_ends[p], polygon_ends[p + 1])]
+                for p in range(geometry_ends[i], geometry_ends[i + 1])
+            ]
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"iso_3166_2": code},
+                    "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+                }
+            )
+    return {"type": "FeatureCollection", "features": features}
 
 
 def outline_trace(regions: geopandas.GeoDataFrame, focus: tuple[str, ...], label: str) -> go.Choroplethmap | None:
@@ -385,15 +439,31 @@ def label_trace(spec: MapView, regions: geopandas.GeoDataFrame) -> go.Scattermap
     )
 
 
-def _point_traces(points: pd.DataFrame) -> list[go.Scattermap]:
+def _point_traces(points: pd.DataFrame) -> list[dict]:
+    """The halo and one marker trace per category, as trace dicts (validated once, by ``go.Figure``).
+
+    Built as plain dicts of numpy arrays: a ``go.Scattermap`` validates its arrays when made and
+    ``go.Figure`` validates the same trace again from scratch, so objects doubled the cost.
+    """
     if points.empty:
         return []
     sizes = 8 + 2.5 * np.log2(points["count"].clip(lower=1).to_numpy(dtype=float))
+    lat = points["latitude"].to_numpy(dtype=float)
+    lon = points["longitude"].to_numpy(dtype=float)
+    # Text parts, each distinct value formatted and escaped once: dates, names and places repeat.
+    date_codes, distinct_dates = pd.factorize(pd.to_datetime(points["event_date"]), use_na_sentinel=False)
+    dates = np.array([f"{d:%d %b %Y}" if d == d else "date unknown" for d in distinct_dates], dtype=object)[date_codes]
+    places = np.array(safe_texts(points["location"]), dtype=object)
+    claimants = np.array(safe_texts(points["claimant"]), dtype=object)
+    figures = np.array([f"<br>{t}" if t else "" for t in safe_texts(points["figure"].fillna(""))], dtype=object)
+    customdata = np.array(_data.customdata_ids(points["event_ids"], int(points["count"].sum())), dtype=object)
+    categories = points["category"].to_numpy(dtype=object)
     # A white halo under the points keeps them readable on dark regions.
     traces = [
-        go.Scattermap(
-            lat=points["latitude"],
-            lon=points["longitude"],
+        dict(
+            type="scattermap",
+            lat=lat,
+            lon=lon,
             mode="markers",
             hoverinfo="skip",
             showlegend=False,
@@ -402,35 +472,36 @@ def _point_traces(points: pd.DataFrame) -> list[go.Scattermap]:
         )
     ]
     for cat in category_order(points["category"]):
-        rows = points.loc[points["category"] == cat]
-        idx = rows.index.to_numpy()
-        dates = pd.to_datetime(rows["event_date"]).dt.strftime("%d %b %Y").fillna("date unknown")
-        figure = [f"<br>{t}" if t else "" for t in safe_texts(rows["figure"].fillna(""))]
+        rows = np.flatnonzero(categories == cat)
         label = safe_text(category_label(cat))
         traces.append(
-            go.Scattermap(
-                lat=rows["latitude"],
-                lon=rows["longitude"],
+            dict(
+                type="scattermap",
+                lat=lat[rows],
+                lon=lon[rows],
                 mode="markers",
                 name=label,
                 meta=cat,
-                marker=dict(size=sizes[points.index.get_indexer(idx)], color=category_color(cat), opacity=0.9),
-                customdata=_data.customdata_ids(rows["event_ids"], int(points["count"].sum())),
-                text=[
-                    f"<b>{loc}</b><br>{d} · {label}<br>{who}{fig}"
-                    for loc, d, who, fig in zip(
-                        safe_texts(rows["location"]), dates, safe_texts(rows["claimant"]), figure, strict=True
-                    )
-                ],
+                marker=dict(size=sizes[rows], color=category_color(cat), opacity=0.9),
+                customdata=customdata[rows],
+                text=np.array(
+                    [
+                        f"<b>{place}</b><br>{day} · {label}<br>{who}{figure}"
+                        for place, day, who, figure in zip(
+                            places[rows], dates[rows], claimants[rows], figures[rows], strict=True
+                        )
+                    ],
+                    dtype=object,
+                ),
                 hovertemplate="%{text}<extra></extra>",
             )
         )
     return traces
 
 
-def map_layout(fig: go.Figure, spec: MapView, title: str | None, height: int) -> go.Figure:
-    base_layout(fig, title)
-    fig.update_layout(
+def _map_layout(spec: MapView, title: str | None, height: int) -> dict:
+    return layout(
+        title,
         map=dict(style="white-bg", center=spec.center, zoom=spec.zoom),
         height=height,
         margin=dict(l=10, r=10, t=60 if title else 10, b=10),
@@ -445,6 +516,15 @@ def map_layout(fig: go.Figure, spec: MapView, title: str | None, height: int) ->
             borderwidth=1,
         ),
     )
+
+
+def map_layout(fig: go.Figure, spec: MapView, title: str | None, height: int) -> go.Figure:
+    """Apply the maps' layout (blank MapLibre background, the view's centre and zoom) to a built ``fig``."""
+    shared = _map_layout(spec, title, height)
+    xaxis, yaxis = shared.pop("xaxis"), shared.pop("yaxis")
+    fig.update_layout(**shared)
+    fig.update_xaxes(**xaxis)
+    fig.update_yaxes(**yaxis)
     return fig
 
 
@@ -502,8 +582,8 @@ def region_map(
     ]
     drawn = simplified_regions(drawn, spec.zoom)
 
-    # Traces are collected and given to go.Figure once: each fig.add_trace validates and copies
-    # the traces already there (0.5 s on a map of 25,000 points).
+    # Traces are collected and given to go.Figure once, with the whole layout: each fig.add_trace or
+    # update_layout validates and copies what is already there (0.5 s on a map of 25,000 points).
     traces: list = []
     unvalued = drawn["iso_3166_2"].isin(around["iso_3166_2"]) & ~drawn["iso_3166_2"].isin(valued_codes)
     outlines = outline_trace(drawn.loc[unvalued.to_numpy()], spec.region_codes, "no matching claims")
@@ -513,7 +593,8 @@ def region_map(
         codes = shown["admin1_code"].tolist()
         top = max(float(shown["value"].max()), 1.0)
         traces.append(
-            go.Choroplethmap(
+            dict(
+                type="choroplethmap",
                 geojson=_geojson(drawn.loc[drawn["iso_3166_2"].isin(valued_codes).to_numpy()]),
                 featureidkey="properties.iso_3166_2",
                 locations=codes,
@@ -548,6 +629,4 @@ def region_map(
     if names_trace is not None:
         traces.append(names_trace)
     traces += _point_traces(points)
-    fig = go.Figure(data=traces)
-    map_layout(fig, spec, title, height)
-    return fig
+    return go.Figure(data=traces, layout=_map_layout(spec, title, height))

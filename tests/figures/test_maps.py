@@ -119,6 +119,20 @@ def test_point_events_aggregate_beyond_max_points(events):
     assert not flagged and len(same) == 400
 
 
+def test_merged_points_leave_out_ids_the_map_would_not_send(events, boundaries, monkeypatch):
+    sudzha = events.loc[events["event_id"] == "E002"]
+    many = pd.concat([sudzha] * 300, ignore_index=True)
+    many["event_id"] = [f"P{i:04d}" for i in range(len(many))]
+    many["latitude"] = 51.0 + np.linspace(0, 1, len(many))
+    monkeypatch.setattr("dashboard.figures._data.MAX_CUSTOMDATA_IDS", 200)  # fewer than the 300 claims
+    points, aggregated = point_events(many, max_points=20)
+    assert aggregated and points["count"].sum() == 300
+    assert points["event_ids"].isna().all()
+    fig = region_map(region_values(many), points, boundaries)
+    markers = [t for t in fig.data if t.type == "scattermap" and t.customdata is not None]
+    assert markers and all(c == "" for t in markers for c in t.customdata)
+
+
 def test_region_map_is_offline_maplibre(events, boundaries):
     regions = region_values(events)
     points, _ = point_events(events)
