@@ -8,6 +8,7 @@ from figure_support import assert_explicit_template, stacked_totals
 
 from dashboard.figures import estimate_chart, estimate_series, period_counts, timeline_chart
 from dashboard.figures.style import CATEGORY_COLORS
+from dashboard.figures.timeline import SYMBOL_NAMES
 
 
 @pytest.fixture
@@ -180,9 +181,13 @@ def test_estimate_chart_bands_steps_and_bounds(estimates):
     assert min(hur) == 11000 and max(hur) == 13000
 
     # "More than" differs visibly from "about": an upward triangle with a line pointing up.
-    assert list(lines["US DoD"].marker.symbol) == ["triangle-up"]
-    assert list(lines["South Korea NIS"].marker.symbol) == ["circle", "circle"]
-    assert list(lines["Ukraine HUR"].marker.symbol) == ["diamond", "triangle-down"]
+    # Markers carry plotly's numeric symbol codes (checked far faster than names).
+    def symbols(trace):
+        return [SYMBOL_NAMES[code] for code in trace.marker.symbol]
+
+    assert symbols(lines["US DoD"]) == ["triangle-up"]
+    assert symbols(lines["South Korea NIS"]) == ["circle", "circle"]
+    assert symbols(lines["Ukraine HUR"]) == ["diamond", "triangle-down"]
     pointer = next(t for t in fig.data if t.legendgroup == "US DoD" and t.error_y.array is not None)
     assert pointer.error_y.array[0] > 0 and pointer.error_y.arrayminus[0] == 0
     down = next(t for t in fig.data if t.legendgroup == "Ukraine HUR" and t.error_y.array is not None)
