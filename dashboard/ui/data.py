@@ -7,6 +7,8 @@ without anyone clearing a cache.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas
 import pandas as pd
 import streamlit as st
@@ -41,6 +43,44 @@ def current_events() -> pd.DataFrame:
     """The log's current view; reloaded whenever the revision token changes."""
     store = get_store()
     return load_events(default_url(), store.revision_token(), store)
+
+
+@dataclass(frozen=True)
+class LogFacets:
+    """What the sidebar filter offers, from the whole current log.
+
+    ``values``: the distinct values of ``country_code``, ``admin1_code`` and ``claimant``, as text;
+    ``region_names``: ISO 3166-2 code to a name (boundaries first, else the name the log gives).
+    """
+
+    values: dict[str, list[str]]
+    region_names: dict[str, str]
+
+
+# Per revision, like the log itself: the sidebar offers the same distinct values on every rerun of
+# every page, and reading them off a million rows took ~50 ms each time.
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _log_facets(url: str, token: str, _store: EventStore) -> LogFacets:
+    events = load_events(url, token, _store)
+    names = dict(region_names())
+    if "admin1_code" in events and "admin1_name" in events:
+        # first() takes a region's first non-missing name; a group-by over the categorical code.
+        known = events.groupby("admin1_code", observed=True, sort=False)["admin1_name"].first()
+        for code, name in known.items():
+            names.setdefault(code, name if isinstance(name, str) else code)
+    return LogFacets(
+        values={
+            column: [str(v) for v in events[column].dropna().unique()] if column in events else []
+            for column in ("country_code", "admin1_code", "claimant")
+        },
+        region_names=names,
+    )
+
+
+def log_facets() -> LogFacets:
+    """The sidebar's options for the current revision of the log (computed once per revision)."""
+    store = get_store()
+    return _log_facets(default_url(), store.revision_token(), store)
 
 
 @st.cache_resource(show_spinner=False)
