@@ -129,11 +129,9 @@ else:
     else:
         st.caption("Every row passes the schema's rules.")
 
-    if parsed.records:
-        st.markdown(
-            f"**Preview** (first {min(PREVIEW_ROWS, len(parsed.records))} of {len(parsed.records):,} valid rows)"
-        )
-        preview = pd.DataFrame([schema.record_to_row(r) for r in parsed.records[:PREVIEW_ROWS]])
+    if report.accepted:
+        st.markdown(f"**Preview** (first {min(PREVIEW_ROWS, report.accepted)} of {report.accepted:,} valid rows)")
+        preview = parsed.preview(PREVIEW_ROWS)
         preview["sources"] = preview["sources"].map(lambda s: schema.format_sources(json.loads(s)))
         st.dataframe(preview.dropna(axis="columns", how="all"), hide_index=True, width="stretch", key="upload-preview")
 

@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -124,7 +125,9 @@ MEASURES: dict[str, Measure] = {
 # ISO 3166-2 subdivision codes known to pycountry; built once.
 _SUBDIVISION_CODES = frozenset(s.code for s in pycountry.subdivisions)
 _COUNTRY_ALPHA3 = frozenset(c.alpha_3 for c in pycountry.countries)
-_EVENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$")
+# Also used by the columnar import path, through Arrow's RE2 engine: keep it RE2-compatible.
+EVENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$"
+_EVENT_ID = re.compile(EVENT_ID_PATTERN)
 
 
 # --- Field-level rules --------------------------------------------------------
@@ -303,11 +306,15 @@ class EventRecord(BaseModel):
             raise RuleError("latitude", "0,0 is a placeholder, not a place: leave coordinates empty")
         if self.geo_precision in (1, 2) and self.latitude is None:
             raise RuleError("geo_precision", f"geo_precision {self.geo_precision} needs latitude and longitude")
-        if self.admin1_code and self.country_code:
-            expected = pycountry.countries.get(alpha_2=self.admin1_code.split("-")[0])
-            if expected is not None and expected.alpha_3 != self.country_code:
-                raise RuleError("admin1_code", f"admin1_code {self.admin1_code} is not in country {self.country_code}")
+        if self.admin1_code and self.country_code and not admin1_in_country(self.admin1_code, self.country_code):
+            raise RuleError("admin1_code", f"admin1_code {self.admin1_code} is not in country {self.country_code}")
         return self
+
+
+def admin1_in_country(admin1_code: str, country_code: str) -> bool:
+    """Whether a region code belongs to a country (True when the code's prefix is no known country)."""
+    expected = pycountry.countries.get(alpha_2=admin1_code.split("-")[0])
+    return expected is None or expected.alpha_3 == country_code
 
 
 # --- Derived views of the schema ------------------------------------------------
@@ -320,6 +327,24 @@ DATE_FIELDS = ("event_date", "event_date_end", "reported_date")
 # Fields that do not change what a record claims: re-importing the same claim from
 # another batch must not create a revision just because provenance differs.
 PROVENANCE_FIELDS = ("origin",)
+
+
+def field_adapter(name: str) -> TypeAdapter:
+    """A validator for one field alone, with the field's own type, constraints and checks.
+
+    The columnar import path (``dashboard.events.columnar``) runs each distinct value of a
+    column through it, so a value is judged by exactly the rules a whole record would apply.
+    """
+    return _FIELD_ADAPTERS[name]
+
+
+_FIELD_ADAPTERS: dict[str, TypeAdapter] = {
+    name: TypeAdapter(
+        Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
+        config=ConfigDict(str_strip_whitespace=EventRecord.model_config.get("str_strip_whitespace", False)),
+    )
+    for name, info in EventRecord.model_fields.items()
+}
 
 
 def field_kind(name: str) -> str:

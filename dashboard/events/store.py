@@ -14,7 +14,6 @@ Core, so a PostgreSQL URL can follow.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import sqlite3
@@ -26,10 +25,11 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from dashboard.events import schema
+from dashboard.events import columnar, schema
 from dashboard.events.filters import EventFilter
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -37,6 +37,8 @@ DEFAULT_DB_PATH = REPO_ROOT / "data" / "conflict_monitor.sqlite"
 DB_URL_ENV = "CONFLICT_MONITOR_DB"
 # Rows per executemany / IN (...) chunk: well under SQLite's 32,766 parameters.
 _CHUNK = 500
+# Rows an append turns into Python values at a time.
+_WRITE_CHUNK = 50_000
 
 _SQL_TYPES = {
     "text": sa.Text,
@@ -214,7 +216,7 @@ class EventStore:
     # --- writes ------------------------------------------------------------
     def append(
         self,
-        records: Sequence[schema.EventRecord],
+        records: Sequence[schema.EventRecord] | pa.Table,
         *,
         batch: BatchInfo | None = None,
         reason: str | None = None,
@@ -222,16 +224,17 @@ class EventStore:
     ) -> tuple[AppendResult, int | None]:
         """Add records to the log: new events, revisions of changed ones.
 
-        A record whose content equals the event's current revision is skipped, so
-        importing the same file twice adds nothing. Returns the counts and the
-        batch id (when ``batch`` is given). All in one transaction.
+        ``records`` are validated records, or a table of their storage values (see
+        ``dashboard.events.columnar``). A record whose content equals the event's current
+        revision is skipped, so importing the same file twice adds nothing. Returns the
+        counts and the batch id (when ``batch`` is given). All in one transaction.
         """
-        ids = [r.event_id for r in records]
-        if len(set(ids)) != len(ids):
+        table = records if isinstance(records, pa.Table) else columnar.records_table(records)
+        if pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
             raise StoreError("the same event_id appears twice in one batch")
         if conn is None:
             with self.writing() as own:
-                return self.append(records, batch=batch, reason=reason, conn=own)
+                return self.append(table, batch=batch, reason=reason, conn=own)
 
         now = utc_now()
         batch_id = None
@@ -245,43 +248,18 @@ class EventStore:
                     origin=batch.origin,
                     rows_read=batch.rows_read,
                     rows_rejected=batch.rows_rejected,
-                    rows_accepted=len(records),
+                    rows_accepted=table.num_rows,
                     started_at=batch.started_at,
                 )
             ).inserted_primary_key[0]
 
-        heads = self._heads(conn, ids)
         result = AppendResult()
-        new_rows, new_heads, moved_heads = [], [], []
-        for record in records:
-            row = schema.record_to_row(record)
-            digest = content_hash(row)
-            head = heads.get(record.event_id)
-            if head is not None and head["content_hash"] == digest and not head["retracted"]:
-                result.unchanged += 1
-                continue
-            revision = 1 if head is None else head["revision"] + 1
-            row.update(
-                revision=revision,
-                recorded_at=now,
-                reason=reason,
-                retracted=False,
-                content_hash=digest,
-                batch_id=batch_id,
-            )
-            new_rows.append(row)
-            entry = {"event_id": record.event_id, "revision": revision, "content_hash": digest, "retracted": False}
-            if head is None:
-                new_heads.append(entry)
-                result.new_ids.append(record.event_id)
-            else:
-                moved_heads.append({**entry, "key": record.event_id})
-                result.revised_ids.append(record.event_id)
-        result.new, result.revised = len(new_heads), len(moved_heads)
-
-        _insert_many(conn, events, new_rows)
-        _insert_many(conn, event_heads, new_heads)
-        self._write_heads(conn, [], moved_heads)
+        table = columnar.normalise_floats(table)
+        # In chunks: Python values for a million rows at once would cost gigabytes.
+        for start in range(0, table.num_rows, _WRITE_CHUNK):
+            chunk = table.slice(start, _WRITE_CHUNK)
+            columns = {name: chunk.column(name).to_pylist() for name in chunk.column_names}
+            self._append_chunk(conn, columns, result, now=now, reason=reason, batch_id=batch_id)
         if batch_id is not None:
             conn.execute(
                 import_batches.update()
@@ -294,6 +272,56 @@ class EventStore:
                 )
             )
         return result, batch_id
+
+    def _append_chunk(
+        self, conn: Connection, columns: dict[str, list], result: AppendResult, *, now, reason, batch_id
+    ) -> None:
+        ids = columns["event_id"]
+        digests = columnar.content_hashes(columns)
+        heads = self._heads(conn, ids)
+        kept, revisions, moved_heads = [], [], []
+        for position, (event_id, digest) in enumerate(zip(ids, digests, strict=True)):
+            head = heads.get(event_id)
+            if head is not None and head["content_hash"] == digest and not head["retracted"]:
+                result.unchanged += 1
+                continue
+            kept.append(position)
+            revisions.append(1 if head is None else head["revision"] + 1)
+            if head is None:
+                result.new_ids.append(event_id)
+            else:
+                moved_heads.append(
+                    {"key": event_id, "revision": revisions[-1], "content_hash": digest, "retracted": False}
+                )
+                result.revised_ids.append(event_id)
+        result.new, result.revised = len(result.new_ids), len(result.revised_ids)
+        if not kept:
+            return
+        picked = len(kept) == len(ids)
+        rows = {name: values if picked else [values[i] for i in kept] for name, values in columns.items()}
+        kept_digests = digests if picked else [digests[i] for i in kept]
+        count = len(kept)
+        rows.update(
+            revision=revisions,
+            recorded_at=[now] * count,
+            reason=[reason] * count,
+            retracted=[False] * count,
+            content_hash=kept_digests,
+            batch_id=[batch_id] * count,
+        )
+        _insert_columns(conn, events, rows)
+        new = [i for i, revision in enumerate(revisions) if revision == 1]
+        _insert_columns(
+            conn,
+            event_heads,
+            {
+                "event_id": [rows["event_id"][i] for i in new],
+                "revision": [1] * len(new),
+                "content_hash": [kept_digests[i] for i in new],
+                "retracted": [False] * len(new),
+            },
+        )
+        self._write_heads(conn, [], moved_heads)
 
     def revise(self, event_id: str, changes: dict[str, Any], reason: str) -> int:
         """Record a correction as a new revision; returns its revision number."""
@@ -510,8 +538,8 @@ class EventStore:
                 conn.execute(statement, [{k: v for k, v in m.items() if k != "event_id"} for m in chunk])
 
 
-def _insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows (all with the same keys) in one executemany per large chunk.
+def _insert_columns(conn: Connection, table: sa.Table, columns: dict[str, list[Any]]) -> None:
+    """Insert rows given column-wise (name -> values, all of one length) in large executemany calls.
 
     On SQLite the statement goes straight to the driver's cursor: SQLAlchemy's
     per-row parameter handling costs several times the insert itself at a
@@ -519,35 +547,26 @@ def _insert_many(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) 
     the column types' own bind processors, so what is stored is exactly what
     ``conn.execute(table.insert(), rows)`` stores. Other back ends take the Core path.
     """
-    if not rows:
+    keys = list(columns)
+    count = len(columns[keys[0]]) if keys else 0
+    if not count:
         return
     if conn.dialect.name != "sqlite":
+        rows = [dict(zip(keys, values, strict=True)) for values in zip(*columns.values(), strict=True)]
         for chunk in _chunks(rows):
             conn.execute(table.insert(), chunk)
         return
-    keys = list(rows[0])
     compiled = table.insert().compile(dialect=conn.dialect, column_keys=keys)
     order = list(compiled.positiontup or keys)
-    processors = [table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for k in order]
-    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    values = []
+    for key in order:
+        process = table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        values.append(columns[key] if process is None else [process(v) for v in columns[key]])
     cursor = conn.connection.driver_connection.cursor()
     try:
-        for chunk in _chunks(rows, 50_000):
-            params = []
-            for row in chunk:
-                values = [row[k] for k in order]
-                for i, process in convert:
-                    values[i] = process(values[i])
-                params.append(values)
-            cursor.executemany(str(compiled), params)
+        cursor.executemany(str(compiled), zip(*values, strict=True))
     finally:
         cursor.close()
-
-
-def content_hash(row: dict[str, Any]) -> str:
-    """Digest of what a record claims (provenance excluded)."""
-    claim = {k: row[k] for k in schema.FIELD_NAMES if k not in schema.PROVENANCE_FIELDS}
-    return hashlib.sha256(json.dumps(claim, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -294,7 +294,8 @@ def _outcome(data: bytes, name: str) -> None:
         assert str(exc).startswith(name)
         return
     assert isinstance(parsed, ParsedFile)
-    assert parsed.report.rows_read == len(parsed.records) + len(parsed.rejected_rows)
+    assert parsed.report.rows_read == parsed.report.accepted + len(parsed.rejected_rows)
+    assert parsed.accepted_table().num_rows == parsed.report.accepted
 
 
 @settings(deadline=None, max_examples=150)

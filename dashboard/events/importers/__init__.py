@@ -9,9 +9,11 @@ their reasons, next to the input.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +29,7 @@ from dashboard.events.importers.base import (
     RawRow,
     RowError,
     decode,
+    header_delimiter,
     is_json,
     read_csv_rows,
     read_json_rows,
@@ -75,6 +78,19 @@ class ParsedFile:
     # Problems with the file as a whole (e.g. unknown columns): nothing is imported,
     # not even with skip_invalid. They are in report.errors too.
     file_errors: list[FieldError] = field(default_factory=list)
+    # The accepted records as a table of storage values, when the columnar path read the file
+    # (``records`` is then empty). See :meth:`accepted_table`.
+    table: Any = None
+
+    def accepted_table(self):
+        """The accepted records as an Arrow table of storage values, whichever path read them."""
+        from dashboard.events import columnar
+
+        return self.table if self.table is not None else columnar.records_table(self.records)
+
+    def preview(self, rows: int):
+        """The first accepted records as a DataFrame of storage values (for the upload page)."""
+        return self.accepted_table().slice(0, rows).to_pandas()
 
 
 def parse_bytes(
@@ -99,9 +115,94 @@ def parse_bytes(
     decoded = decode(data, file_name, encoding)
     reader = read_json_rows if is_json(decoded.text) else read_csv_rows
     header, rows = reader(decoded.text, file_name)
-    return _parse_rows(
-        header, rows, file_name, fmt, decoded.encoding, hashlib.sha256(data).hexdigest(), origin, progress
-    )
+    digest = hashlib.sha256(data).hexdigest()
+    if reader is read_csv_rows:
+        fast = _parse_native_columns(data, decoded, header, file_name, fmt, digest, origin)
+        if fast is not None:
+            if progress:
+                progress(fast.report.rows_read)
+            return fast
+    return _parse_rows(header, rows, file_name, fmt, decoded.encoding, digest, origin, progress)
+
+
+def _parse_native_columns(
+    data: bytes, decoded, header: list[str], file_name: str, fmt: str, digest: str, origin: str | None
+) -> ParsedFile | None:
+    """A clean native CSV read and checked column-wise with Arrow, or None to take the per-row path.
+
+    Seconds instead of minutes at a million rows (bench/RESULTS.md). Only taken when its
+    answer is certain to equal the per-row path's (see ``dashboard.events.columnar``): a
+    UTF-8, comma-separated native file whose quoting Arrow and Python's csv module read
+    alike, and whose every row is valid. Anything else, including any invalid row, goes the
+    per-row way, which reports each problem with its line and column.
+    """
+    import io
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+
+    from dashboard.events import columnar
+
+    if fmt not in ("auto", "native") or decoded.encoding not in ("utf-8", "utf-8-sig"):
+        return None
+    native = format_module("native")
+    if not native.matches(header) or native.unknown_columns(header) or header_delimiter(decoded.text) != ",":
+        return None
+    if "\x00" in decoded.text or not _quoting_unambiguous(decoded.text):
+        return None
+    body = data[len(codecs.BOM_UTF8) :] if decoded.encoding == "utf-8-sig" else data
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(body),
+            read_options=pa_csv.ReadOptions(skip_rows=1, column_names=header, use_threads=False),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return None  # e.g. a row with the wrong number of cells: the per-row path names it
+    context = {"date_order": {}}
+    for column in schema.DATE_FIELDS:
+        if column in header:
+            try:
+                context["date_order"][column] = dates.slash_order(pc.unique(table.column(column)).to_pylist())
+            except RowError:
+                return None
+    accepted = columnar.validate_native(table, context, origin)
+    if accepted is None:
+        return None
+    report = ImportReport(file_name=file_name, format="native", encoding=decoded.encoding, sha256=digest)
+    report.rows_read = report.accepted = accepted.num_rows
+    return ParsedFile(report, [], [], table=accepted)
+
+
+def _quoting_unambiguous(text: str) -> bool:
+    """Whether Arrow's CSV reader reads the quotes of ``text`` as Python's csv module (strict) does.
+
+    They differ on one thing: a closing quote followed by more text (``"a"b``), an error for
+    Python and a joined cell for Arrow. Walk the runs of quote characters, tracking whether
+    each opens, escapes or closes a quoted cell, and refuse the file if a closing quote is
+    followed by anything but a comma, a line break or the end.
+    """
+    quoted = False
+    for run in _QUOTE_RUN.finditer(text):
+        start, count = run.start(), run.end() - run.start()
+        if not quoted:
+            if start and text[start - 1] not in ",\r\n":
+                continue  # quotes inside an unquoted cell are plain characters to both readers
+            quoted, count = True, count - 1
+        if count % 2:  # pairs are escaped quotes; an odd one out closes the cell
+            quoted = False
+            if text[run.end() : run.end() + 1] not in ("", ",", "\r", "\n"):
+                return False
+    return not quoted
+
+
+_QUOTE_RUN = re.compile(r'"+')
 
 
 def _too_large() -> str:
@@ -312,7 +413,7 @@ def import_file(
         return report  # nothing to write; a header-only file leaves no trace but its warning
     if skip_invalid and parsed.rejected_rows and path is not None:
         report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)
-    records = _with_region(parsed.records)
+    table = _with_region(parsed.accepted_table())
     batch = BatchInfo(
         file_name=name,
         sha256=report.sha256,
@@ -323,52 +424,47 @@ def import_file(
         rows_rejected=report.rejected,
         started_at=started,
     )
-    result, batch_id = store.append(records, batch=batch)
+    result, batch_id = store.append(table, batch=batch)
     report.new, report.revised, report.unchanged = result.new, result.revised, result.unchanged
     report.batch_id, report.written = batch_id, True
     return report
 
 
-def _with_region(records: list[EventRecord]) -> list[EventRecord]:
+def _with_region(table):
     """Fill admin1 for records with coordinates but no region, by point-in-polygon."""
-    missing = [i for i, r in enumerate(records) if r.latitude is not None and r.admin1_code is None]
-    if not missing:
-        return records
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
+    missing = pc.indices_nonzero(
+        pc.and_(pc.is_valid(table.column("latitude")), pc.is_null(table.column("admin1_code")))
+    )
+    if len(missing) == 0:
+        return table
     from dashboard.events import geo
 
     try:
         boundaries = geo.load_boundaries()
     except FileNotFoundError:
-        return records
-    frame = pd.DataFrame(
-        {
-            "latitude": [records[i].latitude for i in missing],
-            "longitude": [records[i].longitude for i in missing],
-            "admin1_code": [None] * len(missing),
-            "admin1_name": [records[i].admin1_name for i in missing],
-            "country_code": [records[i].country_code for i in missing],
-        }
+        return table
+    frame = (
+        table.select(["latitude", "longitude", "admin1_code", "admin1_name", "country_code"]).take(missing).to_pandas()
     )
+    given_country = table.column("country_code").take(missing).to_pylist()  # None, not pandas' NaN
     filled = geo.assign_admin1(frame, boundaries)
-    codes, names = filled["admin1_code"].tolist(), filled["admin1_name"].tolist()
-    countries = filled["country_code"].tolist()
-    out = list(records)
-    for position, index in enumerate(missing):
+    codes, names, countries = (filled[c].tolist() for c in ("admin1_code", "admin1_name", "country_code"))
+    columns = {c: table.column(c).to_pylist() for c in ("admin1_code", "admin1_name", "country_code")}
+    for position, index in enumerate(missing.to_pylist()):
         code = codes[position]
         if isinstance(code, str) and code:
-            country = records[index].country_code or countries[position]
+            country = given_country[position] or countries[position]
             if country and not code.startswith(_alpha2(country)):
                 continue  # the point lies in another country than the record says: leave it to the analyst
-            out[index] = records[index].model_copy(
-                update={
-                    "admin1_code": code,
-                    "admin1_name": records[index].admin1_name or names[position],
-                    "country_code": country,
-                }
-            )
-    return out
+            columns["admin1_code"][index] = code
+            columns["admin1_name"][index] = columns["admin1_name"][index] or names[position]
+            columns["country_code"][index] = country
+    for name, values in columns.items():
+        table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, pa.string()))
+    return table
 
 
 def _alpha2(alpha3: str) -> str:

@@ -186,7 +186,7 @@ def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow
         raise ImportFileError(file_name, "contains a NUL byte: the file is damaged or not CSV", line)
     if not text.strip():
         raise ImportFileError(file_name, "the file is empty")
-    delimiter = _header_delimiter(text)
+    delimiter = header_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
@@ -231,7 +231,7 @@ def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow
     return header, rows()
 
 
-def _header_delimiter(text: str) -> str:
+def header_delimiter(text: str) -> str:
     """The delimiter of the header line: the commonest of comma, semicolon and tab outside quotes.
 
     Counted rather than left to csv.Sniffer, whose regular expressions take seconds

@@ -29,36 +29,50 @@ def unknown_columns(columns: list[str]) -> list[str]:
     return [c for c in columns if c not in schema.FIELD_NAMES and c not in EXPORT_ONLY_COLUMNS]
 
 
+# cell_value's answer for an empty cell: the field is left out, so the schema's default applies.
+EMPTY = object()
+
+
 def to_record_data(cells: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
     """Cells to record fields: empty text is "no value"; dates in Excel spellings are accepted."""
     data: dict[str, Any] = {}
     for name, value in cells.items():
         if name in EXPORT_ONLY_COLUMNS:
             continue
-        if isinstance(value, bool) and (name in schema.FLOAT_FIELDS or name == "geo_precision"):
-            # JSON true/false would otherwise pass as 1/0.
-            raise RowError(name, value, "not a number (true/false)")
-        if isinstance(value, str):
-            value = value.strip()
-            if value == "":
-                continue
-        if value is None:
-            continue
-        if name in schema.DATE_FIELDS and isinstance(value, str):
-            value = parse_date(value, name, context.get("date_order", {}).get(name))
-        elif name in schema.FLOAT_FIELDS and isinstance(value, str):
-            value = _number(name, value)
-        elif name == "sources":
-            value = schema.parse_sources(value)
-            if isinstance(value, str):  # neither lines of four parts nor a JSON array
-                raise RowError(
-                    name,
-                    value,
-                    "write one source per line as `outlet | title | date | url` "
-                    "(title or date may be empty), or a JSON array of such objects",
-                )
-        data[name] = value
+        value = cell_value(name, value, context)
+        if value is not EMPTY:
+            data[name] = value
     return data
+
+
+def cell_value(name: str, value: Any, context: dict[str, Any]) -> Any:
+    """One cell of column ``name`` to the value given to the schema (or EMPTY); RowError if unreadable.
+
+    Shared by the per-record path and the columnar one, which calls it once per distinct value.
+    """
+    if isinstance(value, bool) and (name in schema.FLOAT_FIELDS or name == "geo_precision"):
+        # JSON true/false would otherwise pass as 1/0.
+        raise RowError(name, value, "not a number (true/false)")
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "":
+            return EMPTY
+    if value is None:
+        return EMPTY
+    if name in schema.DATE_FIELDS and isinstance(value, str):
+        return parse_date(value, name, context.get("date_order", {}).get(name))
+    if name in schema.FLOAT_FIELDS and isinstance(value, str):
+        return _number(name, value)
+    if name == "sources":
+        value = schema.parse_sources(value)
+        if isinstance(value, str):  # neither lines of four parts nor a JSON array
+            raise RowError(
+                name,
+                value,
+                "write one source per line as `outlet | title | date | url` "
+                "(title or date may be empty), or a JSON array of such objects",
+            )
+    return value
 
 
 def _number(column: str, text: str) -> float:

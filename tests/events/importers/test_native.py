@@ -204,7 +204,7 @@ def test_origin_can_be_set_for_a_whole_file(store):
 def test_validate_file_writes_nothing(store, state):
     before = state(store)
     parsed = validate_file(FIXTURES / "events.csv")
-    assert len(parsed.records) == 4 and parsed.rejected_rows == []
+    assert parsed.accepted_table().num_rows == 4 and parsed.rejected_rows == []
     assert state(store) == before
 
 

@@ -1,0 +1,332 @@
+"""Records held column-wise, and the schema's rules applied to whole columns.
+
+Validating a million records one pydantic model at a time takes minutes (bench/RESULTS.md).
+Two things here make large imports fast:
+
+* :func:`records_table` and the store's writer hold accepted records as an Arrow table of
+  storage values (one column per schema field), written and hashed in chunks
+  (:func:`content_hashes`), never as a million Python objects at once.
+* :func:`validate_native` checks a native CSV column by column. It is a *filter*, never a
+  second judge: it either shows that every row is valid and returns exactly the storage
+  values the per-record path would (tests/events/test_columnar.py holds the two paths
+  equal), or returns None, and the importer takes the per-record path, which names each
+  broken rule with its line and column. So it may be stricter than the schema, never laxer.
+
+Each distinct value of a column goes through the field's own validator
+(:func:`schema.field_adapter`) after the native importer's own cell conversion: most
+columns (categories, claimants, regions, dates, vocabularies) have few distinct values,
+so this costs little and is the schema itself. Columns with very many distinct values
+(ids, descriptions, coordinates, sources) are checked with Arrow compute instead, by
+rules read from the same field definitions (lengths, bounds), and anything those rules do
+not cover (odd whitespace, number spellings, multi-line sources) sends the row's value
+through the field validator or, failing that, the whole file to the per-record path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from hashlib import sha256
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import Any
+
+import annotated_types
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import ValidationError
+
+from dashboard.events import schema
+from dashboard.events.importers.base import RowError
+
+STORAGE_TYPES = {
+    "text": pa.string(),
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "date": pa.date32(),
+    "json": pa.string(),
+}
+# Above this many distinct values a column is checked with Arrow compute instead of value by value.
+DISTINCT_LIMIT = 20_000
+# Fields whose only checks are "stripped, not empty if required, at most N characters": the
+# ones the Arrow text rule may judge. Other text fields (codes, ids) must go value by value.
+_PLAIN_TEXT_CHECKS = {"_clean_text", "_required_text"}
+# Whitespace Python's str.strip() removes that Arrow's regular expressions may not know: a
+# value that starts or ends with any of these is left to the field validator.
+_EDGE_SPACE = r"^[\s\x0b\x1c-\x1f\x85\xa0\p{Z}]|[\s\x0b\x1c-\x1f\x85\xa0\p{Z}]$"
+_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Source URLs the Arrow rule accepts: printable ASCII only, so Python's and RE2's ideas of
+# "whitespace" cannot differ; the same shape as schema.Source's check.
+_SIMPLE_URL = r"(?i)^https?://[\x21-\x7e]+$"
+_BAD_URL_START = r"(?i)^https?://[/$.?#]"
+
+
+def storage_schema() -> pa.Schema:
+    return pa.schema([(name, STORAGE_TYPES[schema.field_kind(name)]) for name in schema.FIELD_NAMES])
+
+
+def records_table(records: Sequence[schema.EventRecord]) -> pa.Table:
+    """Validated records as a table of storage values (sources as canonical JSON)."""
+    columns = {}
+    for name in schema.FIELD_NAMES:
+        if name == "sources":
+            values = [schema.sources_to_json(r.sources) for r in records]
+        else:
+            values = [getattr(r, name) for r in records]
+        columns[name] = pa.array(values, type=STORAGE_TYPES[schema.field_kind(name)])
+    return pa.table(columns, schema=storage_schema())
+
+
+# --- the content hash ---------------------------------------------------------------
+
+_HASHED_FIELDS = tuple(sorted(n for n in schema.FIELD_NAMES if n not in schema.PROVENANCE_FIELDS))
+
+
+def content_hashes(columns: dict[str, list[Any]]) -> list[str]:
+    """SHA-256 of what each record claims (provenance excluded), from storage values.
+
+    The digest is of ``json.dumps(claim, sort_keys=True, default=str)``, the definition the
+    log has always used (existing databases hold these digests, so it must not change by a
+    byte); it is spelled out column by column here because calling json.dumps once per
+    record costs seconds at a million rows. Floats arrive normalised (no -0.0).
+    """
+    parts = []
+    for name in _HASHED_FIELDS:
+        kind = schema.field_kind(name)
+        key = f'"{name}": '
+        values = columns[name]
+        if kind in ("text", "json"):
+            parts.append([key + ("null" if v is None else encode_basestring_ascii(v)) for v in values])
+        elif kind == "date":
+            parts.append([key + ("null" if v is None else f'"{v.isoformat()}"') for v in values])
+        else:  # float and int: json writes repr()
+            parts.append([key + ("null" if v is None else repr(v)) for v in values])
+    return [sha256(("{" + ", ".join(row) + "}").encode()).hexdigest() for row in zip(*parts, strict=True)]
+
+
+def normalise_floats(table: pa.Table) -> pa.Table:
+    """-0.0 stored as 0.0: SQLite stores both as 0, so hash what is stored."""
+    for name in schema.FLOAT_FIELDS:
+        column = table.column(name)
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, pc.if_else(pc.equal(column, 0.0), pa.scalar(0.0), column))
+    return table
+
+
+# --- the columnar check of a native CSV --------------------------------------------
+
+
+def validate_native(table: pa.Table, context: dict[str, Any], origin: str | None = None) -> pa.Table | None:
+    """All-text columns of a native CSV to storage values, or None if any row may be invalid."""
+    from dashboard.events.importers import native
+
+    rows = table.num_rows
+    if rows == 0:
+        return None
+    out = {}
+    for name in schema.FIELD_NAMES:
+        if name == "origin" and origin is not None:
+            column = pa.array([origin] * rows, pa.string())
+        elif name in table.column_names:
+            column = table.column(name).combine_chunks()
+        else:
+            column = pa.array([""] * rows, pa.string())
+        if pc.any(pc.match_substring(column, "\x00")).as_py():
+            return None
+        values = _checked_column(name, column, context, native)
+        if values is None:
+            return None
+        out[name] = values
+    storage = pa.table(out, schema=storage_schema())
+    return storage if _rows_consistent(storage) else None
+
+
+def _checked_column(name: str, column: pa.Array, context: dict[str, Any], native) -> pa.Array | None:
+    kind = schema.field_kind(name)
+    if name == "event_id":
+        ok = pc.all(pc.match_substring_regex(column, schema.EVENT_ID_PATTERN)).as_py()
+        return column if ok and pc.count_distinct(column).as_py() == len(column) else None
+    distinct = pc.unique(column)
+    if len(distinct) > DISTINCT_LIMIT:
+        # Arrow rules for the kinds of column that have many distinct values in real files;
+        # any other column is judged value by value, however many values it has.
+        if name == "sources":
+            return _sources(column, native)
+        if _is_plain_text(name):
+            return _plain_text(name, column, context, native)
+        if kind == "float":
+            return _numbers(name, column)
+    return _by_distinct_value(name, column, distinct, context, native)
+
+
+def _by_distinct_value(name, column, distinct, context, native) -> pa.Array | None:
+    """Each distinct value through the importer's cell conversion and the field's validator."""
+    adapter = schema.field_adapter(name)
+    info = schema.EventRecord.model_fields[name]
+    values = []
+    for text in distinct.to_pylist():
+        try:
+            value = native.cell_value(name, text, context)
+            if value is native.EMPTY:
+                if info.is_required():
+                    return None
+                value = info.default
+            value = adapter.validate_python(value)
+        except (RowError, ValueError, ValidationError):
+            return None
+        values.append(_storage_value(name, value))
+    mapped = pa.array(values, type=STORAGE_TYPES[schema.field_kind(name)])
+    return mapped.take(pc.index_in(column, value_set=distinct))
+
+
+def _storage_value(name: str, value: Any) -> Any:
+    return schema.sources_to_json(value) if name == "sources" else value
+
+
+def _is_plain_text(name: str) -> bool:
+    """A free-text field: type str (no vocabulary), checked only for emptiness and length."""
+    info = schema.EventRecord.model_fields[name]
+    validators = {getattr(m.func, "__name__", "") for m in info.metadata if hasattr(m, "func")}
+    return info.annotation in (str, str | None) and validators <= _PLAIN_TEXT_CHECKS
+
+
+def _max_length(name: str) -> int | None:
+    try:
+        return _max_length_of(schema.EventRecord, name)
+    except LookupError:
+        return None
+
+
+def _plain_text(name: str, column: pa.Array, context, native) -> pa.Array | None:
+    """Text with no rule but length and emptiness: empty is missing, edge whitespace goes value by value."""
+    odd = pc.match_substring_regex(column, _EDGE_SPACE)
+    if pc.any(odd).as_py():
+        column = _revalidate(name, column, odd, context, native)
+        if column is None:
+            return None
+    column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
+    info = schema.EventRecord.model_fields[name]
+    if info.is_required() and column.null_count:
+        return None
+    if info.default is not None and column.null_count:  # an empty cell takes the field's default
+        column = pc.fill_null(column, schema.field_adapter(name).validate_python(info.default))
+    limit = _max_length(name)
+    longest = pc.max(pc.utf8_length(column)).as_py() or 0
+    return None if limit is not None and longest > limit else column
+
+
+def _revalidate(name, column, mask, context, native) -> pa.Array | None:
+    """The values picked by ``mask`` through the field validator, the rest kept as they are."""
+    adapter = schema.field_adapter(name)
+    values = column.to_pylist()
+    for index in pc.indices_nonzero(mask).to_pylist():
+        try:
+            value = native.cell_value(name, values[index], context)
+            values[index] = "" if value is native.EMPTY else (adapter.validate_python(value) or "")
+        except (RowError, ValueError, ValidationError):
+            return None
+    return pa.array(values, pa.string())
+
+
+def _numbers(name: str, column: pa.Array) -> pa.Array | None:
+    """Plain decimal numbers, within the field's bounds; other spellings go to the per-record path."""
+    empty = pc.equal(column, "")
+    if not pc.all(pc.or_(empty, pc.match_substring_regex(column, _NUMBER))).as_py():
+        return None
+    numbers = pc.cast(pc.if_else(empty, pa.scalar(None, pa.string()), column), pa.float64())
+    if not pc.all(pc.fill_null(pc.is_finite(numbers), True)).as_py():
+        return None
+    for item in schema.EventRecord.model_fields[name].metadata:
+        if isinstance(item, annotated_types.Ge) and pc.any(pc.less(numbers, item.ge)).as_py():
+            return None
+        if isinstance(item, annotated_types.Le) and pc.any(pc.greater(numbers, item.le)).as_py():
+            return None
+    return numbers
+
+
+def _sources(column: pa.Array, native) -> pa.Array | None:
+    """One ``outlet | title | date | url`` line per cell checked with Arrow; other cells one by one."""
+    parts = pc.split_pattern(column, "|")
+    four = pc.and_(
+        pc.equal(pc.list_value_length(parts), 4),
+        pc.invert(pc.match_substring_regex(column, r"[\r\n]|^\s*\[")),
+    )
+    candidates = pc.indices_nonzero(four)
+    # Trim spaces only, then refuse any part still edged by whitespace: so the result is what
+    # Python's str.strip() gives, whatever Arrow counts as whitespace.
+    outlet, title, date, url = (pc.utf8_trim(pc.list_element(parts.take(candidates), i), " ") for i in range(4))
+    short = _max_length_of(schema.Source, "outlet")
+    ok = pc.and_(pc.greater(pc.utf8_length(outlet), 0), pc.less_equal(pc.utf8_length(outlet), short))
+    checks = [
+        pc.less_equal(pc.utf8_length(title), _max_length_of(schema.Source, "title")),
+        pc.or_(pc.equal(date, ""), pc.match_substring_regex(date, _ISO_DATE)),
+        pc.or_(pc.greater(pc.utf8_length(title), 0), pc.greater(pc.utf8_length(date), 0)),
+        pc.match_substring_regex(url, _SIMPLE_URL),
+        pc.invert(pc.match_substring_regex(url, _BAD_URL_START)),
+        pc.less_equal(pc.utf8_length(url), _max_length_of(schema.Source, "url")),
+        *(pc.invert(pc.match_substring_regex(part, _EDGE_SPACE)) for part in (outlet, title, date, url)),
+    ]
+    for check in checks:
+        ok = pc.and_(ok, check)
+    dates = date.to_pylist()
+    for value in set(dates) - {""}:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return None  # e.g. 2024-02-30: let the per-record path say which row
+    simple = {}
+    for j, (row, good) in enumerate(zip(candidates.to_pylist(), ok.to_pylist(), strict=True)):
+        if good:
+            simple[row] = j
+    outlets, titles, urls = outlet.to_pylist(), title.to_pylist(), url.to_pylist()
+    adapter = schema.field_adapter("sources")
+    encoded = []
+    for row, cell in enumerate(column.to_pylist()):
+        j = simple.get(row)
+        if j is not None:
+            title_json = encode_basestring(titles[j]) if titles[j] else "null"
+            date_json = f'"{dates[j]}"' if dates[j] else "null"
+            encoded.append(
+                f'[{{"date": {date_json}, "outlet": {encode_basestring(outlets[j])}, '
+                f'"title": {title_json}, "url": {encode_basestring(urls[j])}}}]'
+            )
+            continue
+        try:
+            value = native.cell_value("sources", cell, {})
+            if value is native.EMPTY:
+                return None
+            encoded.append(schema.sources_to_json(adapter.validate_python(value)))
+        except (RowError, ValueError, ValidationError):
+            return None
+    return pa.array(encoded, pa.string())
+
+
+def _max_length_of(model, name: str) -> int:
+    for item in model.model_fields[name].metadata:
+        if isinstance(item, annotated_types.MaxLen):
+            return item.max_length
+    raise LookupError(f"{model.__name__}.{name} has no maximum length")
+
+
+def _rows_consistent(table: pa.Table) -> bool:
+    """The record-level rules of ``EventRecord._consistent``, over whole columns."""
+    c = table.column
+    ok = pc.fill_null(pc.greater_equal(c("event_date_end"), c("event_date")), True)
+    low, best, high = c("figure_low"), c("figure_best"), c("figure_high")
+    for a, b in ((low, best), (best, high), (low, high)):
+        ok = pc.and_(ok, pc.fill_null(pc.less_equal(a, b), True))
+    any_figure = pc.or_(pc.or_(pc.is_valid(low), pc.is_valid(best)), pc.is_valid(high))
+    ok = pc.and_(ok, pc.invert(pc.and_(any_figure, pc.is_null(c("unit")))))
+    lat, lon = c("latitude"), c("longitude")
+    ok = pc.and_(ok, pc.equal(pc.is_null(lat), pc.is_null(lon)))
+    ok = pc.and_(ok, pc.invert(pc.fill_null(pc.and_(pc.equal(lat, 0.0), pc.equal(lon, 0.0)), False)))
+    needs_point = pc.is_in(c("geo_precision"), value_set=pa.array([1, 2]))
+    ok = pc.and_(ok, pc.invert(pc.and_(needs_point, pc.is_null(lat))))
+    if not pc.all(ok).as_py():
+        return False
+    pairs = pa.table({"a": c("admin1_code"), "c": c("country_code")}).group_by(["a", "c"]).aggregate([])
+    return all(
+        schema.admin1_in_country(a, country)
+        for a, country in zip(pairs.column("a").to_pylist(), pairs.column("c").to_pylist(), strict=True)
+        if a and country
+    )
