@@ -363,7 +363,16 @@ def apogee_distance_chart(
     fig.update_layout(
         height=height,
         hovermode="closest",
-        legend=dict(title=dict(text="Missile type")),
+        # One row above the plot, not a column beside it: the chart sits in half the page's width,
+        # where a vertical legend with "MRL (large rocket)" took over half the plot's width.
+        legend=dict(
+            title=dict(text="Missile type", side="top"),
+            orientation="h",
+            x=0,
+            xanchor="left",
+            y=1.02,
+            yanchor="bottom",
+        ),
         xaxis=dict(title=dict(text="Distance flown (km)"), **_km_axis(frame["distance"], log_axes)),
         yaxis=dict(title=dict(text="Apogee (km)"), **_km_axis(frame["apogee"], log_axes)),
     )

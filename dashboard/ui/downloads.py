@@ -39,6 +39,21 @@ def _stem(title: str) -> str:
     return f"conflict-monitor-{slug or 'chart'}"
 
 
+def _legend_beside(fig: go.Figure) -> go.Figure:
+    """``fig``, or a copy with a legend laid out above the plot moved back beside it.
+
+    A chart in a narrow page column puts its legend in a row above the plot (the flight profiles):
+    beside it, the legend took half the plot's width. An exported image is wide, and above the plot
+    the legend would run into the title and filter lines the export writes there.
+    """
+    legend = fig.layout.legend
+    if legend.orientation != "h" or legend.y is None or legend.y < 1:
+        return fig
+    return go.Figure(fig).update_layout(
+        legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top", title=dict(side="top"))
+    )
+
+
 def chart_downloads(
     fig: go.Figure, *, key: str, title: str, flt: EventFilter, events: pd.DataFrame, chart_data: pd.DataFrame
 ) -> None:
@@ -63,7 +78,7 @@ def chart_downloads(
     filters_text = flt.describe()
 
     def annotated() -> go.Figure:
-        return export.annotate_for_export(fig, title, filters_text, export.source_line(events))
+        return export.annotate_for_export(_legend_beside(fig), title, filters_text, export.source_line(events))
 
     with st.popover("Download", icon=":material/download:"):
         if export.chromium_available():

@@ -139,3 +139,11 @@ def test_apogee_distance_chart(tests_frame):
     assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.type == "linear"  # 77x vs 2.5x spread
     none = apogee_distance_chart(tests_frame.loc[tests_frame["category"] != "missile_test"])
     assert len(none.data) == 0 and "apogee" in none.layout.annotations[0].text
+
+
+def test_apogee_distance_legend_is_a_row_above_the_plot(tests_frame):
+    # The chart sits in half the page's width: a legend beside it took half the plot's width.
+    legend = apogee_distance_chart(tests_frame).layout.legend
+    assert legend.orientation == "h"
+    assert legend.y >= 1 and legend.yanchor == "bottom"  # above the plot area, not over the points
+    assert legend.title.text == "Missile type"

@@ -1,4 +1,4 @@
-"""Table and chart downloads: deferred to a click, and the same file as the command-line export."""
+"""Table and chart downloads: deferred to a click, the same file as the command-line export, clean images."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 
 from dashboard import cli
 from dashboard.events.filters import EventFilter
+from dashboard.figures import apogee_distance_chart, export
 from dashboard.ui import downloads
 from dashboard.ui.page import WIDE_COLUMNS, PageView
 
@@ -51,3 +52,17 @@ def test_every_download_on_the_events_and_missile_pages_is_built_on_click(open_p
             # nothing was built while the page ran.
             assert button.proto.deferred_file_id and not button.proto.url, (name, button.proto.label)
             assert button.proto.ignore_rerun, (name, button.proto.label)  # on_click="ignore"
+
+
+def test_exported_chart_moves_a_legend_above_the_plot_back_beside_it(page_store):
+    shown = apogee_distance_chart(page_store.current_events())
+    assert shown.layout.legend.orientation == "h"
+    image = downloads._legend_beside(shown)
+    # Above the plot, the legend ran into the title and filter lines the export writes at the top.
+    assert image.layout.legend.orientation == "v" and image.layout.legend.x > 1
+    assert shown.layout.legend.orientation == "h"  # the figure on the page is left as it is
+    annotated = export.annotate_for_export(image, "Apogee and distance flown", "none", "Data: test")
+    assert annotated.layout.legend.orientation == "v"
+
+    plain = apogee_distance_chart(page_store.current_events()).update_layout(legend=dict(orientation="v", y=1))
+    assert downloads._legend_beside(plain) is plain  # any other legend is not touched
