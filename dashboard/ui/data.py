@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import geopandas
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from dashboard.events import geo
@@ -36,7 +37,22 @@ def get_store() -> EventStore:
 @st.cache_resource(max_entries=2, show_spinner="Loading the event log…")
 def load_events(url: str, token: str, _store: EventStore) -> pd.DataFrame:
     """Current events of the store at ``url`` as of revision ``token`` (shared: do not mutate)."""
-    return _store.current_events()
+    return _one_chunk_per_column(_store.current_events())
+
+
+def _one_chunk_per_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each Arrow-backed column (the text columns) in one contiguous chunk.
+
+    The Parquet snapshot reads in chunks of 131,072 rows, and taking rows by position from a chunked
+    column cost ~9 ms per column per call at 1M events (the table's visible rows, a bar's ids, the
+    date-order check), ~0.01 ms from one chunk. Joining the chunks once per revision costs ~40 ms.
+    """
+    for column in frame.columns:
+        values = frame[column].array
+        chunked = values.__arrow_array__() if hasattr(values, "__arrow_array__") else None
+        if isinstance(chunked, pa.ChunkedArray) and chunked.num_chunks > 1:
+            frame[column] = pd.array(chunked.combine_chunks(), dtype=frame[column].dtype)
+    return frame
 
 
 def current_events() -> pd.DataFrame:
