@@ -82,26 +82,53 @@ def records_table(records: Sequence[schema.EventRecord]) -> pa.Table:
 _HASHED_FIELDS = tuple(sorted(n for n in schema.FIELD_NAMES if n not in schema.PROVENANCE_FIELDS))
 
 
-def content_hashes(columns: dict[str, list[Any]]) -> list[str]:
-    """SHA-256 of what each record claims (provenance excluded), from storage values.
+def content_hashes(table: pa.Table) -> list[str]:
+    """SHA-256 of what each record claims (provenance excluded), from a table of storage values.
 
     The digest is of ``json.dumps(claim, sort_keys=True, default=str)``, the definition the
     log has always used (existing databases hold these digests, so it must not change by a
-    byte); it is spelled out column by column here because calling json.dumps once per
-    record costs seconds at a million rows. Floats arrive normalised (no -0.0).
+    byte). It is spelled out here with Arrow string kernels, because calling json.dumps once
+    per record costs seconds at a million rows; only values JSON must escape beyond ``"``
+    and ``\\`` go through Python's own JSON string encoder. Floats arrive normalised (no -0.0).
     """
     parts = []
     for name in _HASHED_FIELDS:
+        column = table.column(name)
         kind = schema.field_kind(name)
-        key = f'"{name}": '
-        values = columns[name]
         if kind in ("text", "json"):
-            parts.append([key + ("null" if v is None else encode_basestring_ascii(v)) for v in values])
+            encoded = _json_strings(column)
         elif kind == "date":
-            parts.append([key + ("null" if v is None else f'"{v.isoformat()}"') for v in values])
-        else:  # float and int: json writes repr()
-            parts.append([key + ("null" if v is None else repr(v)) for v in values])
-    return [sha256(("{" + ", ".join(row) + "}").encode()).hexdigest() for row in zip(*parts, strict=True)]
+            encoded = pc.binary_join_element_wise('"', pc.cast(column, pa.string()), '"', "")
+        elif kind == "int":
+            encoded = pc.cast(column, pa.string())
+        else:
+            encoded = _float_reprs(column)
+        parts.append(pc.binary_join_element_wise(f'"{name}": ', pc.fill_null(encoded, "null"), ""))
+    claims = pc.binary_join_element_wise("{", pc.binary_join_element_wise(*parts, ", "), "}", "")
+    return [sha256(claim).hexdigest() for claim in pc.cast(claims, pa.binary()).to_pylist()]
+
+
+# Characters JSON (ensure_ascii) writes as they are, bar the two it escapes with a backslash.
+_PRINTABLE_ASCII = r"^[\x20-\x7e]*$"
+
+
+def _json_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Each value as json.dumps writes it (ensure_ascii): quoted, escaped; nulls stay null."""
+    plain = pc.fill_null(pc.match_substring_regex(column, _PRINTABLE_ASCII), True)
+    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+    quoted = pc.binary_join_element_wise('"', escaped, '"', "")
+    special = pc.invert(plain)
+    if not pc.any(special).as_py():
+        return quoted
+    others = [encode_basestring_ascii(v) for v in pc.filter(column, special).to_pylist()]
+    return pc.replace_with_mask(quoted.combine_chunks(), special.combine_chunks(), pa.array(others, pa.string()))
+
+
+def _float_reprs(column: pa.ChunkedArray) -> pa.Array:
+    """repr() of each float, as json.dumps writes it: once per distinct value."""
+    distinct = pc.unique(column)
+    reprs = pa.array([None if v is None else repr(v) for v in distinct.to_pylist()], pa.string())
+    return reprs.take(pc.index_in(column, value_set=distinct))
 
 
 def normalise_floats(table: pa.Table) -> pa.Table:
@@ -268,37 +295,54 @@ def _sources(column: pa.Array, native) -> pa.Array | None:
     ]
     for check in checks:
         ok = pc.and_(ok, check)
-    dates = date.to_pylist()
-    for value in set(dates) - {""}:
+    for value in pc.unique(date).to_pylist():
         try:
-            dt.date.fromisoformat(value)
+            if value:
+                dt.date.fromisoformat(value)
         except ValueError:
             return None  # e.g. 2024-02-30: let the per-record path say which row
-    simple = {}
-    for j, (row, good) in enumerate(zip(candidates.to_pylist(), ok.to_pylist(), strict=True)):
-        if good:
-            simple[row] = j
-    outlets, titles, urls = outlet.to_pylist(), title.to_pylist(), url.to_pylist()
+    # The canonical JSON of one source (schema.sources_to_json: sorted keys, ensure_ascii=False).
+    encoded = pc.binary_join_element_wise(
+        '[{"date": ',
+        pc.if_else(pc.equal(date, ""), "null", pc.binary_join_element_wise('"', date, '"', "")),
+        ', "outlet": ',
+        _json_text(outlet),
+        ', "title": ',
+        pc.if_else(pc.equal(title, ""), "null", _json_text(title)),
+        ', "url": ',
+        _json_text(url),
+        "}]",
+        "",
+    )
+    simple = pc.filter(candidates, ok)
+    is_simple = pc.is_in(pa.array(range(len(column)), pa.int64()), value_set=pc.cast(simple, pa.int64()))
+    result = pc.replace_with_mask(pa.nulls(len(column), pa.string()), is_simple, pc.filter(encoded, ok))
+    others = pc.invert(is_simple)
+    if not pc.any(others).as_py():
+        return result
     adapter = schema.field_adapter("sources")
-    encoded = []
-    for row, cell in enumerate(column.to_pylist()):
-        j = simple.get(row)
-        if j is not None:
-            title_json = encode_basestring(titles[j]) if titles[j] else "null"
-            date_json = f'"{dates[j]}"' if dates[j] else "null"
-            encoded.append(
-                f'[{{"date": {date_json}, "outlet": {encode_basestring(outlets[j])}, '
-                f'"title": {title_json}, "url": {encode_basestring(urls[j])}}}]'
-            )
-            continue
+    one_by_one = []
+    for cell in pc.filter(column, others).to_pylist():
         try:
             value = native.cell_value("sources", cell, {})
             if value is native.EMPTY:
                 return None
-            encoded.append(schema.sources_to_json(adapter.validate_python(value)))
+            one_by_one.append(schema.sources_to_json(adapter.validate_python(value)))
         except (RowError, ValueError, ValidationError):
             return None
-    return pa.array(encoded, pa.string())
+    return pc.replace_with_mask(result, others, pa.array(one_by_one, pa.string()))
+
+
+def _json_text(column: pa.Array) -> pa.Array:
+    """Each value as json.dumps writes it with ensure_ascii=False: quoted, ``"`` and ``\\`` escaped,
+    control characters through Python's own encoder."""
+    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
+    quoted = pc.binary_join_element_wise('"', escaped, '"', "")
+    control = pc.fill_null(pc.match_substring_regex(column, r"[\x00-\x1f]"), False)
+    if not pc.any(control).as_py():
+        return quoted
+    others = [encode_basestring(v) for v in pc.filter(column, control).to_pylist()]
+    return pc.replace_with_mask(quoted, control, pa.array(others, pa.string()))
 
 
 def _max_length_of(model, name: str) -> int:

@@ -37,6 +37,8 @@ DEFAULT_DB_PATH = REPO_ROOT / "data" / "conflict_monitor.sqlite"
 DB_URL_ENV = "CONFLICT_MONITOR_DB"
 # Rows per executemany / IN (...) chunk: well under SQLite's 32,766 parameters.
 _CHUNK = 500
+# Ids per "event_id IN (...)" lookup: under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+_IDS_PER_QUERY = 10_000
 # Rows an append turns into Python values at a time.
 _WRITE_CHUNK = 50_000
 
@@ -258,8 +260,7 @@ class EventStore:
         # In chunks: Python values for a million rows at once would cost gigabytes.
         for start in range(0, table.num_rows, _WRITE_CHUNK):
             chunk = table.slice(start, _WRITE_CHUNK)
-            columns = {name: chunk.column(name).to_pylist() for name in chunk.column_names}
-            self._append_chunk(conn, columns, result, now=now, reason=reason, batch_id=batch_id)
+            self._append_chunk(conn, chunk, result, now=now, reason=reason, batch_id=batch_id)
         if batch_id is not None:
             conn.execute(
                 import_batches.update()
@@ -273,11 +274,10 @@ class EventStore:
             )
         return result, batch_id
 
-    def _append_chunk(
-        self, conn: Connection, columns: dict[str, list], result: AppendResult, *, now, reason, batch_id
-    ) -> None:
+    def _append_chunk(self, conn: Connection, chunk: pa.Table, result: AppendResult, *, now, reason, batch_id) -> None:
+        digests = columnar.content_hashes(chunk)
+        columns = {name: chunk.column(name).to_pylist() for name in chunk.column_names}
         ids = columns["event_id"]
-        digests = columnar.content_hashes(columns)
         heads = self._heads(conn, ids)
         kept, revisions, moved_heads = [], [], []
         for position, (event_id, digest) in enumerate(zip(ids, digests, strict=True)):
@@ -502,7 +502,7 @@ class EventStore:
     # --- internals ---------------------------------------------------------
     def _heads(self, conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(ids)):
+        for chunk in _chunks(list(ids), _IDS_PER_QUERY):
             for row in conn.execute(sa.select(event_heads).where(event_heads.c.event_id.in_(chunk))).mappings():
                 found[row["event_id"]] = dict(row)
         return found
@@ -561,12 +561,24 @@ def _insert_columns(conn: Connection, table: sa.Table, columns: dict[str, list[A
     values = []
     for key in order:
         process = table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        values.append(columns[key] if process is None else [process(v) for v in columns[key]])
+        values.append(columns[key] if process is None else _processed(process, columns[key]))
     cursor = conn.connection.driver_connection.cursor()
     try:
         cursor.executemany(str(compiled), zip(*values, strict=True))
     finally:
         cursor.close()
+
+
+def _processed(process: Any, values: list[Any]) -> list[Any]:
+    """``process`` applied to each value, once per distinct value: the columns that need it
+    (dates, the batch's timestamp, flags) repeat a few values many times."""
+    done: dict[Any, Any] = {}
+    out = []
+    for value in values:
+        if value not in done:
+            done[value] = process(value)
+        out.append(done[value])
+    return out
 
 
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -188,6 +188,8 @@ def _quoting_unambiguous(text: str) -> bool:
     each opens, escapes or closes a quoted cell, and refuse the file if a closing quote is
     followed by anything but a comma, a line break or the end.
     """
+    if '"' not in text:
+        return True
     quoted = False
     for run in _QUOTE_RUN.finditer(text):
         start, count = run.start(), run.end() - run.start()
