@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 
 from dashboard.events.exports import csv_bytes
 from dashboard.figures.style import FONT_FAMILY, MUTED_COLOR, TEMPLATE, TEXT_COLOR
@@ -244,8 +245,15 @@ def chart_data_csv(frame: pd.DataFrame) -> bytes:
     """
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object and out[column].map(lambda v: isinstance(v, (list, tuple))).any():
-            out[column] = out[column].map(lambda v: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        dtype = out[column].dtype
+        # Id lists come as an Arrow list column (figures' grouped ids) or as Python lists in an object column.
+        arrow_lists = isinstance(dtype, pd.ArrowDtype) and pa.types.is_list(dtype.pyarrow_dtype)
+        if arrow_lists or (
+            out[column].dtype == object and out[column].map(lambda v: isinstance(v, (list, tuple))).any()
+        ):
+            # Iterating reads each Arrow list back as a Python list.
+            joined = [",".join(map(str, v)) if isinstance(v, (list, tuple)) else v for v in out[column]]
+            out[column] = pd.Series(joined, index=out.index, dtype=object)
         elif pd.api.types.is_datetime64_any_dtype(out[column]):
             dates = out[column]
             only_days = bool((dates.dropna() == dates.dropna().dt.normalize()).all())

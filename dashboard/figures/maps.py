@@ -133,7 +133,8 @@ def region_values(events: pd.DataFrame, value: str = "count") -> pd.DataFrame:
     DataFrame
         Columns ``admin1_code``, ``events`` (claims in the region), ``value``
         (float; NaN when ``value`` is a unit and no claim in the region gives
-        it) and ``event_ids`` (list of str); sorted by code.
+        it) and ``event_ids`` (list of str per region, an Arrow list column: see
+        ``_data.ids_by_group``); sorted by code.
     """
     if value != "count" and value not in UNITS:
         raise ValueError(f"value must be 'count' or a unit ({', '.join(UNITS)}), not {value!r}")
@@ -142,26 +143,30 @@ def region_values(events: pd.DataFrame, value: str = "count") -> pd.DataFrame:
     located = events[needed].loc[~_data.blank(events["admin1_code"]).to_numpy()] if len(events) else events
     if located.empty:
         return _data.empty(REGION_COLUMNS)
-    frame = pd.DataFrame(
+    # Grouped on integer codes: each distinct code is stripped once (the column is categorical in
+    # the store's frame), not each of up to a million rows, and the ids stay Arrow strings.
+    codes = located["admin1_code"].astype("category")
+    names = pd.Series(codes.cat.categories.astype(str)).str.strip()
+    group_of_category, regions_found = pd.factorize(names, sort=True)
+    group = group_of_category[codes.cat.codes.to_numpy()]  # no missing codes: blanks were left out above
+    if value == "count":
+        values = np.ones(len(located))
+    else:
+        in_unit = (located["unit"] == value).fillna(False).to_numpy(dtype=bool)
+        values = _data.claim_value(located).where(in_unit).to_numpy(dtype=float)
+    given = ~np.isnan(values)
+    per_region = np.bincount(group, minlength=len(regions_found))
+    present = np.flatnonzero(per_region)
+    sums = np.bincount(group[given], weights=values[given], minlength=len(regions_found))[present]
+    return pd.DataFrame(
         {
-            "admin1_code": located["admin1_code"].astype(str).str.strip(),
-            "event_id": located["event_id"].astype(str),
+            "admin1_code": pd.Series(np.asarray(regions_found, dtype=object)[present], dtype=object),
+            "events": per_region[present].astype("int64"),
+            # NaN when no claim in the region gives the unit (as sum(min_count=1) would).
+            "value": np.where(np.bincount(group[given], minlength=len(regions_found))[present] > 0, sums, np.nan),
+            "event_ids": _data.ids_by_group(located["event_id"], np.searchsorted(present, group), len(present)),
         }
     )
-    if value == "count":
-        frame["value"] = 1.0
-    else:
-        figures = _data.claim_value(located)
-        frame["value"] = figures.where((located["unit"] == value).fillna(False).to_numpy(dtype=bool))
-    grouped = frame.groupby("admin1_code", sort=True)
-    regions = pd.DataFrame(
-        {
-            "events": grouped.size(),
-            "value": grouped["value"].sum(min_count=1),  # NaN when no claim gives the unit
-        }
-    ).reset_index()
-    regions["event_ids"] = _data.grouped_ids(frame, "admin1_code")
-    return regions.astype({"events": "int64", "value": "float64", "admin1_code": object})
 
 
 # Marks the map may send to the browser (issue 5's cap); each point is drawn twice (white halo + marker).

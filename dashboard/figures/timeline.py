@@ -62,7 +62,8 @@ def period_counts(events: pd.DataFrame, freq: Freq) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``period`` (Timestamp, start of the period), ``category``,
-        ``count`` (int) and ``event_ids`` (list of str, by date then id); one row
+        ``count`` (int) and ``event_ids`` (list of str, by date then id; an Arrow list
+        column, see ``_data.ids_by_group``); one row
         per period and category that has claims, sorted by period and then
         category in schema order. Every category present in ``events`` appears.
         Empty input gives an empty frame with these columns.

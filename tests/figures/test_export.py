@@ -156,6 +156,13 @@ def test_chart_data_csv_goes_through_the_formula_guard():
     assert lines[2] == "2024-11-11,battle,-1,E3"  # numbers stay numbers
 
 
+def test_chart_data_csv_joins_arrow_id_lists(make_events):
+    events = make_events([{"event_date": "2024-11-05", "category": "battle"}, {"event_date": "2024-11-20"}] * 2)
+    counts = period_counts(events, "month")  # event_ids as an Arrow list column
+    lines = chart_data_csv(counts).decode("utf-8").splitlines()
+    assert lines[1:] == ['2024-11-01,battle,2,"E001,E003"', '2024-11-01,statement,2,"E002,E004"']
+
+
 def test_missing_chromium_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
     assert chromium_available() is False
