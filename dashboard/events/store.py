@@ -257,10 +257,14 @@ class EventStore:
 
         result = AppendResult()
         table = columnar.normalise_floats(table)
+        # Into an empty log (a first large import) every record is new: no head to look up.
+        log_is_empty = conn.execute(sa.select(event_heads.c.event_id).limit(1)).first() is None
         # In chunks: Python values for a million rows at once would cost gigabytes.
         for start in range(0, table.num_rows, _WRITE_CHUNK):
             chunk = table.slice(start, _WRITE_CHUNK)
-            self._append_chunk(conn, chunk, result, now=now, reason=reason, batch_id=batch_id)
+            self._append_chunk(
+                conn, chunk, result, now=now, reason=reason, batch_id=batch_id, look_up_heads=not log_is_empty
+            )
         if batch_id is not None:
             conn.execute(
                 import_batches.update()
@@ -274,11 +278,13 @@ class EventStore:
             )
         return result, batch_id
 
-    def _append_chunk(self, conn: Connection, chunk: pa.Table, result: AppendResult, *, now, reason, batch_id) -> None:
+    def _append_chunk(
+        self, conn: Connection, chunk: pa.Table, result: AppendResult, *, now, reason, batch_id, look_up_heads
+    ) -> None:
         digests = columnar.content_hashes(chunk)
         columns = {name: chunk.column(name).to_pylist() for name in chunk.column_names}
         ids = columns["event_id"]
-        heads = self._heads(conn, ids)
+        heads = self._heads(conn, ids) if look_up_heads else {}
         kept, revisions, moved_heads = [], [], []
         for position, (event_id, digest) in enumerate(zip(ids, digests, strict=True)):
             head = heads.get(event_id)
@@ -572,13 +578,8 @@ def _insert_columns(conn: Connection, table: sa.Table, columns: dict[str, list[A
 def _processed(process: Any, values: list[Any]) -> list[Any]:
     """``process`` applied to each value, once per distinct value: the columns that need it
     (dates, the batch's timestamp, flags) repeat a few values many times."""
-    done: dict[Any, Any] = {}
-    out = []
-    for value in values:
-        if value not in done:
-            done[value] = process(value)
-        out.append(done[value])
-    return out
+    done = {value: process(value) for value in set(values)}
+    return [done[value] for value in values]
 
 
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
