@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.figures import maps
-from dashboard.ui import data, downloads, page, selection, sidebar, text
+from dashboard.ui import data, downloads, page, sidebar, text
 
 ALL_MONTHS = "All months"
 # What regions can be coloured by: the number of claims, or the sum of one unit's figures.
@@ -23,7 +23,6 @@ VALUES = {
         for unit in ("troops", "killed", "wounded", "casualties", "captured", "missiles")
     },
 }
-_CLICKABLE = "_map_clickable_regions"
 
 view = page.start("Map")
 shown = view.shown
@@ -43,13 +42,6 @@ def in_month(events: pd.DataFrame, month: str) -> pd.DataFrame:
     period = pd.Period(pd.Timestamp(f"1 {month}"), freq="M")
     ends = events["event_date_end"].fillna(events["event_date"])
     return events.loc[((events["event_date"] <= period.end_time) & (ends >= period.start_time)).to_numpy()]
-
-
-def _narrow_to_clicked_region(chart_key: str) -> None:
-    # A callback runs before the script, so the sidebar's region widget may still be set.
-    code = selection.clicked_region(st.session_state.get(chart_key))
-    if code and code in st.session_state.get(_CLICKABLE, ()):
-        sidebar.set_region(code)
 
 
 controls = st.columns([2, 2, 3])
@@ -78,7 +70,6 @@ regions = maps.region_values(in_view, value)
 points, aggregated = maps.point_events(in_view)
 value_label = "Claims" if value == "count" else VALUES[value]
 map_title = f"{value_label} by region, {month.lower() if month == ALL_MONTHS else month}"
-st.session_state[_CLICKABLE] = frozenset(regions["admin1_code"])
 # A new key whenever the region filter changes: the chart starts without a selection,
 # so the next click on any region (the same one included) registers.
 map_key = "region-map-" + ("-".join(view.filter.admin1) or "all")
@@ -87,7 +78,7 @@ st.plotly_chart(
     fig,
     width="stretch",
     key=map_key,
-    on_select=functools.partial(_narrow_to_clicked_region, map_key),
+    on_select=functools.partial(sidebar.narrow_to_clicked_region, map_key, frozenset(regions["admin1_code"])),
     selection_mode="points",
     config=downloads.MAP_CONFIG,
 )

@@ -25,7 +25,7 @@ import streamlit as st
 from dashboard.events.filters import EventFilter
 from dashboard.events.schema import CATEGORIES, CONFIDENCE_RANK
 from dashboard.figures.style import category_label
-from dashboard.ui import data, text
+from dashboard.ui import data, selection, text
 
 # Period presets, counted back from the newest event in the log (not from today:
 # the log is curated, and "last 30 days" of a log last updated in spring means spring).
@@ -100,6 +100,20 @@ def reset_filters() -> None:
 def set_region(code: str) -> None:
     """Narrow every page to one region (the map's click). Call from a widget callback."""
     st.session_state[REGION] = [code]
+
+
+def narrow_to_clicked_region(chart_key: str, clickable: frozenset[str]) -> None:
+    """The map's ``on_select`` callback: narrow every page to the clicked region, if it is one of ``clickable``.
+
+    Defined here rather than in the page on purpose. Streamlit keeps each chart's callback in the
+    session for good (a chart's widget id changes with its figure), and a function defined in a page
+    script holds that run's whole namespace, the filtered log included: ~50 MB more per map rerun
+    at 1M events. ``clickable`` (the regions the chart drew) is bound with functools.partial.
+    """
+    # A callback runs before the script, so the sidebar's region widget may still be set.
+    code = selection.clicked_region(st.session_state.get(chart_key))
+    if code and code in clickable:
+        set_region(code)
 
 
 def _country_names() -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from page_support import charts, no_match_shown, plain, values
 
-from dashboard.ui import selection
+from dashboard.ui import selection, sidebar
 
 KURSK_PLACEHOLDER = (51.73, 36.19)  # coordinates the region-level (precision 3) Kursk claims carry
 
@@ -75,6 +75,15 @@ def test_clicked_region_is_read_from_the_selection():
     # A click on an event point is not a region.
     assert selection.clicked_region({"selection": {"points": [{"customdata": "T-B01", "lat": 51.1}]}}) is None
     assert selection.clicked_region({"selection": {"points": []}}) is None
+
+
+def test_a_region_click_narrows_the_filter_to_a_region_the_map_drew(monkeypatch):
+    state = {"region-map-all": {"selection": {"points": [{"location": "RU-KRS", "customdata": "RU-KRS"}]}}}
+    monkeypatch.setattr(sidebar.st, "session_state", state)
+    sidebar.narrow_to_clicked_region("region-map-all", frozenset({"UA-59"}))
+    assert sidebar.REGION not in state  # not a region this chart drew
+    sidebar.narrow_to_clicked_region("region-map-all", frozenset({"RU-KRS", "UA-59"}))
+    assert state[sidebar.REGION] == ["RU-KRS"]
 
 
 def test_filter_matching_nothing_says_so(open_page):
