@@ -101,6 +101,13 @@ event_heads = sa.Table(
 )
 
 LOG_COLUMNS = ("revision", "recorded_at", "reason", "retracted", "batch_id")
+_LOG_TYPES = [
+    pa.field("revision", pa.int64()),
+    pa.field("recorded_at", pa.timestamp("us")),
+    pa.field("reason", pa.string()),
+    pa.field("retracted", pa.bool_()),
+    pa.field("batch_id", pa.int64()),
+]
 
 
 class StoreError(Exception):
@@ -223,6 +230,7 @@ class EventStore:
         batch: BatchInfo | None = None,
         reason: str | None = None,
         conn: Connection | None = None,
+        written: list[pa.Table] | None = None,
     ) -> tuple[AppendResult, int | None]:
         """Add records to the log: new events, revisions of changed ones.
 
@@ -230,13 +238,21 @@ class EventStore:
         ``dashboard.events.columnar``). A record whose content equals the event's current
         revision is skipped, so importing the same file twice adds nothing. Returns the
         counts and the batch id (when ``batch`` is given). All in one transaction.
+
+        ``written``, if given, receives the rows written (as tables with the log's columns).
         """
         table = records if isinstance(records, pa.Table) else columnar.records_table(records)
         if pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
             raise StoreError("the same event_id appears twice in one batch")
         if conn is None:
             with self.writing() as own:
-                return self.append(table, batch=batch, reason=reason, conn=own)
+                before = self._view_before_write(own)
+                written: list[pa.Table] = []
+                outcome = self.append(table, batch=batch, reason=reason, conn=own, written=written)
+                token = self.revision_token(own)
+            if before is not None:
+                self._roll_snapshot(before, written, token)
+            return outcome
 
         now = utc_now()
         batch_id = None
@@ -262,9 +278,11 @@ class EventStore:
         # In chunks: Python values for a million rows at once would cost gigabytes.
         for start in range(0, table.num_rows, _WRITE_CHUNK):
             chunk = table.slice(start, _WRITE_CHUNK)
-            self._append_chunk(
+            rows = self._append_chunk(
                 conn, chunk, result, now=now, reason=reason, batch_id=batch_id, look_up_heads=not log_is_empty
             )
+            if written is not None and rows is not None:
+                written.append(rows)
         if batch_id is not None:
             conn.execute(
                 import_batches.update()
@@ -280,7 +298,8 @@ class EventStore:
 
     def _append_chunk(
         self, conn: Connection, chunk: pa.Table, result: AppendResult, *, now, reason, batch_id, look_up_heads
-    ) -> None:
+    ) -> pa.Table | None:
+        """Write the records of ``chunk`` that are new or changed; return what was written."""
         digests = columnar.content_hashes(chunk)
         columns = {name: chunk.column(name).to_pylist() for name in chunk.column_names}
         ids = columns["event_id"]
@@ -302,7 +321,7 @@ class EventStore:
                 result.revised_ids.append(event_id)
         result.new, result.revised = len(result.new_ids), len(result.revised_ids)
         if not kept:
-            return
+            return None
         picked = len(kept) == len(ids)
         rows = {name: values if picked else [values[i] for i in kept] for name, values in columns.items()}
         kept_digests = digests if picked else [digests[i] for i in kept]
@@ -328,6 +347,47 @@ class EventStore:
             },
         )
         self._write_heads(conn, [], moved_heads)
+        return pa.table({name: rows[name] for name in (*schema.FIELD_NAMES, *LOG_COLUMNS)}).cast(
+            pa.schema([*columnar.storage_schema(), *_LOG_TYPES])
+        )
+
+    # --- the snapshot, carried forward by writes ---------------------------------
+    # Rebuilding the current view from SQL costs ~20 s at a million rows (bench/RESULTS.md), which
+    # the first dashboard visit after every import would pay. An append instead carries the
+    # snapshot forward: the view before it, minus the events it changed, plus the rows it wrote,
+    # in the SQL read's order and dtypes (tests hold the two equal). Only when the view before is
+    # cheap to get: its snapshot exists, or the log is small enough to read from SQL.
+    _SMALL_LOG = 100_000
+
+    def _view_before_write(self, conn: Connection) -> pa.Table | None:
+        path = snapshot_path(self.engine, self.revision_token(conn))
+        if path is None:
+            return None
+        if path.is_file():
+            import pyarrow.parquet as pq
+
+            try:
+                return pq.read_table(path)
+            except (OSError, pa.ArrowInvalid):
+                return None
+        heads = conn.execute(sa.select(sa.func.count()).select_from(event_heads)).scalar() or 0
+        return self._read_current(conn, None, None) if heads <= self._SMALL_LOG else None
+
+    def _roll_snapshot(self, before: pa.Table, written: list[pa.Table], token: str) -> None:
+        path = snapshot_path(self.engine, token)
+        if path is None:
+            return
+        old = _to_frame(before)
+        if written:
+            rows = pa.concat_tables(written).to_pandas()
+            changed = old["event_id"].isin(rows["event_id"])
+            view = pd.concat([old[~changed], compact_frame(normalise_frame(rows))], ignore_index=True)
+            for name in CATEGORICAL_COLUMNS:  # as a fresh read: sorted categories, none unused
+                view[name] = view[name].astype(object).astype("category")
+            view = view.sort_values(["event_date", "event_id"], kind="stable", ignore_index=True)
+        else:
+            view = old  # nothing changed but the import history: same rows, new token
+        _write_snapshot(pa.Table.from_pandas(view, preserve_index=False), path)
 
     def revise(self, event_id: str, changes: dict[str, Any], reason: str) -> int:
         """Record a correction as a new revision; returns its revision number."""
