@@ -24,6 +24,16 @@ def blank(values: pd.Series) -> pd.Series:
     return (values.isna() | text.eq("")).fillna(True).astype(bool)
 
 
+def text_in(values: pd.Series, allowed) -> np.ndarray:
+    """True where a text value, stripped, is one of ``allowed`` (missing values never are)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # Test the few categories, not every row (as in blank()).
+        hit = np.array([str(c).strip() in allowed for c in values.cat.categories], dtype=bool)
+        codes = values.cat.codes.to_numpy()
+        return hit[np.maximum(codes, 0)] & (codes >= 0) if len(hit) else np.zeros(len(values), dtype=bool)
+    return values.astype("string").str.strip().isin(list(allowed)).fillna(False).to_numpy(dtype=bool)
+
+
 def text_or(values: pd.Series, default: str) -> pd.Series:
     """Text values with blanks replaced by ``default`` (object dtype)."""
     out = values.astype(object).where(~blank(values), default)
@@ -76,13 +86,14 @@ def sorted_by_date_and_id(frame: pd.DataFrame) -> bool:
     later, same = dates[1:] > dates[:-1], dates[1:] == dates[:-1]
     if not (later | same).all():
         return False
-    ties = np.flatnonzero(same)  # compare ids only within a day: a few string comparisons, not a sort
     ids = frame["event_id"]
     if isinstance(ids.dtype, pd.CategoricalDtype):  # unordered categories cannot compare; their text can
         ids = ids.astype(str)
-    # Compared as the column's own arrays (Arrow strings compare in C): turning every id into a
-    # Python object first cost more than the comparison.
-    return bool(np.asarray(ids.iloc[ties].array < ids.iloc[ties + 1].array, dtype=bool).all())
+    # Each id against the next as the column's own arrays (slices of Arrow strings compare in C,
+    # without copying): turning every id into a Python object first cost more than the comparison.
+    values = ids.array
+    increasing = np.asarray(values[:-1] < values[1:], dtype=bool)
+    return bool((~same | increasing).all())  # within a day, ids increase
 
 
 def customdata_ids(id_lists, figure_ids: int) -> list[str]:

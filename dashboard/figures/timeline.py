@@ -234,8 +234,9 @@ def estimate_series(events: pd.DataFrame, measure: str) -> pd.DataFrame:
     used = ["event_date", "claimant", "subcategory", "event_id", "figure_low", "figure_best", "figure_high"]
     # description is optional: pages pass a frame without the long text columns.
     rows = events[used + (["description"] if "description" in events else [])].loc[candidates]
-    subcategory = rows["subcategory"].astype("string").str.strip()
-    rows = rows.loc[subcategory.isin(spec.subcategories).fillna(False).to_numpy(dtype=bool)]
+    # Records without any figure are left out before any text is converted.
+    answers = _data.text_in(rows["subcategory"], spec.subcategories) & _data.claim_value(rows).notna().to_numpy()
+    rows = rows.loc[answers]
     series = pd.DataFrame(
         {
             "event_date": pd.to_datetime(rows["event_date"]).astype("datetime64[ns]"),
@@ -253,18 +254,18 @@ def estimate_series(events: pd.DataFrame, measure: str) -> pd.DataFrame:
             ),
         }
     )
-    series = series.loc[series["value"].notna()]
-    series = series.sort_values(["claimant", "event_date", "event_id"], kind="stable")
-    return series.astype({"claimant": object, "event_id": object, "kind": object}).reset_index(drop=True)
+    series = series.astype({"claimant": object, "event_id": object, "kind": object})
+    # Rows in the store's (date, id) order need a stable sort on the claimant alone: comparing
+    # dates and string ids again cost more than the rest of this function.
+    by = ["claimant"] if _data.sorted_by_date_and_id(rows) else ["claimant", "event_date", "event_id"]
+    return series.sort_values(by, kind="stable").reset_index(drop=True)
 
 
 def _claim_kind(rows: pd.DataFrame) -> pd.Series:
-    low, best, high = (rows[c].notna() for c in ("figure_low", "figure_best", "figure_high"))
-    kind = pd.Series("about", index=rows.index, dtype=object)
-    kind[~best & low & high] = "range"
-    kind[~best & low & ~high] = "at_least"
-    kind[~best & ~low & high] = "at_most"
-    return kind
+    low, best, high = (rows[c].notna().to_numpy() for c in ("figure_low", "figure_best", "figure_high"))
+    # The first that holds: a best figure, both bounds, only the lower, only the upper.
+    kind = np.select([best, low & high, low, high], ["about", "range", "at_least", "at_most"], default="about")
+    return pd.Series(kind, index=rows.index, dtype=object)
 
 
 def claim_text(row) -> str:
