@@ -85,3 +85,12 @@ def test_after_a_retraction_the_view_is_read_from_sql(sqlite_store, make_record)
     sqlite_store.append([make_record(event_id="X3")])
     assert sorted(sqlite_store.current_events()["event_id"]) == ["X2", "X3"]
     assert_snapshot_matches_sql(sqlite_store)
+
+
+def test_columns_empty_on_one_side_are_carried_forward_as_a_fresh_read_gives_them(sqlite_store, make_record):
+    sqlite_store.append([make_record(event_id="N1", counterpart=None, subcategory=None)])
+    sqlite_store.current_events()
+    sqlite_store.append([make_record(event_id="N2", counterpart="Russia", subcategory=None)], reason="x")
+    assert_snapshot_matches_sql(sqlite_store)
+    sqlite_store.append([make_record(event_id="N3", counterpart="Russia", subcategory=None)])
+    assert_snapshot_matches_sql(sqlite_store)
