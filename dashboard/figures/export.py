@@ -1,9 +1,9 @@
 """Figures as files: annotated PNG/SVG through kaleido and Debian's Chromium, HTML, CSV.
 
-No Streamlit here. Every export is made from a copy with the explicit
-``plotly_white`` template: inside the app ``import streamlit`` has made plotly's
-default template one with placeholder colours (``#000001``…) that only the
-browser replaces, so an image rendered from the default comes out near-black.
+No Streamlit here. Every export is made from a copy with the explicit template
+(``style.TEMPLATE``, plotly_white's look): inside the app ``import streamlit`` has
+made plotly's default template one with placeholder colours (``#000001``…) that
+only the browser replaces, so an image rendered from the default comes out near-black.
 
 One kaleido server (one headless Chromium) is started on first use and kept:
 starting a browser per image costs seconds. Calls are serialised with a lock
@@ -86,7 +86,7 @@ def with_export_template(fig: go.Figure) -> go.Figure:
 def annotate_for_export(fig: go.Figure, title: str, filters_text: str, source_line: str) -> go.Figure:
     """A copy of ``fig`` ready to stand alone as an image.
 
-    Explicit ``plotly_white`` template and white background; ``title`` as the
+    Explicit template (``style.TEMPLATE``, plotly_white's look) and white background; ``title`` as the
     title, ``filters_text`` (the active period and selections, e.g.
     ``EventFilter.describe()``) as a subtitle, ``source_line`` at the bottom
     left. Margins grow with the number of wrapped lines so nothing overlaps.

@@ -12,10 +12,19 @@ import html
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from dashboard.events.schema import CATEGORIES
 
-TEMPLATE = "plotly_white"
+# plotly_white, with trace defaults for only the trace types the figures draw (choroplethmap has
+# none). Plotly deep-copies and re-validates a figure's template each time one is built: ~8 ms for
+# plotly_white, whose defaults cover 24 trace types, ~3 ms for this one. Registered by name, as
+# plotly's own are, so figures and exports set ``template=TEMPLATE``; the figure carries its content.
+TEMPLATE = "conflict_monitor"
+_PLOTLY_WHITE = pio.templates["plotly_white"]
+pio.templates[TEMPLATE] = go.layout.Template(
+    layout=_PLOTLY_WHITE.layout, data={kind: _PLOTLY_WHITE.data[kind] for kind in ("bar", "scatter", "scattermap")}
+)
 FONT_FAMILY = "Inter, 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"
 TEXT_COLOR = "#222222"
 MUTED_COLOR = "#666666"

@@ -92,7 +92,7 @@ def frame_snapshot(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def assert_explicit_template(fig) -> None:
-    """The figure carries plotly_white itself, so Streamlit's default template never applies."""
+    """The figure carries plotly_white's look itself (style.TEMPLATE), so Streamlit's default template never applies."""
     import plotly.io as pio
 
     assert fig.layout.template.layout.colorway == pio.templates["plotly_white"].layout.colorway
