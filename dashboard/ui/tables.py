@@ -95,10 +95,9 @@ def sorted_slice(frame: pd.DataFrame, by: list[str], ascending: list[bool], star
 
 def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Claims as the Events table shows them (one row per claim, same order)."""
-    first_urls = frame["sources"].map(
-        lambda cell: next((u for u in (safe_url(s.get("url")) for s in parse_sources(cell)) if u), None)
-    )
-    source_counts = frame["sources"].map(lambda cell: len(parse_sources(cell)))
+    sources = [parse_sources(cell) for cell in frame["sources"]]  # each cell's JSON read once
+    first_urls = [next((u for u in (safe_url(s.get("url")) for s in cell) if u), None) for cell in sources]
+    source_counts = [len(cell) for cell in sources]
     figures = [
         text.figure_range(lo, be, hi)
         for lo, be, hi in zip(frame["figure_low"], frame["figure_best"], frame["figure_high"], strict=True)
