@@ -28,8 +28,7 @@ def latest_by_claimant(events: pd.DataFrame, measure: str) -> pd.DataFrame:
         first (ties by claimant). Of two claims on the same day, the one with
         the larger id is taken.
     """
-    series = estimate_series(events, measure)
-    latest = series.groupby("claimant", sort=False).tail(1)
+    latest = estimate_series(events, measure, latest_only=True)
     latest = latest.sort_values(["event_date", "claimant"], ascending=[False, True], kind="stable")
     return latest.loc[:, [*LATEST_COLUMNS[:-1], "kind", "event_id"]].reset_index(drop=True)
 
@@ -62,11 +61,13 @@ def window_change(events: pd.DataFrame, end: dt.date, days: int = 30) -> pd.Data
         out = _data.empty(CHANGE_COLUMNS)
     else:
         dates = pd.to_datetime(events["event_date"])
-        current = events.loc[((dates > current_start) & (dates <= end_ts)).to_numpy()]
-        previous = events.loc[((dates > previous_start) & (dates <= current_start)).to_numpy()]
-        categories = category_order(events["category"])
-        now = current["category"].astype(str).value_counts()
-        before = previous["category"].astype(str).value_counts()
+        # Only the category column of each window: the rows' other columns are never read.
+        category = events["category"]
+        now = category.loc[((dates > current_start) & (dates <= end_ts)).to_numpy()].astype(str).value_counts()
+        before = (
+            category.loc[((dates > previous_start) & (dates <= current_start)).to_numpy()].astype(str).value_counts()
+        )
+        categories = category_order(category)
         out = pd.DataFrame(
             {
                 "category": categories,
@@ -116,11 +117,15 @@ def compact_timeline(
     a group-by over every row).
     """
     counts = period_counts(events, "month") if counts is None else counts
-    fig = timeline_chart(counts, "month", title, height=height)
-    fig.update_layout(
-        margin=dict(l=50, r=10, t=40 if title else 10, b=30),
-        legend=dict(title=None, font=dict(size=11)),
-        xaxis=dict(title=None),
-        yaxis=dict(title=dict(text="Claims")),
+    return timeline_chart(
+        counts,
+        "month",
+        title,
+        height=height,
+        layout_settings=dict(
+            margin=dict(l=50, r=10, t=40 if title else 10, b=30),
+            legend=dict(title=None, font=dict(size=11)),
+            xaxis=dict(title=None),
+            yaxis=dict(title=dict(text="Claims")),
+        ),
     )
-    return fig

@@ -164,14 +164,14 @@ def layout(title: str | None, **settings) -> dict:
         xaxis=_XAXIS,
         yaxis=_YAXIS,
     )
-    return _merged(shared, settings)
+    return merged(shared, settings)
 
 
-def _merged(base: dict, extra: dict) -> dict:
+def merged(base: dict, extra: dict) -> dict:
     """``base`` updated by ``extra``, nested dicts merged rather than replaced (neither is modified)."""
     out = dict(base)
     for key, value in extra.items():
-        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
     return out
 
 

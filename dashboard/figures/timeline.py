@@ -19,6 +19,7 @@ from dashboard.figures.style import (
     empty_figure,
     format_number,
     layout,
+    merged,
     month_axis,
     safe_text,
     safe_texts,
@@ -114,6 +115,7 @@ def timeline_chart(
     *,
     height: int = 420,
     show_legend: bool = True,
+    layout_settings: dict | None = None,
 ) -> go.Figure:
     """Stacked bars of claims per period, one colour per category.
 
@@ -127,6 +129,9 @@ def timeline_chart(
     height : int
         Figure height in pixels.
     show_legend : bool
+    layout_settings : dict, optional
+        Layout merged over the chart's own, key by key (e.g. a compact margin),
+        so the figure is still built with one layout.
 
     Returns
     -------
@@ -174,24 +179,21 @@ def timeline_chart(
         )
     periods = pd.to_datetime(counts["period"])
     xaxis = month_axis(periods.min(), periods.max()) if freq == "month" else dict(type="date")
-    return go.Figure(
-        data=traces,
-        layout=layout(
-            title,
-            barmode="stack",
-            bargap=0.15,
-            height=height,
-            showlegend=show_legend,
-            legend=dict(title=dict(text="Category"), traceorder="normal"),
-            xaxis=dict(title=dict(text=_PERIOD_AXIS[freq]), **xaxis),
-            yaxis=dict(
-                title=dict(text="Claims (records)"),
-                rangemode="tozero",
-                **count_axis(counts.groupby("period")["count"].sum().max()),
-            ),
-            hovermode="closest",
+    own = dict(
+        barmode="stack",
+        bargap=0.15,
+        height=height,
+        showlegend=show_legend,
+        legend=dict(title=dict(text="Category"), traceorder="normal"),
+        xaxis=dict(title=dict(text=_PERIOD_AXIS[freq]), **xaxis),
+        yaxis=dict(
+            title=dict(text="Claims (records)"),
+            rangemode="tozero",
+            **count_axis(counts.groupby("period")["count"].sum().max()),
         ),
+        hovermode="closest",
     )
+    return go.Figure(data=traces, layout=layout(title, **merged(own, layout_settings or {})))
 
 
 def _measure(measure: str) -> Measure:
@@ -201,7 +203,7 @@ def _measure(measure: str) -> Measure:
         raise ValueError(f"unknown measure {measure!r}; choose one of {', '.join(MEASURES)}") from None
 
 
-def estimate_series(events: pd.DataFrame, measure: str) -> pd.DataFrame:
+def estimate_series(events: pd.DataFrame, measure: str, *, latest_only: bool = False) -> pd.DataFrame:
     """The claims that answer one measure (e.g. "troops_in_russia"), as a series.
 
     Parameters
@@ -221,7 +223,8 @@ def estimate_series(events: pd.DataFrame, measure: str) -> pd.DataFrame:
         ``low``, else ``high``; ``kind`` says what the figures are: ``"about"``
         (a best estimate), ``"range"`` (low and high only), ``"at_least"`` (only a
         lower bound: "more than ..."), ``"at_most"`` (only an upper bound: "up
-        to ..."). Records without any figure are left out.
+        to ..."). Records without any figure are left out. With ``latest_only``,
+        only each claimant's newest claim (the last by date, then id).
     """
     spec = _measure(measure)
     if events.empty:
@@ -237,6 +240,11 @@ def estimate_series(events: pd.DataFrame, measure: str) -> pd.DataFrame:
     # Records without any figure are left out before any text is converted.
     answers = _data.text_in(rows["subcategory"], spec.subcategories) & _data.claim_value(rows).notna().to_numpy()
     rows = rows.loc[answers]
+    if latest_only:
+        if not _data.sorted_by_date_and_id(rows):
+            rows = rows.iloc[np.lexsort((rows["event_id"].astype(str).to_numpy(dtype=object), rows["event_date"]))]
+        # In (date, id) order a claimant's last row is its newest claim; chosen before any text is built.
+        rows = rows.loc[~rows["claimant"].duplicated(keep="last").to_numpy()]
     series = pd.DataFrame(
         {
             "event_date": pd.to_datetime(rows["event_date"]).astype("datetime64[ns]"),
