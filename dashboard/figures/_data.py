@@ -61,6 +61,17 @@ def grouped_ids(
     return ids_by_group(frame[column], codes, int(codes.max()) + 1)
 
 
+def dense_codes(codes: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes renumbered over the groups that have rows: (the present groups, each row's new code).
+
+    ``sizes`` is ``np.bincount(codes)``; a lookup table, not a search, so it is one pass over the rows.
+    """
+    present = np.flatnonzero(sizes)
+    renumber = np.zeros(len(sizes), dtype="int64")
+    renumber[present] = np.arange(len(present))
+    return present, renumber[codes]
+
+
 def ids_by_group(ids: pd.Series, codes: np.ndarray, groups: int) -> pd.api.extensions.ExtensionArray:
     """The ids of groups ``0 .. groups - 1`` (row ``i`` is in group ``codes[i]``), row order kept within a group.
 
@@ -139,9 +150,11 @@ def empty(columns: dict[str, str]) -> pd.DataFrame:
 
 def has_point(events: pd.DataFrame) -> np.ndarray:
     """Rows that may be drawn as points: precision 1 or 2 with both coordinates."""
-    precision = events["geo_precision"].astype("Float64")
+    # As plain floats (missing: NaN), compared with two numbers: isin on the nullable column was
+    # ~10 ms per 200k rows.
+    precision = pd.to_numeric(events["geo_precision"]).to_numpy(dtype="float64", na_value=np.nan)
     return (
-        precision.isin([1, 2]).fillna(False).to_numpy(dtype=bool)
+        ((precision == 1) | (precision == 2))
         & events["latitude"].notna().to_numpy()
         & events["longitude"].notna().to_numpy()
     )

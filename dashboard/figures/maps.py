@@ -156,7 +156,7 @@ def region_values(events: pd.DataFrame, value: str = "count") -> pd.DataFrame:
         values = _data.claim_value(located).where(in_unit).to_numpy(dtype=float)
     given = ~np.isnan(values)
     per_region = np.bincount(group, minlength=len(regions_found))
-    present = np.flatnonzero(per_region)
+    present, region_of_row = _data.dense_codes(group, per_region)
     sums = np.bincount(group[given], weights=values[given], minlength=len(regions_found))[present]
     return pd.DataFrame(
         {
@@ -164,7 +164,7 @@ def region_values(events: pd.DataFrame, value: str = "count") -> pd.DataFrame:
             "events": per_region[present].astype("int64"),
             # NaN when no claim in the region gives the unit (as sum(min_count=1) would).
             "value": np.where(np.bincount(group[given], minlength=len(regions_found))[present] > 0, sums, np.nan),
-            "event_ids": _data.ids_by_group(located["event_id"], np.searchsorted(present, group), len(present)),
+            "event_ids": _data.ids_by_group(located["event_id"], region_of_row, len(present)),
         }
     )
 

@@ -96,8 +96,8 @@ def period_counts(events: pd.DataFrame, freq: Freq) -> pd.DataFrame:
     rank_of_code = np.array([ranked.index(label) for label in labels], dtype="int64")
     group = period_of_row.astype("int64") * len(ranked) + rank_of_code[codes]
     sizes = np.bincount(group, minlength=len(periods) * len(ranked))
-    present = np.flatnonzero(sizes)
-    ids = _data.ids_by_group(events["event_id"].iloc[rows[dated]], np.searchsorted(present, group), len(present))
+    present, bar = _data.dense_codes(group, sizes)
+    ids = _data.ids_by_group(events["event_id"].iloc[rows[dated]], bar, len(present))
     return pd.DataFrame(
         {
             "period": pd.DatetimeIndex(periods).astype("datetime64[ns]")[present // len(ranked)],
