@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
+from pandas.api.types import union_categoricals
 from sqlalchemy.engine import Connection, Engine
 
 from dashboard.events import columnar, schema
@@ -377,22 +378,26 @@ class EventStore:
         path = snapshot_path(self.engine, token)
         if path is None:
             return
-        old = _to_frame(before)
         if written:
-            rows = pa.concat_tables(written).to_pandas()
-            kept = old[~old["event_id"].isin(rows["event_id"])]
-            new = compact_frame(normalise_frame(rows))
-            # Column by column: pandas' whole-frame concat of these mixed dtypes takes seconds at 1M rows.
-            view = pd.DataFrame({name: pd.concat([kept[name], new[name]], ignore_index=True) for name in old.columns})
-            for name in CATEGORICAL_COLUMNS:  # as a fresh read: sorted categories, none unused
-                column = view[name]
-                if isinstance(column.dtype, pd.CategoricalDtype):  # both sides had the same (sorted) categories
-                    view[name] = column.cat.remove_unused_categories()
-                else:
-                    view[name] = column.astype(object).astype("category")
+            rows = pa.concat_tables(written)
+            # Filtering and encoding in Arrow: pandas' isin and astype on a million strings take seconds.
+            ids = pc.cast(before.column("event_id"), pa.string())  # an empty view reads back untyped
+            kept = _to_frame(before.filter(pc.invert(pc.is_in(ids, value_set=rows["event_id"]))))
+            for name in CATEGORICAL_COLUMNS:
+                rows = rows.set_column(rows.schema.get_field_index(name), name, pc.dictionary_encode(rows[name]))
+            new = normalise_frame(rows.to_pandas(date_as_object=False))
+            view = pd.DataFrame(
+                {
+                    name: _categories_union(kept[name], new[name])
+                    if name in CATEGORICAL_COLUMNS
+                    # Column by column: pandas' whole-frame concat of these dtypes takes seconds at 1M rows.
+                    else pd.concat([kept[name], new[name]], ignore_index=True)
+                    for name in kept.columns
+                }
+            )
             view = view.sort_values(["event_date", "event_id"], kind="stable", ignore_index=True)
         else:
-            view = old  # nothing changed but the import history: same rows, new token
+            view = _to_frame(before)  # nothing changed but the import history: same rows, new token
         _write_snapshot(pa.Table.from_pandas(view, preserve_index=False), path)
 
     def revise(self, event_id: str, changes: dict[str, Any], reason: str) -> int:
@@ -713,6 +718,15 @@ def _read_snapshot(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
 
     # Columnar: only the columns asked for are read; categoricals come back as categoricals.
     return _to_frame(pq.read_table(path, columns=list(columns) if columns else None))
+
+
+def _categories_union(old: pd.Series, new: pd.Series) -> pd.Series:
+    """Two categorical columns end to end, with sorted categories and none unused, as a fresh read has them."""
+    try:
+        joined = union_categoricals([old, new], sort_categories=True, ignore_order=True)
+    except TypeError:  # categories of different dtypes (one side has no value at all)
+        joined = pd.Categorical(pd.concat([old.astype(object), new.astype(object)], ignore_index=True))
+    return pd.Series(joined).cat.remove_unused_categories()
 
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
