@@ -110,6 +110,7 @@ def bench_size(n: int, pages: bool) -> dict:
     r["revise_rows"] = len(pd.read_csv(revisions_csv, usecols=["event_id"]))
     r["revise_s"], _, r["revise_out"] = run_measured([*cli, str(revisions_csv)])
     r["read_csv_s"] = median_time(lambda: pd.read_csv(events_csv), repeats=1 if n >= 1_000_000 else 3)
+    r["sqlite_insert_s"] = sqlite_insert_limit(events_csv)
 
     store = open_store(url, seed=False)
     started = time.perf_counter()
@@ -146,6 +147,49 @@ def bench_size(n: int, pages: bool) -> dict:
         )
         r["pages"] = json.loads(out.strip().splitlines()[-1])
     return r
+
+
+def sqlite_insert_limit(events_csv: Path) -> float:
+    """The write limit: seconds for SQLite alone to insert the file's rows into an empty log.
+
+    The same table, indexes and pragmas as an import, one transaction, values prepared beforehand
+    (untimed): only ``executemany`` and the commit are timed. No parsing, checking or hashing.
+    """
+    import pyarrow as pa
+
+    from dashboard.events import schema
+    from dashboard.events.importers import parse_bytes
+    from dashboard.events.store import LOG_COLUMNS, open_store
+
+    table = parse_bytes(events_csv.read_bytes(), events_csv.name).accepted_table()
+    db = generate.DATA_DIR / "insert-limit.sqlite"
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+    store = open_store(f"sqlite:///{db}", seed=False)
+    names = [*schema.FIELD_NAMES, *LOG_COLUMNS, "content_hash"]
+    sql = f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    log_values = (1, "2026-01-01 00:00:00.000000", None, 0, None, "0" * 64)
+    elapsed = 0.0
+    with store.writing() as conn:
+        cursor = conn.connection.driver_connection.cursor()
+        for start in range(0, table.num_rows, 50_000):
+            chunk = table.slice(start, 50_000)
+            columns = [
+                [v.isoformat() if v is not None else None for v in chunk[name].to_pylist()]
+                if pa.types.is_date(chunk.schema.field(name).type)
+                else chunk[name].to_pylist()
+                for name in schema.FIELD_NAMES
+            ]
+            rows = [(*values, *log_values) for values in zip(*columns, strict=True)]
+            started = time.perf_counter()
+            cursor.executemany(sql, rows)
+            elapsed += time.perf_counter() - started
+        started = time.perf_counter()
+    elapsed += time.perf_counter() - started  # the commit
+    store.engine.dispose()
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+    return elapsed
 
 
 def machine() -> str:
@@ -198,9 +242,13 @@ def write_results(results: list[dict], notes: str = "") -> None:
     )
     row("limit: `pandas.read_csv` (rows/s)", [f"{r['n'] / r['read_csv_s']:,.0f}" for r in results])
     row("import ÷ read_csv time", [f"{r['import_s'] / r['read_csv_s']:.0f}×" for r in results])
+    row(
+        "limit: SQLite alone inserting the rows (rows/s)",
+        [f"{r['n'] / r['sqlite_insert_s']:,.0f}" if "sqlite_insert_s" in r else "–" for r in results],
+    )
     row("import peak RSS (MB)", [f"{r['import_rss_mb']:,.0f}" for r in results])
     row("revision file import (rows, s)", [f"{r['revise_rows']:,} in {r['revise_s']:.1f}" for r in results])
-    row("first load after import: SQL → snapshot (s)", [f"{r['first_load_s']:.2f}" for r in results])
+    row("first load of the log after the imports (s)", [f"{r['first_load_s']:.2f}" for r in results])
     row("load `current_events()` from snapshot (s)", [f"{r['load_s']:.2f}" for r in results])
     row("events frame in memory (MB)", [f"{r['frame_mb']:,.0f}" for r in results])
     row("limit: pandas mask + group-by (ms)", [f"{r['raw_limit_s'] * 1000:.0f}" for r in results])
