@@ -189,7 +189,7 @@ def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_POINTS) -> tupl
     events : DataFrame
     max_points : int
         Above this many points, nearby points are merged into grid cells (the
-        cell size doubles from 0.01 degrees until the cells number at most
+        finest of 0.01 degrees times a power of √2 whose cells number at most
         ``max_points``): one point per cell at the cell's centre, ``count``
         claims, ``category`` the most common one (schema order breaks ties).
 
@@ -250,7 +250,7 @@ def _figure_text(rows: pd.DataFrame) -> pd.Series:
 
 
 def _grid(events: pd.DataFrame, where: np.ndarray, max_points: int) -> pd.DataFrame:
-    """Merge the point rows ``where`` (positions) into grid cells, doubling the cell until at most ``max_points``.
+    """Merge the point rows ``where`` (positions) into grid cells, the finest with at most ``max_points`` cells.
 
     Works on numbers only: category and claimant as their categorical codes, dates as integers,
     cells as one integer each. Strings of the ~600k point rows of a 1M log (object arrays of
@@ -260,15 +260,27 @@ def _grid(events: pd.DataFrame, where: np.ndarray, max_points: int) -> pd.DataFr
     """
     lat = events["latitude"].to_numpy(dtype=float)[where]
     lon = events["longitude"].to_numpy(dtype=float)[where]
-    cell = 0.01
-    while True:
-        cell_lat = np.floor(lat / cell).astype("int64")
-        cell_lon = np.floor(lon / cell).astype("int64")
+
+    def cells(step: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        # Sizes 0.01° × √2 per step (0.01, 0.0141, 0.02 … 0.32, 0.453, 0.64 …), rounded for the page's
+        # text: each step about halves the number of cells, so the grid ends up close to max_points
+        # (doubling the size quartered it, and could leave a map of 2,500 dots for a budget of 10,000).
+        size = float(f"{0.01 * 2 ** (step / 2):.3g}")
+        cell_lat = np.floor(lat / size).astype("int64")
+        cell_lon = np.floor(lon / size).astype("int64")
         # One integer per cell, ordered as (cell_lat, cell_lon): |cell_lon| < 2**19 even at 0.01 degrees.
-        key = cell_lat * (1 << 20) + cell_lon
-        if len(pd.unique(key)) <= max_points or cell >= 90:
-            break
-        cell *= 2
+        return size, cell_lat, cell_lon, cell_lat * (1 << 20) + cell_lon
+
+    # The finest step with at most max_points cells, by bisection: fewer passes over the points than
+    # trying every step from the finest (each pass is a hash of up to ~600k keys).
+    low, high = 0, 26  # 0.01° × √2**26 ≈ 82°: a handful of cells
+    while low < high:
+        middle = (low + high) // 2
+        if len(pd.unique(cells(middle)[3])) <= max_points:
+            high = middle
+        else:
+            low = middle + 1
+    cell, cell_lat, cell_lon, key = cells(low)
     cell_of_row, _ = pd.factorize(key, sort=True)
     counts = np.bincount(cell_of_row)
     # Rows grouped by cell, each cell's rows in the frame's order: the first claimant, the latest date.
