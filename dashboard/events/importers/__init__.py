@@ -410,6 +410,7 @@ def import_file(
         data = _read(path)
     name = file_name or Path(path).name
     parsed = parse_bytes(data, name, fmt=fmt, encoding=encoding, origin=origin, progress=progress)
+    del data  # the file's bytes (hundreds of MB for a large import) are not needed while writing
     report = parsed.report
     if (report.errors and not skip_invalid) or parsed.file_errors or report.rows_read == 0:
         return report  # nothing to write; a header-only file leaves no trace but its warning
