@@ -9,6 +9,7 @@ happened, when, where, with which figures, and on which sources.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -311,6 +312,7 @@ class EventRecord(BaseModel):
         return self
 
 
+@functools.lru_cache(maxsize=4096)  # pycountry's lookup costs more than the rest of a record's checks
 def admin1_in_country(admin1_code: str, country_code: str) -> bool:
     """Whether a region code belongs to a country (True when the code's prefix is no known country)."""
     expected = pycountry.countries.get(alpha_2=admin1_code.split("-")[0])

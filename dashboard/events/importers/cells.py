@@ -7,6 +7,7 @@ dates that do not parse raise :class:`RowError` naming the column and the rule.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ SHORT_TEXT, LONG_TEXT = 300, 20_000
 _THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
+@functools.lru_cache(maxsize=4096)  # called for every cell of every row; headers repeat
 def column_key(name: str) -> str:
     return name.strip().casefold()
 

@@ -10,6 +10,7 @@ reported, not guessed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 
@@ -50,6 +51,7 @@ def slash_order(values: Iterable[str]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65_536)  # strptime is slow, and a large file repeats its dates many times
 def parse_date(value: str | None, column: str, order: str | None = None) -> dt.date | None:
     """One date cell to a date; empty gives None; anything unclear raises RowError."""
     if value is None:

@@ -61,6 +61,7 @@ def name_key(name: str, drop: frozenset[str] = frozenset()) -> str:
     return " ".join(w for w in words if w not in drop)
 
 
+@functools.lru_cache(maxsize=1024)
 def country_from_numeric(code: str) -> str | None:
     """ISO 3166-1 numeric code ("804", "4" or "804.0") to alpha-3, or None."""
     text = code.strip().removesuffix(".0")
@@ -109,6 +110,7 @@ def _country_names(country) -> list[str]:
     return [getattr(country, attr) for attr in ("name", "official_name", "common_name") if hasattr(country, attr)]
 
 
+@functools.lru_cache(maxsize=65_536)  # a large export names the same regions on many rows
 def admin1_from_name(name: str, country_code: str | None) -> tuple[str, str] | None:
     """A first-level region's name to ``(ISO 3166-2 code, English name)``, or None.
 
