@@ -160,7 +160,10 @@ def validate_native(table: pa.Table, context: dict[str, Any], origin: str | None
             column = pa.array([""] * rows, pa.string())
         if pc.any(pc.match_substring(column, "\x00")).as_py():
             return None
-        values = _checked_column(name, column, context, native)
+        try:
+            values = _checked_column(name, column, context, native)
+        except pa.ArrowInvalid:  # e.g. a number spelling Arrow's parser does not take: the per-record path judges
+            return None
         if values is None:
             return None
         out[name] = values

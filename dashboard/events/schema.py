@@ -331,22 +331,18 @@ DATE_FIELDS = ("event_date", "event_date_end", "reported_date")
 PROVENANCE_FIELDS = ("origin",)
 
 
+@functools.cache  # built on first use: 31 adapters would add to every program's start
 def field_adapter(name: str) -> TypeAdapter:
     """A validator for one field alone, with the field's own type, constraints and checks.
 
     The columnar import path (``dashboard.events.columnar``) runs each distinct value of a
     column through it, so a value is judged by exactly the rules a whole record would apply.
     """
-    return _FIELD_ADAPTERS[name]
-
-
-_FIELD_ADAPTERS: dict[str, TypeAdapter] = {
-    name: TypeAdapter(
+    info = EventRecord.model_fields[name]
+    return TypeAdapter(
         Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation,
         config=ConfigDict(str_strip_whitespace=EventRecord.model_config.get("str_strip_whitespace", False)),
     )
-    for name, info in EventRecord.model_fields.items()
-}
 
 
 def field_kind(name: str) -> str:
