@@ -17,6 +17,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -252,7 +253,12 @@ class EventStore:
                 outcome = self.append(table, batch=batch, reason=reason, conn=own, written=written)
                 token = self.revision_token(own)
             if before is not None:
-                self._roll_snapshot(before, written, token)
+                try:
+                    self._roll_snapshot(before, written, token)
+                except Exception as exc:  # noqa: BLE001 - the append has landed; a snapshot only saves time
+                    warnings.warn(
+                        f"the dashboard snapshot was not updated ({exc!r}); it is rebuilt on next read", stacklevel=2
+                    )
             return outcome
 
         now = utc_now()

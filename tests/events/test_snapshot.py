@@ -94,3 +94,14 @@ def test_columns_empty_on_one_side_are_carried_forward_as_a_fresh_read_gives_the
     assert_snapshot_matches_sql(sqlite_store)
     sqlite_store.append([make_record(event_id="N3", counterpart="Russia", subcategory=None)])
     assert_snapshot_matches_sql(sqlite_store)
+
+
+def test_a_failed_roll_forward_does_not_fail_the_append(sqlite_store, make_record, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk says no")
+
+    monkeypatch.setattr(store_module.EventStore, "_roll_snapshot", broken)
+    with pytest.warns(UserWarning, match="snapshot was not updated"):
+        result, _ = sqlite_store.append([make_record(event_id="F1")])
+    assert result.new == 1
+    pd.testing.assert_frame_equal(sqlite_store.current_events(), sql_view(sqlite_store))
