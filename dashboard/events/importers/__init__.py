@@ -113,16 +113,31 @@ def parse_bytes(
     if data[:4] == b"PK\x03\x04":
         return _parse_xlsx(data, file_name, fmt, origin, progress)
     decoded = decode(data, file_name, encoding)
-    reader = read_json_rows if is_json(decoded.text) else read_csv_rows
-    header, rows = reader(decoded.text, file_name)
     digest = hashlib.sha256(data).hexdigest()
-    if reader is read_csv_rows:
+    if is_json(decoded.text):
+        header, rows = read_json_rows(decoded.text, file_name)
+        return _parse_rows(header, rows, file_name, fmt, decoded.encoding, digest, origin, progress)
+    # The header alone first: the row reader holds the whole text again (as 4 bytes a character),
+    # which the columnar path does not need.
+    header_text = _header_text(decoded.text)
+    if header_text is not None:
+        header, _ = read_csv_rows(header_text, file_name)
         fast = _parse_native_columns(data, decoded, header, file_name, fmt, digest, origin)
         if fast is not None:
             if progress:
                 progress(fast.report.rows_read)
             return fast
+    header, rows = read_csv_rows(decoded.text, file_name)
     return _parse_rows(header, rows, file_name, fmt, decoded.encoding, digest, origin, progress)
+
+
+def _header_text(text: str, limit: int = 1 << 20) -> str | None:
+    """The start of ``text`` up to and including its first line, or None if that line is not within ``limit``."""
+    end = min((i for i in (text.find("\n", 0, limit), text.find("\r", 0, limit)) if i >= 0), default=-1)
+    if end < 0:
+        return text if len(text) <= limit else None
+    head = text[: end + 1]
+    return head if head.count('"') % 2 == 0 else None  # a quoted header cell spanning lines: read it all
 
 
 def _parse_native_columns(
@@ -136,8 +151,6 @@ def _parse_native_columns(
     alike, and whose every row is valid. Anything else, including any invalid row, goes the
     per-row way, which reports each problem with its line and column.
     """
-    import io
-
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
@@ -151,10 +164,10 @@ def _parse_native_columns(
         return None
     if "\x00" in decoded.text or not _quoting_unambiguous(decoded.text):
         return None
-    body = data[len(codecs.BOM_UTF8) :] if decoded.encoding == "utf-8-sig" else data
+    body = memoryview(data)[len(codecs.BOM_UTF8) :] if decoded.encoding == "utf-8-sig" else data
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(body)),  # the bytes as they are, not a copy
             read_options=pa_csv.ReadOptions(skip_rows=1, column_names=header, use_threads=False),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(
