@@ -15,9 +15,10 @@ Two things here make large imports fast:
 Each distinct value of a column goes through the field's own validator
 (:func:`schema.field_adapter`) after the native importer's own cell conversion: most
 columns (categories, claimants, regions, dates, vocabularies) have few distinct values,
-so this costs little and is the schema itself. Columns with very many distinct values
-(ids, descriptions, coordinates, sources) are checked with Arrow compute instead, by
-rules read from the same field definitions (lengths, bounds), and anything those rules do
+so this costs little and is the schema itself. In a large file, the columns that can hold a
+different value on every row (descriptions, places, coordinates, figures, sources) are checked
+with Arrow compute instead, by rules read from the same field definitions (lengths, bounds),
+and anything those rules do
 not cover (odd whitespace, number spellings, multi-line sources) sends the row's value
 through the field validator or, failing that, the whole file to the per-record path.
 """
@@ -45,8 +46,8 @@ STORAGE_TYPES = {
     "date": pa.date32(),
     "json": pa.string(),
 }
-# Above this many distinct values a column is checked with Arrow compute instead of value by value.
-DISTINCT_LIMIT = 20_000
+# Above this many rows, a column that has an Arrow rule is checked with it instead of value by value.
+ROWS_FOR_ARROW_RULES = 20_000
 # Fields whose only checks are "stripped, not empty if required, at most N characters": the
 # ones the Arrow text rule may judge. Other text fields (codes, ids) must go value by value.
 _PLAIN_TEXT_CHECKS = {"_clean_text", "_required_text"}
@@ -176,17 +177,16 @@ def _checked_column(name: str, column: pa.Array, context: dict[str, Any], native
     if name == "event_id":
         ok = pc.all(pc.match_substring_regex(column, schema.EVENT_ID_PATTERN)).as_py()
         return column if ok and pc.count_distinct(column).as_py() == len(column) else None
-    distinct = pc.unique(column)
-    if len(distinct) > DISTINCT_LIMIT:
-        # Arrow rules for the kinds of column that have many distinct values in real files;
-        # any other column is judged value by value, however many values it has.
+    if len(column) > ROWS_FOR_ARROW_RULES:
+        # Arrow rules for the kinds of column that can have a distinct value on every row of a
+        # large file; any other column is judged value by value, however many values it has.
         if name == "sources":
             return _sources(column, native)
         if _is_plain_text(name):
             return _plain_text(name, column, context, native)
         if kind == "float":
             return _numbers(name, column)
-    return _by_distinct_value(name, column, distinct, context, native)
+    return _by_distinct_value(name, column, pc.unique(column), context, native)
 
 
 def _by_distinct_value(name, column, distinct, context, native) -> pa.Array | None:
@@ -282,9 +282,12 @@ def _sources(column: pa.Array, native) -> pa.Array | None:
         pc.invert(pc.match_substring_regex(column, r"[\r\n]|^\s*\[")),
     )
     candidates = pc.indices_nonzero(four)
+    every_row = len(candidates) == len(column)
+    if not every_row:
+        parts = parts.take(candidates)
     # Trim spaces only, then refuse any part still edged by whitespace: so the result is what
     # Python's str.strip() gives, whatever Arrow counts as whitespace.
-    outlet, title, date, url = (pc.utf8_trim(pc.list_element(parts.take(candidates), i), " ") for i in range(4))
+    outlet, title, date, url = (pc.utf8_trim(pc.list_element(parts, i), " ") for i in range(4))
     short = _max_length_of(schema.Source, "outlet")
     ok = pc.and_(pc.greater(pc.utf8_length(outlet), 0), pc.less_equal(pc.utf8_length(outlet), short))
     checks = [
@@ -317,8 +320,7 @@ def _sources(column: pa.Array, native) -> pa.Array | None:
         "}]",
         "",
     )
-    simple = pc.filter(candidates, ok)
-    is_simple = pc.is_in(pa.array(range(len(column)), pa.int64()), value_set=pc.cast(simple, pa.int64()))
+    is_simple = ok if every_row else pc.replace_with_mask(four, four, ok)
     result = pc.replace_with_mask(pa.nulls(len(column), pa.string()), is_simple, pc.filter(encoded, ok))
     others = pc.invert(is_simple)
     if not pc.any(others).as_py():

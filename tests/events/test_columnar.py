@@ -64,10 +64,10 @@ def test_the_seed_log_takes_the_columnar_path_with_identical_values():
     assert_same(fast, exact)
 
 
-@pytest.mark.parametrize("limit", [0, columnar.DISTINCT_LIMIT])
+@pytest.mark.parametrize("limit", [0, columnar.ROWS_FOR_ARROW_RULES])
 def test_a_clean_file_takes_the_columnar_path(monkeypatch, limit):
-    """limit 0 sends every column through the Arrow rules meant for many distinct values."""
-    monkeypatch.setattr(columnar, "DISTINCT_LIMIT", limit)
+    """limit 0 sends every column that has an Arrow rule through it, as in a large file."""
+    monkeypatch.setattr(columnar, "ROWS_FOR_ARROW_RULES", limit)
     rows = [
         base_record(f"C{i}", latitude=51.0 + i / 1000, description=f"Claim {i}: «{i}»", figure_best=11000 + i)
         for i in range(50)
@@ -219,11 +219,11 @@ def native_files(draw):
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("limit", [0, columnar.DISTINCT_LIMIT])
+@pytest.mark.parametrize("limit", [0, columnar.ROWS_FOR_ARROW_RULES])
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=native_files())
 def test_columnar_path_never_accepts_more_than_the_record_path(monkeypatch, limit, text):
-    monkeypatch.setattr(columnar, "DISTINCT_LIMIT", limit)
+    monkeypatch.setattr(columnar, "ROWS_FOR_ARROW_RULES", limit)
     fast, exact = both_paths(text)
     if fast is not None:
         assert_same(fast, exact)
