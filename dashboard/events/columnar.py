@@ -113,8 +113,16 @@ def content_hashes(table: pa.Table) -> list[str]:
 _PRINTABLE_ASCII = r"^[\x20-\x7e]*$"
 
 
-def _json_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
+def _json_strings(column: pa.ChunkedArray) -> pa.Array:
     """Each value as json.dumps writes it (ensure_ascii): quoted, escaped; nulls stay null."""
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    if len(encoded.dictionary) * 4 < len(encoded):
+        # A column that repeats its values (categories, claimants, regions): each value once.
+        return _json_string_values(encoded.dictionary).take(encoded.indices)
+    return _json_string_values(column.combine_chunks())
+
+
+def _json_string_values(column: pa.Array) -> pa.Array:
     plain = pc.fill_null(pc.match_substring_regex(column, _PRINTABLE_ASCII), True)
     escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
     quoted = pc.binary_join_element_wise('"', escaped, '"', "")
@@ -122,7 +130,7 @@ def _json_strings(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if not pc.any(special).as_py():
         return quoted
     others = [encode_basestring_ascii(v) for v in pc.filter(column, special).to_pylist()]
-    return pc.replace_with_mask(quoted.combine_chunks(), special.combine_chunks(), pa.array(others, pa.string()))
+    return pc.replace_with_mask(quoted, special, pa.array(others, pa.string()))
 
 
 def _float_reprs(column: pa.ChunkedArray) -> pa.Array:
