@@ -16,8 +16,10 @@ from dashboard.figures.style import (
     count_axis,
     empty_figure,
     format_number,
+    layout,
     month_axis,
     safe_text,
+    safe_texts,
     series_colors,
 )
 
@@ -342,25 +344,33 @@ def apogee_distance_chart(
         }
     )
     colors = _type_colors(frame["missile_type"])
-    fig = go.Figure()
+    # Hover text built column-wise, each name escaped once: per-point formatting cost ~0.1 s at 6k launches.
+    names = pd.Series(safe_texts(frame["name"]), index=frame.index)
+    dates = frame["date"].dt.strftime("%d %b %Y")
+    traces = []
     for missile_type in _type_order(frame["missile_type"]):
-        rows = frame.loc[frame["missile_type"] == missile_type]
-        fig.add_scatter(
-            x=rows["distance"],
-            y=rows["apogee"],
-            mode="markers",
-            name=safe_text(missile_type_label(missile_type)),
-            meta=missile_type,
-            marker=dict(size=12, color=colors[missile_type], line=dict(color="white", width=1)),
-            customdata=rows["event_id"].tolist(),
-            text=[
-                f"<b>{safe_text(n)}</b> ({safe_text(missile_type_label(missile_type))})<br>{d:%d %b %Y}"
-                for n, d in zip(rows["name"], rows["date"], strict=True)
-            ],
-            hovertemplate="%{text}<br>apogee %{y:,.0f} km · distance %{x:,.0f} km<extra></extra>",
+        picked = (frame["missile_type"] == missile_type).to_numpy()
+        rows = frame.loc[picked]
+        label = safe_text(missile_type_label(missile_type))
+        traces.append(
+            go.Scatter(
+                x=rows["distance"],
+                y=rows["apogee"],
+                mode="markers",
+                name=label,
+                meta=missile_type,
+                marker=dict(size=12, color=colors[missile_type], line=dict(color="white", width=1)),
+                customdata=rows["event_id"].to_numpy(dtype=object),
+                text=("<b>" + names[picked] + f"</b> ({label})<br>" + dates[picked]).to_numpy(dtype=object),
+                hovertemplate="%{text}<br>apogee %{y:,.0f} km · distance %{x:,.0f} km<extra></extra>",
+            )
         )
-    base_layout(fig, title)
-    fig.update_layout(
+    return go.Figure(data=traces, layout=_profile_layout(frame, title, height, log_axes))
+
+
+def _profile_layout(frame: pd.DataFrame, title: str | None, height: int, log_axes: bool | None) -> dict:
+    return layout(
+        title,
         height=height,
         hovermode="closest",
         # One row above the plot, not a column beside it: the chart sits in half the page's width,
@@ -376,7 +386,6 @@ def apogee_distance_chart(
         xaxis=dict(title=dict(text="Distance flown (km)"), **_km_axis(frame["distance"], log_axes)),
         yaxis=dict(title=dict(text="Apogee (km)"), **_km_axis(frame["apogee"], log_axes)),
     )
-    return fig
 
 
 def _km_axis(values: pd.Series, log: bool | None) -> dict:
