@@ -11,7 +11,6 @@ from dashboard.events.schema import SUBCATEGORIES
 from dashboard.figures import _data
 from dashboard.figures.maps import MAP_VIEWS, label_trace, map_layout, outline_trace, simplified_regions, view_regions
 from dashboard.figures.style import (
-    base_layout,
     category_color,
     count_axis,
     empty_figure,
@@ -138,42 +137,47 @@ def missile_monthly_chart(
     """
     if monthly.empty:
         return empty_figure(title)
-    fig = go.Figure()
+    # Traces and layout given to the figure at once: plotly validates each only once.
+    traces = []
     colors = _type_colors(monthly["missile_type"])
     for missile_type in _type_order(monthly["missile_type"]):
         rows = monthly.loc[monthly["missile_type"] == missile_type]
         months = pd.to_datetime(rows["month"])
-        fig.add_bar(
-            x=months,
-            y=rows["missiles"],
-            name=safe_text(missile_type_label(missile_type)),
-            meta=missile_type,
-            marker=dict(color=colors[missile_type], line=dict(width=0)),
-            xperiod="M1",
-            xperiodalignment="middle",
-            customdata=[_data.join_ids(ids) for ids in rows["event_ids"]],
-            hovertext=[
-                f"{m:%B %Y}: {format_number(n)} missiles in {k} launch events"
-                for m, n, k in zip(months, rows["missiles"], rows["launches"], strict=True)
-            ],
-            hovertemplate="<b>%{fullData.name}</b><br>%{hovertext}<extra></extra>",
+        traces.append(
+            go.Bar(
+                x=months,
+                y=rows["missiles"],
+                name=safe_text(missile_type_label(missile_type)),
+                meta=missile_type,
+                marker=dict(color=colors[missile_type], line=dict(width=0)),
+                xperiod="M1",
+                xperiodalignment="middle",
+                customdata=[_data.join_ids(ids) for ids in rows["event_ids"]],
+                hovertext=[
+                    f"{m:%B %Y}: {format_number(n)} missiles in {k} launch events"
+                    for m, n, k in zip(months, rows["missiles"], rows["launches"], strict=True)
+                ],
+                hovertemplate="<b>%{fullData.name}</b><br>%{hovertext}<extra></extra>",
+            )
         )
     launches = monthly.groupby("month", sort=True)["launches"].sum()
     # Markers, not a line: a line would run across months without launches as if they had some.
-    fig.add_scatter(
-        x=launches.index,
-        y=launches.to_numpy(),
-        name="Launch events",
-        yaxis="y2",
-        mode="markers",
-        xperiod="M1",
-        xperiodalignment="middle",
-        marker=dict(symbol="diamond-open", size=11, color="#222222", line=dict(width=2)),
-        hovertemplate="%{x|%B %Y}: %{y} launch events<extra></extra>",
+    traces.append(
+        go.Scatter(
+            x=launches.index,
+            y=launches.to_numpy(),
+            name="Launch events",
+            yaxis="y2",
+            mode="markers",
+            xperiod="M1",
+            xperiodalignment="middle",
+            marker=dict(symbol="diamond-open", size=11, color="#222222", line=dict(width=2)),
+            hovertemplate="%{x|%B %Y}: %{y} launch events<extra></extra>",
+        )
     )
-    base_layout(fig, title)
     top = max(float(monthly.groupby("month")["missiles"].sum().max()), 1.0)
-    fig.update_layout(
+    figure_layout = layout(
+        title,
         barmode="stack",
         bargap=0.2,
         height=height,
@@ -193,7 +197,7 @@ def missile_monthly_chart(
         ),
         margin=dict(r=60),
     )
-    return fig
+    return go.Figure(data=traces, layout=figure_layout)
 
 
 def launch_sites(events: pd.DataFrame) -> pd.DataFrame:
