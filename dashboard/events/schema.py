@@ -421,18 +421,6 @@ def validate_record(data: dict[str, Any], line: int | None = None) -> EventRecor
         return errors
 
 
-def record_to_row(record: EventRecord) -> dict[str, Any]:
-    """Flatten a record into storage values (sources as canonical JSON)."""
-    row = record.model_dump(mode="python")
-    row["sources"] = sources_to_json(record.sources)
-    for name in FLOAT_FIELDS:
-        if row[name] == 0:
-            # SQLite stores -0.0 as 0: hash what is stored, or an export of the row
-            # imported again would look like a change.
-            row[name] = 0.0
-    return row
-
-
 def sources_to_json(sources: tuple[Source, ...] | list[Source]) -> str:
     return json.dumps([s.model_dump(mode="json") for s in sources], ensure_ascii=False, sort_keys=True)
 
