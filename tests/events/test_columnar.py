@@ -16,12 +16,12 @@ import json
 
 import pyarrow as pa
 import pytest
+from conftest import base_record, cell_text, native_csv_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.events import columnar, importers, schema
 from dashboard.events.importers import base, seed_path
-from tests.conftest import base_record, native_csv_text
 
 
 def both_paths(text: str, name: str = "f.csv", origin: str | None = None):
@@ -207,18 +207,12 @@ TRICKY: dict[str, list[str]] = {
 }
 
 
-def _cell(column: str, value) -> str:
-    from tests.conftest import cell_text
-
-    return cell_text(column, value)
-
-
 @st.composite
 def native_files(draw):
     count = draw(st.integers(1, 4))
     rows = []
     for i in range(count):
-        cells = {k: _cell(k, v) for k, v in {**VALID, "event_id": f"P{i}"}.items()}
+        cells = {k: cell_text(k, v) for k, v in {**VALID, "event_id": f"P{i}"}.items()}
         for column in draw(st.lists(st.sampled_from(sorted(TRICKY)), max_size=2)):
             cells[column] = draw(st.sampled_from(TRICKY[column]))
         rows.append(cells)
