@@ -16,7 +16,6 @@ import json
 
 import pyarrow as pa
 import pytest
-from conftest import base_record, cell_text, native_csv_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -65,11 +64,11 @@ def test_the_seed_log_takes_the_columnar_path_with_identical_values():
 
 
 @pytest.mark.parametrize("limit", [0, columnar.ROWS_FOR_ARROW_RULES])
-def test_a_clean_file_takes_the_columnar_path(monkeypatch, limit):
+def test_a_clean_file_takes_the_columnar_path(monkeypatch, limit, record_data, native_csv):
     """limit 0 sends every column that has an Arrow rule through it, as in a large file."""
     monkeypatch.setattr(columnar, "ROWS_FOR_ARROW_RULES", limit)
     rows = [
-        base_record(f"C{i}", latitude=51.0 + i / 1000, description=f"Claim {i}: «{i}»", figure_best=11000 + i)
+        record_data(event_id=f"C{i}", latitude=51.0 + i / 1000, description=f"Claim {i}: «{i}»", figure_best=11000 + i)
         for i in range(50)
     ]
     rows[3]["sources"] = [
@@ -78,7 +77,7 @@ def test_a_clean_file_takes_the_columnar_path(monkeypatch, limit):
     ]
     rows[4].update(latitude=None, longitude=None, geo_precision=3, figure_low=None, figure_high=None)
     rows[5]["description"] = "  padded\u00a0"
-    fast, exact = both_paths(native_csv_text(rows), origin="upload-7")
+    fast, exact = both_paths(native_csv(rows), origin="upload-7")
     assert fast is not None
     assert_same(fast, exact)
     assert set(fast.table.column("origin").to_pylist()) == {"upload-7"}
@@ -102,12 +101,12 @@ def test_import_file_and_the_store_agree_with_the_record_path(make_store, native
 # --- the content hash ----------------------------------------------------------------------
 
 
-def test_content_hashes_equal_the_json_definition():
+def test_content_hashes_equal_the_json_definition(record_data):
     records = [
-        schema.EventRecord.model_validate(base_record("H1")),
+        schema.EventRecord.model_validate(record_data(event_id="H1")),
         schema.EventRecord.model_validate(
-            base_record(
-                "H2",
+            record_data(
+                event_id="H2",
                 figure_low=0.0,
                 figure_best=-0.0 + 0.0,
                 figure_high=1e16,
@@ -119,18 +118,18 @@ def test_content_hashes_equal_the_json_definition():
             )
         ),
         schema.EventRecord.model_validate(
-            base_record("H3", figure_low=None, figure_best=None, figure_high=None, unit=None, subcategory=None)
+            record_data(event_id="H3", figure_low=None, figure_best=None, figure_high=None, unit=None, subcategory=None)
         ),
     ]
     table = columnar.normalise_floats(columnar.records_table(records))
     assert columnar.content_hashes(table) == [json_oracle(r) for r in records]
 
 
-def test_content_hashes_of_columns_that_repeat_their_values():
+def test_content_hashes_of_columns_that_repeat_their_values(record_data):
     """Repeated values are encoded once per distinct value: the digests must not change."""
     records = [
         schema.EventRecord.model_validate(
-            base_record(f"D{i}", claimant='Кур"ск\\ HUR' if i % 2 else "Ukraine\tHUR", actor="North Korea")
+            record_data(event_id=f"D{i}", claimant='Кур"ск\\ HUR' if i % 2 else "Ukraine\tHUR", actor="North Korea")
         )
         for i in range(12)
     ]
@@ -138,13 +137,15 @@ def test_content_hashes_of_columns_that_repeat_their_values():
     assert columnar.content_hashes(table) == [json_oracle(r) for r in records]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     text=st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), min_size=1, max_size=40),
     number=st.floats(min_value=0, max_value=1e12, allow_nan=False) | st.integers(0, 10**9),
 )
-def test_content_hashes_equal_the_json_definition_for_any_text(text, number):
-    data = base_record("R1", description=text, location=text, figure_low=None, figure_best=number, figure_high=None)
+def test_content_hashes_equal_the_json_definition_for_any_text(record_data, text, number):
+    data = record_data(
+        event_id="R1", description=text, location=text, figure_low=None, figure_best=number, figure_high=None
+    )
     data["sources"] = [{"outlet": "O", "title": text, "url": "https://example.org/" + str(len(text))}]
     record = schema.validate_record(data)
     if isinstance(record, list):
@@ -155,7 +156,6 @@ def test_content_hashes_equal_the_json_definition_for_any_text(text, number):
 
 # --- any file: the columnar path accepts only what the record path accepts, identically -----
 
-VALID = base_record("P0")
 TRICKY: dict[str, list[str]] = {
     "event_id": ["", " E1", "bad id", "É1", "E1\n", "x" * 129],
     "event_date": [
@@ -208,11 +208,12 @@ TRICKY: dict[str, list[str]] = {
 
 
 @st.composite
-def native_files(draw):
+def native_files(draw, valid: dict[str, str]):
+    """Native CSV texts of 1-4 rows: ``valid`` cells with up to two replaced by tricky ones each."""
     count = draw(st.integers(1, 4))
     rows = []
     for i in range(count):
-        cells = {k: cell_text(k, v) for k, v in {**VALID, "event_id": f"P{i}"}.items()}
+        cells = {**valid, "event_id": f"P{i}"}
         for column in draw(st.lists(st.sampled_from(sorted(TRICKY)), max_size=2)):
             cells[column] = draw(st.sampled_from(TRICKY[column]))
         rows.append(cells)
@@ -227,10 +228,11 @@ def native_files(draw):
 
 @pytest.mark.parametrize("limit", [0, columnar.ROWS_FOR_ARROW_RULES])
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=native_files())
-def test_columnar_path_never_accepts_more_than_the_record_path(monkeypatch, limit, text):
+@given(data=st.data())
+def test_columnar_path_never_accepts_more_than_the_record_path(monkeypatch, limit, record_data, native_csv, data):
     monkeypatch.setattr(columnar, "ROWS_FOR_ARROW_RULES", limit)
-    fast, exact = both_paths(text)
+    valid = next(csv.DictReader(io.StringIO(native_csv([record_data(event_id="P0")]))))
+    fast, exact = both_paths(data.draw(native_files(valid)))
     if fast is not None:
         assert_same(fast, exact)
 
@@ -269,8 +271,8 @@ def test_a_stray_quote_leaves_the_file_to_the_record_path(native_csv, record_dat
         importers.parse_bytes(data, "q.csv")
 
 
-def test_records_table_types_follow_the_schema():
-    table = columnar.records_table([schema.EventRecord.model_validate(base_record("T9"))])
+def test_records_table_types_follow_the_schema(make_record):
+    table = columnar.records_table([make_record(event_id="T9")])
     assert table.schema.field("event_date").type == pa.date32()
     assert table.schema.field("geo_precision").type == pa.int64()
     assert table.column("event_date").to_pylist() == [dt.date(2024, 11, 5)]
