@@ -30,7 +30,7 @@ def both_paths(text: str, name: str = "f.csv", origin: str | None = None):
     header, rows = base.read_csv_rows(decoded.text, name)
     digest = hashlib.sha256(data).hexdigest()
     fast = importers._parse_native_columns(data, decoded, header, name, "auto", digest, origin)
-    exact = importers._parse_rows(header, rows, name, "auto", decoded.encoding, digest, origin, None)
+    exact = importers._parse_rows(header, rows, name, "auto", decoded.encoding, digest, origin, None, by_column=False)
     return fast, exact
 
 
@@ -276,3 +276,48 @@ def test_records_table_types_follow_the_schema(make_record):
     assert table.schema.field("event_date").type == pa.date32()
     assert table.schema.field("geo_precision").type == pa.int64()
     assert table.column("event_date").to_pylist() == [dt.date(2024, 11, 5)]
+
+
+# --- rows any importer mapped: checked by column, or record by record -------------------------
+
+
+def both_mapped_paths(data: bytes, name: str):
+    """(by column, record by record) for the same file, through the importer's row mapping."""
+    decoded = base.decode(data, name)
+    header, rows = base.read_csv_rows(decoded.text, name)
+    rows = list(rows)
+    digest = hashlib.sha256(data).hexdigest()
+    by_column = importers._parse_rows(header, iter(rows), name, "auto", decoded.encoding, digest, None, None)
+    exact = importers._parse_rows(
+        header, iter(rows), name, "auto", decoded.encoding, digest, None, None, by_column=False
+    )
+    return by_column, exact
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "acled_export_tool.csv",
+        "acled_api.csv",
+        "acled_utf8_bom.csv",
+        "acled_cp1251.csv",
+        "ucdp_ged.csv",
+        "cns_missile_tests.csv",
+    ],
+)
+def test_mapped_rows_checked_by_column_equal_the_record_path(fixture):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / fixture
+    by_column, exact = both_mapped_paths(path.read_bytes(), fixture)
+    assert by_column.table is not None, "a clean file should be checked by column"
+    assert_same(by_column, exact)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_mapped_rows_are_never_accepted_when_a_record_is_not(record_data, native_csv, data):
+    valid = next(csv.DictReader(io.StringIO(native_csv([record_data(event_id="P0")]))))
+    by_column, exact = both_mapped_paths(data.draw(native_files(valid)).encode(), "m.csv")
+    if by_column.table is not None:
+        assert_same(by_column, exact)

@@ -13,6 +13,7 @@ import codecs
 import csv
 import hashlib
 import importlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -87,6 +88,15 @@ class ParsedFile:
         from dashboard.events import columnar
 
         return self.table if self.table is not None else columnar.records_table(self.records)
+
+    def accepted_records(self) -> list[EventRecord]:
+        """The accepted records as EventRecord objects, whichever path read them (for small files)."""
+        if self.table is None:
+            return self.records
+        rows = self.table.to_pylist()
+        for row in rows:
+            row["sources"] = json.loads(row["sources"])
+        return [EventRecord.model_validate(row) for row in rows]
 
     def preview(self, rows: int):
         """The first accepted records as a DataFrame of storage values (for the upload page)."""
@@ -297,7 +307,8 @@ def _detect(header: list[str], file_name: str) -> str:
     )
 
 
-def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress) -> ParsedFile:
+def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress, *, by_column=True) -> ParsedFile:
+    """Map every row by its format and validate the records (``by_column=False``: record by record only)."""
     fmt = _detect(header, file_name) if fmt == "auto" else fmt
     module = format_module(fmt)
     if not module.matches(header):
@@ -325,11 +336,29 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
 
     raw_rows = list(rows)
     context = _column_context(module, header, raw_rows)
+    mapped = []
+    for count, raw in enumerate(raw_rows, start=1):
+        mapped.append(_mapped(module, raw, context, origin))
+        if progress and count % _PROGRESS_STEP == 0:
+            progress(_PROGRESS_STEP)
+    if progress:
+        progress(len(raw_rows) % _PROGRESS_STEP)
+    report.rows_read = len(raw_rows)
+    if report.rows_read == 0:
+        report.warnings.append("the file has a header but no data rows")
+    if by_column and not file_errors and all(isinstance(data, dict) for data in mapped):
+        # Every row mapped: check them column by column; record by record only if that finds a doubt.
+        from dashboard.events import columnar
+
+        table = columnar.validate_mapped(mapped)
+        if table is not None:
+            report.accepted = table.num_rows
+            return ParsedFile(report, [], [], table=table)
     records: list[EventRecord] = []
     rejected: list[tuple[RawRow, list[FieldError]]] = []
     seen: dict[str, int] = {}
-    for count, raw in enumerate(raw_rows, start=1):
-        errors = _row_errors(module, raw, context, origin)
+    for raw, data in zip(raw_rows, mapped, strict=True):
+        errors = data if isinstance(data, list) else schema.validate_record(data, line=raw.line)
         if isinstance(errors, EventRecord):
             record = errors
             if record.event_id in seen:
@@ -345,16 +374,9 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
         if errors:
             rejected.append((raw, errors))
             report.errors.extend(errors)
-        if progress and count % _PROGRESS_STEP == 0:
-            progress(_PROGRESS_STEP)
-    if progress:
-        progress(len(raw_rows) % _PROGRESS_STEP)
-    report.rows_read = len(raw_rows)
     report.accepted, report.rejected = len(records), len(rejected)
     if file_errors:
         report.accepted, records = 0, []
-    if report.rows_read == 0:
-        report.warnings.append("the file has a header but no data rows")
     return ParsedFile(report, records, rejected, file_errors)
 
 
@@ -377,7 +399,8 @@ def _column_context(module: ModuleType, header: list[str], rows: list[RawRow]) -
     return {"date_order": order}
 
 
-def _row_errors(module, raw: RawRow, context, origin) -> EventRecord | list[FieldError]:
+def _mapped(module, raw: RawRow, context, origin) -> dict[str, Any] | list[FieldError]:
+    """One row mapped to record fields by its format, or the problem that stops the mapping."""
     if "__shape__" in raw.cells:
         return [FieldError(raw.line, None, None, raw.cells["__shape__"])]
     try:
@@ -386,7 +409,7 @@ def _row_errors(module, raw: RawRow, context, origin) -> EventRecord | list[Fiel
         return [FieldError(raw.line, exc.column, exc.value, exc.rule)]
     if origin is not None:
         data["origin"] = origin
-    return schema.validate_record(data, line=raw.line)
+    return data
 
 
 def validate_file(

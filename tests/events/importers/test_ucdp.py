@@ -15,7 +15,7 @@ GED = "ucdp_ged.csv"
 def records(parsed):
     parsed_file = parsed(GED)
     assert parsed_file.report.errors == []
-    return {r.event_id: r for r in parsed_file.records}
+    return {r.event_id: r for r in parsed_file.accepted_records()}
 
 
 def test_fixture_is_detected_and_valid(parsed):
@@ -103,7 +103,7 @@ def test_second_order_division_is_an_area_and_zero_deaths_are_kept(records):
 )
 def test_country_code_from_gleditsch_ward_number_then_name(fixture_bytes, edit_csv, changes, expected):
     data = edit_csv(fixture_bytes(GED), {(2, column): value for column, value in changes.items()})
-    record = {r.event_id: r for r in parse_bytes(data, GED).records}["ucdp:478003"]
+    record = {r.event_id: r for r in parse_bytes(data, GED).accepted_records()}["ucdp:478003"]
     assert record.country_code == expected
 
 
@@ -112,7 +112,7 @@ def test_iso3_column_wins_when_present(fixture_bytes):
     lines = [line + b",PRK" for line in rest.split(b"\r\n") if line]
     data = b"\r\n".join([header + b",iso3", *lines]) + b"\r\n"
     parsed_file = parse_bytes(data, GED)
-    assert parsed_file.report.errors == [] and {r.country_code for r in parsed_file.records} == {"PRK"}
+    assert parsed_file.report.errors == [] and {r.country_code for r in parsed_file.accepted_records()} == {"PRK"}
 
 
 def test_importing_twice_adds_nothing_and_a_change_is_revision_two(fixture_bytes, edit_csv, store):
