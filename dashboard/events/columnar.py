@@ -269,20 +269,16 @@ def _checked_column(name: str, column: pa.Array, context: dict[str, Any], native
 
 def _by_distinct_value(name, column, distinct, context, native) -> pa.Array | None:
     """Each distinct value through the importer's cell conversion and the field's validator."""
-    adapter = schema.field_adapter(name)
-    info = schema.EventRecord.model_fields[name]
     values = []
     for text in distinct.to_pylist():
         try:
             value = native.cell_value(name, text, context)
-            if value is native.EMPTY:
-                if info.is_required():
-                    return None
-                value = info.default
-            value = adapter.validate_python(value)
-        except (RowError, ValueError, ValidationError):
+        except RowError:
             return None
-        values.append(_storage_value(name, value))
+        stored = _field_storage(name, _MISSING if value is native.EMPTY else value)
+        if stored is _INVALID:
+            return None
+        values.append(stored)
     mapped = pa.array(values, type=STORAGE_TYPES[schema.field_kind(name)])
     return mapped.take(pc.index_in(column, value_set=distinct))
 
