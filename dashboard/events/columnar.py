@@ -166,32 +166,38 @@ def validate_mapped(rows: Sequence[dict[str, Any]]) -> pa.Table | None:
         return None  # unknown fields: the record path names them
     columns = {}
     for name in schema.FIELD_NAMES:
-        given = [row.get(name, _MISSING) for row in rows]
-        kinds = {type(value) for value in given} - {type(None), type(_MISSING)}
-        if len(kinds) <= 1 and not kinds & {list, dict}:
-            # One type (and missing values): the values themselves are the keys, looked up in C.
-            done = {}
-            for value in dict.fromkeys(given):
-                done[value] = _field_storage(name, value)
-                if done[value] is _INVALID:
-                    return None
-            values = [done[value] for value in given]
-        else:
-            # Mixed types (1 and 1.0 are equal keys) or lists (sources): keyed by type and text.
-            done = {}
-            values = []
-            for value in given:
-                key = _value_key(value)
-                if key not in done:
-                    done[key] = _field_storage(name, value)
-                    if done[key] is _INVALID:
-                        return None
-                values.append(done[key])
+        values = _column_storage(name, [row.get(name, _MISSING) for row in rows])
+        if values is None:
+            return None
         columns[name] = pa.array(values, type=STORAGE_TYPES[schema.field_kind(name)])
     table = pa.table(columns, schema=storage_schema())
     if pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
         return None
     return table if _rows_consistent(table) else None
+
+
+def _column_storage(name: str, given: list[Any]) -> list[Any] | None:
+    """One field's values for every row, each distinct value validated once; None if one is invalid."""
+    kinds = {type(value) for value in given} - {type(None), type(_MISSING)}
+    if len(kinds) <= 1:
+        # One type (besides missing values): the values themselves are the keys, looked up in C.
+        try:
+            done = {value: _field_storage(name, value) for value in dict.fromkeys(given)}
+        except TypeError:  # unhashable values (sources: lists of mappings)
+            done = None
+        if done is not None:
+            return None if _INVALID in done.values() else [done[value] for value in given]
+    # Mixed types (1 and 1.0 are equal keys) or unhashable values: keyed by type and text.
+    keyed: dict[Any, Any] = {}
+    values = []
+    for value in given:
+        key = _value_key(value)
+        if key not in keyed:
+            keyed[key] = _field_storage(name, value)
+            if keyed[key] is _INVALID:
+                return None
+        values.append(keyed[key])
+    return values
 
 
 _FIELD_SET = frozenset(schema.FIELD_NAMES)
