@@ -277,16 +277,21 @@ def _by_distinct_value(name, column, distinct, context, native) -> pa.Array | No
     """Each distinct value through the importer's cell conversion and the field's validator."""
     values = []
     for text in distinct.to_pylist():
-        try:
-            value = native.cell_value(name, text, context)
-        except RowError:
-            return None
-        stored = _field_storage(name, _MISSING if value is native.EMPTY else value)
+        stored = _cell_storage(name, text, context, native)
         if stored is _INVALID:
             return None
         values.append(stored)
     mapped = pa.array(values, type=STORAGE_TYPES[schema.field_kind(name)])
     return mapped.take(pc.index_in(column, value_set=distinct))
+
+
+def _cell_storage(name: str, text: Any, context: dict[str, Any], native) -> Any:
+    """One native cell as stored: the importer's cell conversion, then the field's rules; _INVALID if either fails."""
+    try:
+        value = native.cell_value(name, text, context)
+    except RowError:
+        return _INVALID
+    return _field_storage(name, _MISSING if value is native.EMPTY else value)
 
 
 def _storage_value(name: str, value: Any) -> Any:
@@ -327,13 +332,10 @@ def _plain_text(name: str, column: pa.Array, context, native) -> pa.Array | None
 
 def _revalidate(name, column, mask, context, native) -> pa.Array | None:
     """The values picked by ``mask`` through the field validator, the rest kept as they are."""
-    adapter = schema.field_adapter(name)
     values = column.to_pylist()
     for index in pc.indices_nonzero(mask).to_pylist():
-        try:
-            value = native.cell_value(name, values[index], context)
-            values[index] = "" if value is native.EMPTY else (adapter.validate_python(value) or "")
-        except (RowError, ValueError, ValidationError):
+        values[index] = _cell_storage(name, values[index], context, native)
+        if values[index] is _INVALID:
             return None
     return pa.array(values, pa.string())
 
@@ -405,16 +407,9 @@ def _sources(column: pa.Array, native) -> pa.Array | None:
     others = pc.invert(is_simple)
     if not pc.any(others).as_py():
         return result
-    adapter = schema.field_adapter("sources")
-    one_by_one = []
-    for cell in pc.filter(column, others).to_pylist():
-        try:
-            value = native.cell_value("sources", cell, {})
-            if value is native.EMPTY:
-                return None
-            one_by_one.append(schema.sources_to_json(adapter.validate_python(value)))
-        except (RowError, ValueError, ValidationError):
-            return None
+    one_by_one = [_cell_storage("sources", cell, {}, native) for cell in pc.filter(column, others).to_pylist()]
+    if _INVALID in one_by_one:
+        return None
     return pc.replace_with_mask(result, others, pa.array(one_by_one, pa.string()))
 
 
