@@ -76,6 +76,8 @@ UNITS: dict[str, str] = {
     "shells": "Artillery shells.",
     "containers": "Shipping containers of munitions.",
     "launchers": "Launchers or artillery systems.",
+    "artillery_systems": "Artillery guns or howitzers (with rocket launchers when a claim counts them together).",
+    "munitions": "Rounds of mixed kinds counted together (shells, rockets, missiles).",
     "sq_km": "Area in square kilometres.",
     "hectares": "Area in hectares.",
     "settlements": "Towns and villages.",
