@@ -55,7 +55,9 @@ def test_doctor_writes_nothing(capsys, tmp_path):
     url = f"sqlite:///{tmp_path / 'not-yet.sqlite'}"
     code, out, _ = run(capsys, "--db", url, "doctor")
     assert code == 0
-    assert lines(out)["schema revision"] == f"none yet: the first start creates it at revision {migrate.head_revision()}"
+    assert (
+        lines(out)["schema revision"] == f"none yet: the first start creates it at revision {migrate.head_revision()}"
+    )
     assert list(tmp_path.iterdir()) == []
 
 

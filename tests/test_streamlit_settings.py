@@ -40,7 +40,9 @@ def test_every_setting_is_a_streamlit_option():
 
 
 def test_flags_spell_values_as_streamlit_reads_them():
-    flags = streamlit_flags({"server.enableXsrfProtection": True, "server.maxUploadSize": 200, "theme.font": "sans serif"})
+    flags = streamlit_flags(
+        {"server.enableXsrfProtection": True, "server.maxUploadSize": 200, "theme.font": "sans serif"}
+    )
     assert flags == ["--server.enableXsrfProtection=true", "--server.maxUploadSize=200", "--theme.font=sans serif"]
 
 
