@@ -40,26 +40,30 @@ def test_every_folder_of_python_files_is_a_listed_package():
     } | {"dashboard", "dashboard.assets"}
     listed = set(SETUPTOOLS["packages"])
     assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml, or the wheel lacks them"
-    assert listed - found == {"dashboard.resources"}
+    assert listed - found == {"dashboard.resources", "dashboard.resources.boundaries", "dashboard.resources.seed"}
 
 
 def test_data_folder_is_the_resources_package():
-    assert SETUPTOOLS["package-dir"] == {"dashboard.resources": "data"}
+    assert SETUPTOOLS["package-dir"] == {
+        "dashboard.resources": "data",
+        "dashboard.resources.boundaries": "data/boundaries",
+        "dashboard.resources.seed": "data/seed",
+    }
     assert (REPO / "data" / "__init__.py").is_file()  # an editable install finds a mapped folder only with one
 
 
 def test_package_data_covers_every_file_the_program_reads(monkeypatch):
     monkeypatch.delenv(geo.BOUNDARIES_ENV, raising=False)
-    globs = SETUPTOOLS["package-data"]["dashboard.resources"]
     root = locations.data_dir()
     for path in (seed_path(), geo.boundaries_path(), geo.gazetteer_path()):
-        relative = path.relative_to(root).as_posix()
-        assert any(fnmatch.fnmatch(relative, pattern) for pattern in globs), relative
+        package = ".".join(["dashboard.resources", *path.parent.relative_to(root).parts])
+        globs = SETUPTOOLS["package-data"].get(package, [])
+        assert any(fnmatch.fnmatch(path.name, pattern) for pattern in globs), (package, path.name)
 
 
 def test_package_data_globs_all_match_files():
     for package, globs in SETUPTOOLS["package-data"].items():
-        folder = REPO / "data" if package == "dashboard.resources" else REPO.joinpath(*package.split("."))
+        folder = REPO / SETUPTOOLS["package-dir"].get(package, package.replace(".", "/"))
         for pattern in globs:
             assert list(folder.glob(pattern)), f"{package}: {pattern} matches nothing"
 

@@ -81,8 +81,8 @@ def test_the_wheel_holds_what_the_program_reads(wheel):
         "dashboard/resources/boundaries/gazetteer.csv",
     ):
         assert name in names
-    # Build tooling and test data stay out.
-    assert not [n for n in names if n.startswith(("tests/", "data/", "bench/")) or "build_boundaries" in n]
+    # Tests, benchmarks and databases stay out; data/ is only there as dashboard/resources.
+    assert not [n for n in names if n.startswith(("tests/", "data/", "bench/")) or n.endswith(".sqlite")]
 
 
 @pytest.fixture(scope="module")
@@ -141,11 +141,75 @@ def test_dashboard_is_imported_from_the_venv(installed):
     assert Path(done.stdout.strip()).is_relative_to(installed["venv"])
 
 
-def test_cli_from_another_folder(installed):
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str, timeout: float = 2) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode(errors="replace")
+    except (urllib.error.URLError, OSError):
+        return 0, ""
+
+
+@pytest.fixture(scope="module")
+def served(installed, tmp_path_factory) -> Path:
+    """The dashboard started headless from the empty folder, as an analyst's first start; its log file.
+
+    It runs on the default database, which the first start creates in the user data folder and fills
+    with the packaged seed log.
+    """
+    tmp_path = tmp_path_factory.mktemp("served")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        **installed["env"],
+        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+        # Runs the app's script (router, sidebar, default page) once on request and reports an exception.
+        "STREAMLIT_SERVER_SCRIPT_HEALTH_CHECK_ENABLED": "true",
+    }
+    log = tmp_path / "server.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [installed["venv"] / "bin" / "conflict-monitor", "serve", "--port", str(port)],
+            cwd=installed["work"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while _get(f"{base}/_stcore/health") != (200, "ok"):
+            assert server.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.3)
+        assert _get(f"{base}/_stcore/script-health-check", timeout=120) == (200, "ok"), log.read_text()
+        if CHROMIUM.exists() or os.environ.get("CI") == "true":
+            _assert_overview_renders(base)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+    return log
+
+
+def test_dashboard_starts_headless_from_another_folder(installed, served):
+    assert "Traceback" not in served.read_text(errors="replace"), served.read_text(errors="replace")
+    assert list(installed["work"].iterdir()) == []  # no .streamlit/, no database: nothing written there
+
+
+def test_cli_from_another_folder(installed, served):
     version = run(installed, "--version")
     assert version.returncode == 0 and version.stdout.strip() == f"conflict-monitor {PROJECT['project']['version']}"
 
-    # The first command creates the database in the user data folder and loads the packaged seed log.
+    # The dashboard's first start created the database in the user data folder, with the packaged seed log.
     stats = run(installed, "stats")
     assert stats.returncode == 0, stats.stderr
     database = Path(installed["env"]["XDG_DATA_HOME"]) / "conflict-monitor" / "conflict_monitor.sqlite"
@@ -172,60 +236,6 @@ def test_cli_from_another_folder(installed):
     assert f"sqlite:///{database} (from user data folder)" in checked.stdout
     # Nothing was written where the program runs except what was asked for.
     assert sorted(p.name for p in installed["work"].iterdir()) == ["all.csv", "new.csv"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str, timeout: float = 2) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
-    except (urllib.error.URLError, OSError):
-        return 0, ""
-
-
-def test_dashboard_starts_headless_from_another_folder(installed, tmp_path):
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {
-        **installed["env"],
-        "STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
-        # Runs the app's script (router, sidebar, default page) once on request and reports an exception.
-        "STREAMLIT_SERVER_SCRIPT_HEALTH_CHECK_ENABLED": "true",
-        "CONFLICT_MONITOR_DB": f"sqlite:///{tmp_path / 'served.sqlite'}",
-    }
-    log = tmp_path / "server.log"
-    with log.open("wb") as sink:
-        server = subprocess.Popen(
-            [installed["venv"] / "bin" / "conflict-monitor", "serve", "--port", str(port)],
-            cwd=installed["work"],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 120
-        while _get(f"{base}/_stcore/health") != (200, "ok"):
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.3)
-        assert _get(f"{base}/_stcore/script-health-check", timeout=120) == (200, "ok"), log.read_text()
-        if CHROMIUM.exists() or os.environ.get("CI") == "true":
-            _assert_overview_renders(base)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-    assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")
-    assert not (installed["work"] / ".streamlit").exists()
 
 
 def _assert_overview_renders(base: str) -> None:
