@@ -156,7 +156,8 @@ def is_public(host: str | None) -> bool:
 
 def exposure(host: str | None) -> Finding:
     """Whether ``conflict-monitor serve`` with this bind address would be reachable from outside without sign-in."""
-    host = host or os.environ.get("STREAMLIT_SERVER_ADDRESS") or SETTINGS.get("server.address")  # type: ignore[assignment]
+    configured = SETTINGS.get("server.address")  # as serve would pass it, if it ever does
+    host = host or os.environ.get("STREAMLIT_SERVER_ADDRESS") or (str(configured) if configured else None)
     where = f"{host}" if host else "every interface (Streamlit's default when no address is set)"
     if not is_public(host):
         return Finding("exposure", f"binds to {where}: this machine only")

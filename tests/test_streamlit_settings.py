@@ -119,3 +119,19 @@ def test_settings_apply_when_started_from_a_folder_without_streamlit_config(tmp_
         server.wait(timeout=30)
     assert not (folder / ".streamlit").exists()
     assert json.loads(out.read_text(encoding="utf-8")) == SETTINGS
+
+
+def test_serve_starts_the_packaged_command_on_the_resolved_database(monkeypatch, tmp_path):
+    from dashboard import cli
+
+    calls = []
+    monkeypatch.setattr(cli, "open_store", lambda url: calls.append(("open", url)))
+    monkeypatch.setattr(cli.subprocess, "call", lambda command, **kwargs: calls.append((command, kwargs)) or 0)
+    monkeypatch.setenv("CONFLICT_MONITOR_DB", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    url = f"sqlite:///{tmp_path / 'given.sqlite'}"
+    assert cli.main(["serve", "--port", "8612", "--db", url]) == 0
+    (_, opened), (command, kwargs) = calls
+    assert opened == url
+    assert command == streamlit_command(8612)
+    # The server gets the database this process chose, and runs in the caller's folder (no cwd change).
+    assert kwargs["env"]["CONFLICT_MONITOR_DB"] == url and "cwd" not in kwargs
