@@ -14,10 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dashboard import doctor
 from dashboard.events import exports, schema
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import FORMATS, ImportFileError, format_module, import_file, validate_file
-from dashboard.events.store import DB_URL_ENV, REPO_ROOT, StoreError, open_store
+from dashboard.events.locations import database_location
+from dashboard.events.store import DB_URL_ENV, StoreError, open_store
+from dashboard.streamlit_settings import streamlit_command
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +50,10 @@ def _filter_from(args: argparse.Namespace) -> EventFilter:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="conflict-monitor", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help=f"database URL (default: ${DB_URL_ENV} or data/conflict_monitor.sqlite)")
+    parser.add_argument(
+        "--db", help=f"database URL (default: ${DB_URL_ENV}, else conflict_monitor.sqlite in the user's data folder)"
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {doctor.version()}")
     commands = parser.add_subparsers(dest="command")
 
     serve = commands.add_parser("serve", help="open the dashboard (the default command)")
@@ -85,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path)
 
     commands.add_parser("schema", help="print the data dictionary and the import mappings")
+
+    check = commands.add_parser(
+        "doctor", help="versions, database and schema revision, data files, Chromium, exposure; writes nothing"
+    )
+    check.add_argument("--host", help="the address the server would bind to (default: as `serve` binds)")
     return parser
 
 
@@ -100,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "validate":
             return _validate(args)
-        store = open_store(url)
+        if command == "doctor":
+            return _doctor(url, args.host)
+        location = database_location(url)
+        if location.note:
+            print(location.note, file=sys.stderr)
+        store = open_store(location.url)
         if command == "import":
             return _import(store, args)
         if command == "export":
@@ -123,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             print(frame[columns].to_string(index=False))
             return 0
         if command == "stats":
-            stats = store.stats()
+            stats = {"database": location.display, **store.stats()}
             print(json.dumps(stats, indent=2) if args.json else _stats_text(stats))
             return 0
         if command == "backup":
@@ -142,15 +158,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(url: str | None, port: int) -> int:
-    env = dict(os.environ)
-    if url:
-        env[DB_URL_ENV] = url
-    open_store(env.get(DB_URL_ENV))  # create and seed before the first page asks
-    app = REPO_ROOT / "dashboard" / "app.py"
-    # Run from the repository root so .streamlit/config.toml is read.
-    return subprocess.call(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)], cwd=REPO_ROOT, env=env
-    )
+    location = database_location(url)
+    if location.note:
+        print(location.note, file=sys.stderr)
+    # The server resolves the database as this process did: by the URL, whatever its folder.
+    env = {**os.environ, DB_URL_ENV: location.url}
+    open_store(location.url)  # create and seed before the first page asks
+    # The settings travel as flags, so they apply from any folder (no .streamlit/ needed).
+    return subprocess.call(streamlit_command(port), env=env)
+
+
+def _doctor(url: str | None, host: str | None) -> int:
+    findings = doctor.findings(url, host)
+    print("\n".join(finding.line() for finding in findings))
+    return 1 if any(finding.status == doctor.PROBLEM for finding in findings) else 0
 
 
 def _import(store, args: argparse.Namespace) -> int:
@@ -211,6 +232,7 @@ def _export(store, args: argparse.Namespace) -> int:
 
 def _stats_text(stats: dict) -> str:
     lines = [
+        f"database: {stats['database']}",
         f"events: {stats['events']} (revisions: {stats['revisions']})",
         f"dates: {stats['first_date']} – {stats['last_date']}",
         f"revision token: {stats['revision_token']}",

@@ -132,6 +132,26 @@ def make_record(record_data) -> Callable[..., schema.EventRecord]:
     return make
 
 
+# --- the user's data folder ------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True, scope="session")
+def user_data_folder(tmp_path_factory) -> Iterator[Path]:
+    """platformdirs' user data folder under tmp for the whole session, subprocesses included.
+
+    The default database lives there (``dashboard/events/locations.py``); no test may create or
+    change the real ``~/.local/share/conflict-monitor``.
+    """
+    folder = tmp_path_factory.mktemp("user-data")
+    before = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["XDG_DATA_HOME"]
+    else:
+        os.environ["XDG_DATA_HOME"] = before
+
+
 # --- back ends --------------------------------------------------------------------------------------
 
 PG_URL_ENV = "CONFLICT_MONITOR_TEST_PG_URL"

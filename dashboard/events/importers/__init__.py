@@ -35,6 +35,7 @@ from dashboard.events.importers.base import (
     read_csv_rows,
     read_json_rows,
 )
+from dashboard.events.locations import data_file
 from dashboard.events.schema import EventRecord, FieldError
 
 __all__ = [
@@ -52,7 +53,6 @@ __all__ = [
 
 # The formats, in detection order (native first: its header is the most specific).
 FORMATS = ("native", "acled", "ucdp", "cns")
-SEED_PATH = Path(__file__).resolve().parents[3] / "data" / "seed" / "events.csv"
 # Rows per progress update.
 _PROGRESS_STEP = 5_000
 
@@ -66,7 +66,8 @@ def format_module(name: str) -> ModuleType:
 
 
 def seed_path() -> Path:
-    return SEED_PATH
+    """The curated seed log shipped with the program (``data/seed/events.csv`` in a checkout)."""
+    return data_file("seed", "events.csv")
 
 
 @dataclass
@@ -535,7 +536,8 @@ def _neutral(value: Any) -> Any:
 
 def load_seed(store) -> ImportReport:
     """Load the curated seed log; any invalid row is a bug in data/, so it raises."""
-    report = import_file(store, SEED_PATH, fmt="native", origin="seed")
+    path = seed_path()
+    report = import_file(store, path, fmt="native", origin="seed")
     if not report.written:
-        raise ImportFileError(SEED_PATH.name, "the seed log does not validate:\n" + "\n".join(report.error_lines()))
+        raise ImportFileError(path.name, "the seed log does not validate:\n" + "\n".join(report.error_lines()))
     return report
