@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from dashboard.events import schema
+from dashboard.events.exports import native_from_export
 from dashboard.events.importers import dates
 from dashboard.events.importers.base import (
     MAX_FILE_BYTES,
@@ -120,6 +121,12 @@ def parse_bytes(
         raise ImportFileError(file_name, _too_large())
     if not data.strip():
         raise ImportFileError(file_name, "the file is empty")
+    # Our own exports (formula guard marker, XLSX escapes, GeoJSON) read back exactly: exports.py.
+    ours = native_from_export(data) if fmt in ("auto", "native") else None
+    if ours is not None:
+        parsed = parse_bytes(ours, file_name, fmt=fmt, encoding="utf-8", origin=origin, progress=progress)
+        parsed.report.sha256 = hashlib.sha256(data).hexdigest()  # the file as given
+        return parsed
     if data[:4] == b"PK\x03\x04":
         return _parse_xlsx(data, file_name, fmt, origin, progress)
     decoded = decode(data, file_name, encoding)
