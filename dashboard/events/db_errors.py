@@ -15,6 +15,10 @@ import sqlalchemy as sa
 DEFAULT_BUSY_TIMEOUT_S = 30.0
 
 
+# What a database failure is raised as: SQLAlchemy's wrappers, or sqlite3's own (the backup API).
+DATABASE_ERRORS = (sa.exc.SQLAlchemyError, sqlite3.Error)
+
+
 class DatabaseProblem(Exception):
     """A database failure explained for the user (locked, read-only, full, damaged, unreachable)."""
 

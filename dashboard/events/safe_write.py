@@ -85,9 +85,7 @@ def open_for_write(
     """
     path = check_target(target, force=force, protected=protected)
     with staged_path(path, force=force, protected=protected) as partial, open(partial, "wb") as handle:
-        yield handle
-        handle.flush()
-        os.fsync(handle.fileno())
+        yield handle  # a text wrapper round it may close it; staged_path fsyncs by name either way
 
 
 @contextmanager
@@ -103,6 +101,7 @@ def staged_path(
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(handle)
     partial = Path(name)
+    os.chmod(partial, _new_file_mode())  # mkstemp makes it private (0600); outputs are ordinary files
     try:
         try:
             yield partial
@@ -153,6 +152,13 @@ def write_with(
     with open_for_write(target, force=force, protected=protected) as handle:
         writer(handle)
     return Path(target)
+
+
+def _new_file_mode() -> int:
+    """The mode ``open(path, "w")`` would give a new file: 0666 less the process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _fsync_file(path: Path) -> None:

@@ -13,6 +13,7 @@ import codecs
 import csv
 import hashlib
 import importlib
+import io
 import json
 import re
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dashboard.events import schema
+from dashboard.events import safe_write, schema
 from dashboard.events.exports import native_from_export
 from dashboard.events.importers import dates
 from dashboard.events.importers.base import (
@@ -524,7 +525,12 @@ def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -
     """Write rejected rows with their reasons next to the input: ``NAME.rejects.csv``."""
     out = path.with_name(path.stem + ".rejects.csv")
     columns = sorted({c for raw, _ in rejected for c in raw.cells if c != "__shape__"})
-    with out.open("w", newline="", encoding="utf-8") as handle:
+    # Safely (temporary file, then rename): a full disk leaves no half file. The rejects of an
+    # earlier run of the same import are replaced: they describe the same input.
+    with (
+        safe_write.open_for_write(out, force=True) as binary,
+        io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle,
+    ):
         writer = csv.writer(handle)
         writer.writerow(["line", "errors", *columns])
         for raw, errors in rejected:
