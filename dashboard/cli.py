@@ -141,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "serve"
     url = getattr(args, "db", None)
     try:
+        if url is not None or os.environ.get(DB_URL_ENV):
+            # The URL a user gave, checked in full before anything opens (in-memory refused too).
+            check_database_url(url if url is not None else os.environ[DB_URL_ENV])
         return _run(command, url, args)
     except (ImportFileError, StoreError, UnsafeWriteError, DatabaseProblem, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

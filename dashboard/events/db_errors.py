@@ -7,6 +7,7 @@ database as it was: a write runs in one transaction, which the database rolls ba
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import sqlalchemy as sa
@@ -71,8 +72,26 @@ def database_error_message(exc: BaseException, url: str | sa.URL | None) -> str 
     if any(p in text for p in _UNREACHABLE):
         return f"cannot reach the database server for {where}: start the server or check host, port and name"
     if any(p in text for p in _CANNOT_OPEN):
+        if _on_read_only_storage(url):
+            # SQLite in WAL mode cannot even open a file it may not write beside (its -shm index).
+            return (
+                f"{where} is read-only: its folder cannot be written (a read-only mount or permissions); "
+                "copy the database to a writable place or remount it read-write (nothing was written)"
+            )
         return f"cannot open {where}: check that the folder exists and is writable"
     return None
+
+
+def _on_read_only_storage(url: str | sa.URL | None) -> bool:
+    try:
+        parsed = sa.make_url(url) if url is not None else None
+    except sa.exc.ArgumentError:
+        return False
+    if parsed is None or parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return False
+    folder = os.path.dirname(os.path.abspath(parsed.database.removeprefix("file:")))
+    # access() answers EROFS for a read-only mount even to root, who passes every permission check.
+    return os.path.isdir(folder) and not os.access(folder, os.W_OK)
 
 
 def explained(exc: BaseException, url: str | sa.URL | None) -> BaseException:

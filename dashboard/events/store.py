@@ -156,13 +156,15 @@ def utc_now() -> dt.datetime:
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
-def check_database_url(url: str | None) -> sa.URL:
+def check_database_url(url: str | None, *, allow_memory: bool = False) -> sa.URL:
     """``url`` parsed, or a StoreError that says what is wrong with it and how to write it.
 
     Catches the mistakes that would otherwise write to the wrong place without a word: an empty
     value, an unsupported scheme, an in-memory SQLite database (gone when the command ends), and a
     SQLite file whose folder does not exist (most often ``sqlite:///abs/path``, one slash short of
     the four an absolute path needs, which names a path relative to the current folder).
+    ``allow_memory`` lets code (tests, scratch stores) open an in-memory log on purpose; a URL a
+    user typed is checked without it (the command line does).
     """
     if url is None or not url.strip():
         raise StoreError(
@@ -185,6 +187,8 @@ def check_database_url(url: str | None) -> sa.URL:
         return parsed
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or parsed.query.get("mode") == "memory"
+    if in_memory and allow_memory:
+        return parsed
     if in_memory:
         raise StoreError(
             f"{url!r} is an in-memory database, which is lost when the command ends: "
@@ -845,7 +849,7 @@ def open_store(url: str | None = None, *, seed: bool = True) -> EventStore:
     """
     url = default_url() if url is None else url
     if url != f"sqlite:///{DEFAULT_DB_PATH}":  # the default database is ours: its folder is made on first use
-        check_database_url(url)
+        check_database_url(url, allow_memory=True)  # the command line refuses in-memory URLs itself
     try:
         store = EventStore(create_engine_for(url))
     except (sa.exc.ArgumentError, ImportError) as exc:  # unparsable URL, back end without its driver
