@@ -186,16 +186,21 @@ def _xlsx_value(value: Any, *, reversible: bool = False) -> Any:
 
 
 _XLSX_ESCAPE = re.compile(r"_x[0-9A-Fa-f]{4}_")
+# Characters an XLSX cell cannot hold as they are: \r (XML reads \r\n as \n) and the control
+# characters XML forbids (openpyxl refuses them outright).
+_XLSX_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0d\x0e-\x1f]")
+# An underscore that starts an escape-like run (runs may share it: "_x005F_x000D_").
+_XLSX_ESCAPABLE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def xlsx_escape(text: str) -> str:
-    """Office Open XML's escape for characters XML cannot keep: ``\r`` as ``_x000D_``.
+    """Office Open XML's escape for what XML cannot keep: ``\\r`` as ``_x000D_``, control characters alike.
 
     A literal ``_xHHHH_`` in the text is protected as ``_x005F_xHHHH_`` (the underscore escaped),
     as Excel does, so :func:`xlsx_unescape` is its exact inverse.
     """
-    text = _XLSX_ESCAPE.sub(lambda m: "_x005F" + m.group(0), text)
-    return text.replace("\r", "_x000D_")
+    text = _XLSX_ESCAPABLE.sub("_x005F_", text)
+    return _XLSX_UNSAFE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
 
 
 def xlsx_unescape(text: str) -> str:
