@@ -54,7 +54,7 @@ def database_error_message(exc: BaseException, url: str | sa.URL | None) -> str 
     if any(p in text for p in _LOCKED):
         return (
             f"{where} is locked: another program (an import, a backup, a restore) held its write lock longer "
-            f"than the {_timeout(url):g} s this command waits; let it finish and try again "
+            f"than the {_timeout(url):g} s wait for it; let it finish and try again "
             "(nothing was written)"
         )
     if any(p in text for p in _READ_ONLY):

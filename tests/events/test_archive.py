@@ -29,11 +29,17 @@ def build_log(store, make_record, native_csv, record_data) -> dt.datetime:
     time.sleep(0.01)
     store.revise("A0", {"figure_best": 11500.0, "description": "line one\r\nline two"}, reason="new estimate")
     store.retract("A1", reason="duplicate")
-    import_file(
+    second = import_file(
         store,
-        data=native_csv([record_data(event_id="A2", figure_best=0.1 + 0.2), record_data(event_id="B1")]).encode(),
+        data=native_csv(
+            [
+                record_data(event_id="A2", figure_low=0.1, figure_best=0.1 + 0.2, figure_high=1.0),
+                record_data(event_id="B1"),
+            ]
+        ).encode(),
         file_name="b.csv",
     )
+    assert second.written, second.error_lines()
     return middle
 
 
