@@ -32,9 +32,12 @@ class DiskFullError(UnsafeWriteError):
 
 def database_files(database: str | os.PathLike[str] | None) -> list[Path]:
     """The files of a SQLite database at ``database`` (a path; None or ":memory:" gives none)."""
-    if not database or str(database) == ":memory:" or str(database).startswith("file:"):
+    text = str(database or "")
+    if text.startswith("file:"):  # SQLite's URI form: file:PATH?mode=...
+        text = text.removeprefix("file:").split("?", 1)[0]
+    if not text or text == ":memory:":
         return []
-    path = Path(database)
+    path = Path(text)
     return [path, *(path.with_name(path.name + suffix) for suffix in SQLITE_SIBLINGS)]
 
 

@@ -124,3 +124,10 @@ def test_a_really_full_disk_leaves_no_file(tmp_path):
             safe_write.write_chunks(target, (b"y" * 65536 for _ in range(4)), force=True)
         assert target.read_bytes() == b"small enough"
         assert listing(folder) == ["export.csv", "filler.bin"]
+
+
+def test_database_files_of_a_uri_and_of_memory(tmp_path):
+    assert safe_write.database_files(f"file:{tmp_path}/log.sqlite?mode=ro") == safe_write.database_files(
+        tmp_path / "log.sqlite"
+    )
+    assert safe_write.database_files(":memory:") == [] and safe_write.database_files(None) == []
