@@ -10,16 +10,29 @@ import argparse
 import datetime as dt
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from dashboard import doctor
-from dashboard.events import exports, schema
+from dashboard.events import archive, exports, safe_write, schema
+from dashboard.events.db_errors import DatabaseProblem, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import FORMATS, ImportFileError, format_module, import_file, validate_file
 from dashboard.events.locations import database_location
-from dashboard.events.store import DB_URL_ENV, StoreError, open_store
+from dashboard.events.safe_write import UnsafeWriteError
+from dashboard.events.store import (
+    DB_URL_ENV,
+    EventStore,
+    StoreError,
+    check_database_url,
+    create_engine_for,
+    default_url,
+    open_store,
+)
 from dashboard.streamlit_settings import streamlit_command
 
 
@@ -48,17 +61,29 @@ def _filter_from(args: argparse.Namespace) -> EventFilter:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="conflict-monitor", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--db", help=f"database URL (default: ${DB_URL_ENV}, else conflict_monitor.sqlite in the user's data folder)"
+def _global_options() -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name (``--db X stats`` = ``stats --db X``).
+
+    The same parent goes to the main parser and to every subcommand. SUPPRESS as the default
+    keeps a subcommand from overwriting a value given before it with its own "not given".
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--db",
+        default=argparse.SUPPRESS,
+        help=f"database URL (default: ${DB_URL_ENV}, else conflict_monitor.sqlite in the user's data folder)",
     )
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _global_options()
+    parser = argparse.ArgumentParser(prog="conflict-monitor", description=__doc__.splitlines()[0], parents=[common])
     parser.add_argument("--version", action="version", version=f"%(prog)s {doctor.version()}")
-    commands = parser.add_subparsers(dest="command")
+    commands = parser.add_subparsers(dest="command", parser_class=_subparser_class(common))
 
     serve = commands.add_parser("serve", help="open the dashboard (the default command)")
     serve.add_argument("--port", type=int, default=8501)
-    serve.add_argument("--db", dest="serve_db", help="database URL")
 
     imp = commands.add_parser("import", help="import a file (all or nothing unless --skip-invalid)")
     imp.add_argument("path", type=Path)
@@ -79,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp = commands.add_parser("export", help="write the (filtered) log as CSV, GeoJSON or XLSX")
     exp.add_argument("--format", required=True, choices=["csv", "geojson", "xlsx"])
     exp.add_argument("--out", required=True, type=Path)
+    exp.add_argument("--force", action="store_true", help="replace an existing file (never the database)")
     _add_filter_arguments(exp)
 
     hist = commands.add_parser("history", help="every revision of one event")
@@ -89,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     backup = commands.add_parser("backup", help="online backup of the SQLite database, integrity-checked")
     backup.add_argument("path", type=Path)
+    backup.add_argument("--force", action="store_true", help="replace an existing file (never the database)")
+
+    dump = commands.add_parser("dump", help="write every revision and import batch to an archive (JSON Lines in ZIP)")
+    dump.add_argument("path", type=Path)
+    dump.add_argument("--force", action="store_true", help="replace an existing file (never the database)")
+
+    restore = commands.add_parser("restore", help="load a dump into an empty database (--db), history and all")
+    restore.add_argument("path", type=Path)
 
     commands.add_parser("schema", help="print the data dictionary and the import mappings")
 
@@ -99,61 +133,95 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subparser_class(common: argparse.ArgumentParser) -> type[argparse.ArgumentParser]:
+    """Subcommand parsers that inherit the global options."""
+
+    class SubcommandParser(argparse.ArgumentParser):
+        def __init__(self, *args, **kwargs) -> None:
+            kwargs.setdefault("parents", [common])
+            super().__init__(*args, **kwargs)
+
+    return SubcommandParser
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "serve"
-    url = getattr(args, "serve_db", None) or args.db
+    url = getattr(args, "db", None)
     try:
-        if command == "serve":
-            return _serve(url, getattr(args, "port", 8501))
-        if command == "schema":
-            print(_schema_text())
-            return 0
-        if command == "validate":
-            return _validate(args)
-        if command == "doctor":
-            return _doctor(url, args.host)
-        location = database_location(url)
-        if location.note:
-            print(location.note, file=sys.stderr)
-        store = open_store(location.url)
-        if command == "import":
-            return _import(store, args)
-        if command == "export":
-            return _export(store, args)
-        if command == "history":
-            frame = store.history(args.event_id)
-            columns = [
-                "revision",
-                "recorded_at",
-                "retracted",
-                "reason",
-                "figure_low",
-                "figure_best",
-                "figure_high",
-                "unit",
-                "claimant",
-                "event_date",
-                "description",
-            ]
-            print(frame[columns].to_string(index=False))
-            return 0
-        if command == "stats":
-            stats = {"database": location.display, **store.stats()}
-            print(json.dumps(stats, indent=2) if args.json else _stats_text(stats))
-            return 0
-        if command == "backup":
-            from dashboard.events.backup import backup_database
-
-            result = backup_database(store, args.path)
-            print(
-                f"backup written to {result.path} ({result.size_bytes:,} bytes); integrity check: "
-                f"{result.integrity}; revision token {result.revision_token}"
-            )
-            return 0
-    except (ImportFileError, StoreError, ValueError, OSError) as exc:
+        if url is not None or os.environ.get(DB_URL_ENV):
+            # The URL a user gave, checked in full before anything opens (in-memory refused too).
+            check_database_url(url if url is not None else os.environ[DB_URL_ENV])
+        return _run(command, url, args)
+    except (ImportFileError, StoreError, UnsafeWriteError, DatabaseProblem, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except (sa.exc.SQLAlchemyError, sqlite3.Error) as exc:
+        # The one place a database failure becomes a message: locked, read-only, full, damaged, unreachable.
+        message = database_error_message(exc, url if url is not None else default_url())
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+
+
+def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
+    if command == "serve":
+        return _serve(url, getattr(args, "port", 8501))
+    if command == "schema":
+        print(_schema_text())
+        return 0
+    if command == "validate":
+        return _validate(args)
+    if command == "restore":
+        return _restore(url, args)
+    if command == "doctor":
+        return _doctor(url, args.host)
+    location = database_location(url)
+    if location.note:
+        print(location.note, file=sys.stderr)
+    store = open_store(location.url)
+    if command == "import":
+        return _import(store, args)
+    if command == "export":
+        return _export(store, args)
+    if command == "history":
+        frame = store.history(args.event_id)
+        columns = [
+            "revision",
+            "recorded_at",
+            "retracted",
+            "reason",
+            "figure_low",
+            "figure_best",
+            "figure_high",
+            "unit",
+            "claimant",
+            "event_date",
+            "description",
+        ]
+        print(frame[columns].to_string(index=False))
+        return 0
+    if command == "stats":
+        stats = {"database": location.display, **store.stats()}
+        print(json.dumps(stats, indent=2) if args.json else _stats_text(stats))
+        return 0
+    if command == "backup":
+        from dashboard.events.backup import backup_database
+
+        result = backup_database(store, args.path, force=args.force)
+        print(
+            f"backup written to {result.path} ({result.size_bytes:,} bytes); integrity check: "
+            f"{result.integrity}; revision token {result.revision_token}"
+        )
+        return 0
+    if command == "dump":
+        done = archive.dump(store, args.path, force=args.force, protected=database_files(store))
+        print(
+            f"dump written to {done.path}: {done.events:,} revisions, {done.batches:,} import batches; "
+            f"revision token {done.revision_token}"
+        )
+        return 0
     return 2
 
 
@@ -219,15 +287,42 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _export(store, args: argparse.Namespace) -> int:
+    # Refused before the query: a wrong --out costs nothing and names the problem at once.
+    protected = database_files(store)
+    safe_write.check_target(args.out, force=args.force, protected=protected)
     frame = exports.export_frame(store.query(_filter_from(args), as_of=args.as_of))
     if args.format == "csv":
-        exports.write_csv(frame, args.out)
+        exports.write_csv(frame, args.out, force=args.force, protected=protected)
     elif args.format == "xlsx":
-        args.out.write_bytes(exports.xlsx_bytes(frame))
+        safe_write.write_bytes(args.out, exports.xlsx_bytes(frame), force=args.force, protected=protected)
     else:
-        args.out.write_bytes(exports.geojson_bytes(frame))
+        safe_write.write_bytes(args.out, exports.geojson_bytes(frame), force=args.force, protected=protected)
     print(f"{len(frame)} events written to {args.out}")
     return 0
+
+
+def _restore(url: str | None, args: argparse.Namespace) -> int:
+    if url is None:
+        raise StoreError("restore needs --db URL: the empty database to load the dump into")
+    check_database_url(url)
+    manifest = archive.read_manifest(args.path)  # a damaged dump is refused before any database is made
+    store = EventStore(create_engine_for(url))  # not open_store: an empty database must stay unseeded
+    try:
+        done = archive.restore(store, args.path)
+    finally:
+        store.engine.dispose()
+    print(
+        f"restored {done.events:,} revisions and {done.batches:,} import batches from {args.path} "
+        f"(dumped {manifest['dumped_at']}); revision token {done.revision_token}"
+    )
+    return 0
+
+
+def database_files(store) -> list[Path]:
+    """The files of the store's database (none for PostgreSQL): what no output may overwrite."""
+    if store.engine.dialect.name != "sqlite":
+        return []
+    return safe_write.database_files(store.engine.url.database)
 
 
 def _stats_text(stats: dict) -> str:

@@ -141,11 +141,15 @@ def test_missing_file_and_directory_are_plain_errors(run, tmp_path):
 
 def test_bad_database_url_is_a_plain_error(tmp_path, capsys):
     assert cli.main(["--db", "not a url", "stats"]) == 1
-    assert capsys.readouterr().err.startswith("error: cannot use the database URL")
+    assert capsys.readouterr().err.startswith("error: 'not a url' is not a database URL")
     not_db = tmp_path / "not.sqlite"
     not_db.write_text("hello\n" * 1000)
     assert cli.main(["--db", f"sqlite:///{not_db}", "stats"]) == 1
-    assert "error: cannot open the database: file is not a database" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"error: the database {not_db} is damaged or not a Conflict Monitor database: restore it from a backup "
+        "(conflict-monitor backup / dump) or point --db at the right file\n"
+    )
+    assert not_db.read_text() == "hello\n" * 1000
 
 
 def test_database_url_from_the_environment(monkeypatch, tmp_path, capsys):

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.events import schema
+from dashboard.events.db_errors import DATABASE_ERRORS, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import ImportFileError, import_file, parse_bytes
 from dashboard.ui import data, page, text
@@ -148,7 +149,14 @@ else:
         icon=":material/upload:",
     ):
         with st.spinner("Importing…"):
-            done = import_file(store, data=payload, file_name=upload.name, skip_invalid=skip, origin="upload")
+            try:
+                done = import_file(store, data=payload, file_name=upload.name, skip_invalid=skip, origin="upload")
+            except DATABASE_ERRORS as exc:  # locked, read-only, disk full, ...: a message, not a traceback
+                message = database_error_message(exc, store.engine.url)
+                if message is None:
+                    raise
+                st.error(text.escape_markdown(message), icon=":material/error:")
+                st.stop()
         if done.written:
             st.session_state[_IMPORTED] = text.escape_markdown(done.summary())
             st.session_state.pop(_PARSED, None)

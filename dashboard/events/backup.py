@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from dashboard.events import safe_write
 from dashboard.events.store import EventStore, StoreError, create_engine_for
 
 
@@ -17,33 +18,39 @@ class BackupResult:
     revision_token: str
 
 
-def backup_database(store: EventStore, target: Path) -> BackupResult:
+def backup_database(store: EventStore, target: Path, *, force: bool = False) -> BackupResult:
     """Copy a SQLite log with the online backup API, then verify the copy.
 
     The backup API copies a consistent snapshot while readers and writers carry
     on. The copy must pass ``PRAGMA integrity_check`` and open as a store with the
     same revision token as the source at the time of the copy; otherwise it is
-    deleted and an error raised. PostgreSQL deployments use ``pg_dump`` instead.
+    deleted and an error raised. PostgreSQL deployments use ``pg_dump`` or
+    ``conflict-monitor dump`` instead.
+
+    The copy is made under a temporary name beside ``target`` and renamed into place only once
+    verified (``safe_write``): a full disk or a failed check leaves no file behind. An existing
+    ``target`` is refused unless ``force``; the database itself always.
     """
     if store.engine.dialect.name != "sqlite":
-        raise StoreError("backup copies SQLite databases; for PostgreSQL use pg_dump (see README)")
+        raise StoreError("backup copies SQLite databases; for PostgreSQL use pg_dump or conflict-monitor dump")
     target = Path(target)
-    if target.exists():
-        raise StoreError(f"{target} exists; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with store.reading() as conn:
-        # One read transaction pins one snapshot for both the token and the copy: the
-        # token's reads start it, and the backup API copies from the transaction its
-        # source connection has open. (A token read on another connection could miss
-        # a write that the copy then holds.)
-        token = store.revision_token(conn)
-        source = conn.connection.dbapi_connection
-        destination = sqlite3.connect(target)
-        try:
-            source.backup(destination)
-        finally:
-            destination.close()
-    return verify_backup(target, expected_token=token)
+    protected = safe_write.database_files(store.engine.url.database)
+    with safe_write.staged_path(target, force=force, protected=protected) as partial:
+        with store.reading() as conn:
+            # One read transaction pins one snapshot for both the token and the copy: the
+            # token's reads start it, and the backup API copies from the transaction its
+            # source connection has open. (A token read on another connection could miss
+            # a write that the copy then holds.)
+            token = store.revision_token(conn)
+            source = conn.connection.dbapi_connection
+            destination = sqlite3.connect(partial)
+            try:
+                source.backup(destination)
+            finally:
+                destination.close()
+        result = verify_backup(partial, expected_token=token)
+    return BackupResult(target, result.size_bytes, result.integrity, result.revision_token)
 
 
 def verify_backup(path: Path, expected_token: str | None = None) -> BackupResult:

@@ -32,6 +32,7 @@ from pandas.api.types import union_categoricals
 from sqlalchemy.engine import Connection, Engine
 
 from dashboard.events import columnar, schema
+from dashboard.events.db_errors import DEFAULT_BUSY_TIMEOUT_S, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.locations import DB_URL_ENV, database_location  # noqa: F401 (DB_URL_ENV: imported from here)
 
@@ -152,6 +153,66 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+# Back ends the log runs on; anything else is refused before a connection is tried.
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def check_database_url(url: str | None, *, allow_memory: bool = False) -> sa.URL:
+    """``url`` parsed, or a StoreError that says what is wrong with it and how to write it.
+
+    Catches the mistakes that would otherwise write to the wrong place without a word: an empty
+    value, an unsupported scheme, an in-memory SQLite database (gone when the command ends), and a
+    SQLite file whose folder does not exist (most often ``sqlite:///abs/path``, one slash short of
+    the four an absolute path needs, which names a path relative to the current folder).
+    ``allow_memory`` lets code (tests, scratch stores) open an in-memory log on purpose; a URL a
+    user typed is checked without it (the command line does).
+    """
+    if url is None or not url.strip():
+        raise StoreError(
+            "the database URL is empty: give --db sqlite:///RELATIVE/PATH.sqlite, sqlite:////ABSOLUTE/PATH.sqlite "
+            "or postgresql+psycopg://USER@HOST/DB (or leave --db out for the default database)"
+        )
+    try:
+        parsed = sa.make_url(url.strip())
+    except sa.exc.ArgumentError:
+        raise StoreError(
+            f"{url!r} is not a database URL: write sqlite:///PATH.sqlite or postgresql+psycopg://USER@HOST/DB"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise StoreError(
+            f"unsupported database scheme {parsed.drivername!r} in {parsed.render_as_string()}: "
+            "use sqlite:///PATH.sqlite or postgresql+psycopg://USER@HOST/DB"
+        )
+    if backend != "sqlite":
+        return parsed
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or parsed.query.get("mode") == "memory"
+    if in_memory and allow_memory:
+        return parsed
+    if in_memory:
+        raise StoreError(
+            f"{url!r} is an in-memory database, which is lost when the command ends: "
+            "give a file, e.g. sqlite:///data/log.sqlite"
+        )
+    path = Path(database.removeprefix("file:")) if parsed.query.get("uri") else Path(database)
+    if not path.parent.is_dir():
+        hint = ""
+        if not path.is_absolute() and Path("/", path).parent.is_dir():
+            hint = (
+                f"; sqlite:/// followed by a relative path is read from the current folder: for the absolute "
+                f"path /{path} write four slashes, sqlite:////{path}"
+            )
+        where = "" if path.is_absolute() else f" (relative to the current folder {Path.cwd()})"
+        raise StoreError(f"the folder {path.parent}{where} of the SQLite database does not exist{hint}")
+    return parsed
+
+
+def busy_timeout_seconds(engine: Engine) -> float:
+    """How long a SQLite writer waits for the write lock before "database is locked"."""
+    return float(engine.url.query.get("timeout", DEFAULT_BUSY_TIMEOUT_S))
+
+
 def create_engine_for(url: str) -> Engine:
     """An engine for ``url``; the only place that knows about SQLite."""
     engine = sa.create_engine(url)
@@ -174,7 +235,7 @@ def create_engine_for(url: str) -> Engine:
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds(engine) * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; durable at checkpoints
         cursor.close()
 
@@ -787,12 +848,15 @@ def open_store(url: str | None = None, *, seed: bool = True) -> EventStore:
 
     ``seed=False`` leaves an empty database empty (tests, restores).
     """
+    url = default_url() if url is None else url
+    if url != f"sqlite:///{DEFAULT_DB_PATH}":  # the default database is ours: its folder is made on first use
+        check_database_url(url, allow_memory=True)  # the command line refuses in-memory URLs itself
     try:
-        store = EventStore(create_engine_for(url or default_url()))
+        store = EventStore(create_engine_for(url))
     except (sa.exc.ArgumentError, ImportError) as exc:  # unparsable URL, back end without its driver
         raise StoreError(f"cannot use the database URL: {exc}") from None
-    except sa.exc.DatabaseError as exc:  # e.g. the file is not a SQLite database
-        raise StoreError(f"cannot open the database: {exc.orig}") from None
+    except sa.exc.DatabaseError as exc:  # not a SQLite database, locked, read-only, server down, ...
+        raise StoreError(database_error_message(exc, url) or f"cannot open the database: {exc.orig}") from None
     if seed and store.is_empty():
         from dashboard.events.importers import load_seed  # the seed goes through the importer's checks
 

@@ -57,7 +57,7 @@ def test_neutralise_cell_leaves_other_values(value):
 
 
 def test_export_frame_uses_native_columns_and_spellings(frame):
-    assert list(frame.columns) == [*schema.FIELD_NAMES, "revision", "recorded_at"]
+    assert list(frame.columns) == [*schema.FIELD_NAMES, "revision", "recorded_at", exports.FORMULA_GUARD_COLUMN]
     first = frame.iloc[0]
     assert first["event_date"] == "2024-11-05" and first["event_date_end"] is None
     assert first["sources"] == "Yonhap | NIS: troops deployed | 2024-11-05 | https://example.org/yonhap/1"
@@ -217,8 +217,8 @@ def test_export_can_be_imported_again(frame, make_store):
     assert report.errors == [] and report.new == 2
     again = fresh.current_events().set_index("event_id")
     assert again.loc["E2", "description"] == 'Plain text, with a comma and "quotes"'
-    # formula text comes back with its guard quote: the importer never strips it blindly
-    assert again.loc["E1", "description"] == "'" + FORMULAS[0]
+    # the export says the guard was applied (its marker column): the importer removes exactly it
+    assert again.loc["E1", "description"] == FORMULAS[0]
     assert again.loc["E1", "longitude"] == -3.5
 
 
@@ -284,7 +284,7 @@ def test_chunked_csv_of_no_rows_is_the_header(store, make_record):
     events = _chunked_log(store, make_record)
     narrow, complete, _ = _narrow_and_complete(events)
     data = exports.csv_from_frames(exports.iter_export_frames(narrow.iloc[:0], complete=complete, chunk_rows=2))
-    assert data.decode().rstrip("\r\n") == ",".join(exports.EXPORT_COLUMNS)
+    assert data.decode().rstrip("\r\n") == ",".join([*exports.EXPORT_COLUMNS, exports.FORMULA_GUARD_COLUMN])
 
 
 def test_chunked_geojson_and_xlsx_match_the_whole_frame_writers(store, make_record):

@@ -341,12 +341,12 @@ def test_reopening_a_database_keeps_its_log(tmp_path, make_record):
 def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text("this,is\nnot,a database\n" * 200)
-    with pytest.raises(StoreError, match="cannot open the database: file is not a database"):
+    with pytest.raises(StoreError, match="is damaged or not a Conflict Monitor database"):
         open_store(f"sqlite:///{path}", seed=False)
 
 
 def test_a_bad_url_is_a_store_error():
-    with pytest.raises(StoreError, match="cannot use the database URL"):
+    with pytest.raises(StoreError, match="is not a database URL"):
         open_store("not a url", seed=False)
 
 

@@ -13,6 +13,7 @@ import codecs
 import csv
 import hashlib
 import importlib
+import io
 import json
 import re
 from collections.abc import Callable
@@ -21,7 +22,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dashboard.events import schema
+from dashboard.events import safe_write, schema
+from dashboard.events.exports import native_from_export
 from dashboard.events.importers import dates
 from dashboard.events.importers.base import (
     MAX_FILE_BYTES,
@@ -121,6 +123,12 @@ def parse_bytes(
         raise ImportFileError(file_name, _too_large())
     if not data.strip():
         raise ImportFileError(file_name, "the file is empty")
+    # Our own exports (formula guard marker, XLSX escapes, GeoJSON) read back exactly: exports.py.
+    ours = native_from_export(data) if fmt in ("auto", "native") else None
+    if ours is not None:
+        parsed = parse_bytes(ours, file_name, fmt=fmt, encoding="utf-8", origin=origin, progress=progress)
+        parsed.report.sha256 = hashlib.sha256(data).hexdigest()  # the file as given
+        return parsed
     if data[:4] == b"PK\x03\x04":
         return _parse_xlsx(data, file_name, fmt, origin, progress)
     decoded = decode(data, file_name, encoding)
@@ -518,7 +526,12 @@ def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -
     """Write rejected rows with their reasons next to the input: ``NAME.rejects.csv``."""
     out = path.with_name(path.stem + ".rejects.csv")
     columns = sorted({c for raw, _ in rejected for c in raw.cells if c != "__shape__"})
-    with out.open("w", newline="", encoding="utf-8") as handle:
+    # Safely (temporary file, then rename): a full disk leaves no half file. The rejects of an
+    # earlier run of the same import are replaced: they describe the same input.
+    with (
+        safe_write.open_for_write(out, force=True) as binary,
+        io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle,
+    ):
         writer = csv.writer(handle)
         writer.writerow(["line", "errors", *columns])
         for raw, errors in rejected:
