@@ -218,6 +218,8 @@ def _stats_text(stats: dict) -> str:
     ]
     lines += [f"  {k}: {v}" for k, v in stats["by_category"].items()]
     lines += ["by origin:"] + [f"  {k}: {v}" for k, v in stats["by_origin"].items()]
+    if stats.get("by_quality_flag"):
+        lines += ["by quality flag:"] + [f"  {k}: {v}" for k, v in stats["by_quality_flag"].items()]
     return "\n".join(lines)
 
 

@@ -74,6 +74,21 @@ with by_claimant:
     claimants = view.events["claimant"].value_counts().rename_axis("Claimant").reset_index(name="Claims")
     st.dataframe(claimants, hide_index=True, width="stretch", height=250)
 
+st.markdown("**Quality flags**")
+if stats["by_quality_flag"]:
+    st.dataframe(
+        pd.DataFrame(
+            [(flag, schema.QUALITY_FLAGS[flag], n) for flag, n in stats["by_quality_flag"].items()],
+            columns=["Flag", "Meaning", "Claims"],
+        ),
+        hide_index=True,
+        width="stretch",
+        key="quality-flags",
+    )
+else:
+    st.caption("No claim carries a quality flag.")
+st.caption(schema.FLAGGED_CLAIMS_RULE)  # our own text, no data in it
+
 with st.expander("Data dictionary: every field, rule and vocabulary", icon=":material/menu_book:"):
     st.markdown(schema.data_dictionary())  # our own generated text, no data in it
 

@@ -86,6 +86,8 @@ _HASHED_FIELDS = tuple(sorted(n for n in schema.FIELD_NAMES if n not in schema.P
 def content_hashes(table: pa.Table) -> list[str]:
     """SHA-256 of what each record claims (provenance excluded), from a table of storage values.
 
+    Fields in ``schema.HASH_ONLY_WHEN_SET`` are left out of the claim when empty.
+
     The digest is of ``json.dumps(claim, sort_keys=True, default=str)``, the definition the
     log has always used (existing databases hold these digests, so it must not change by a
     byte). It is spelled out here with Arrow string kernels, because calling json.dumps once
@@ -104,8 +106,13 @@ def content_hashes(table: pa.Table) -> list[str]:
             encoded = pc.cast(column, pa.string())
         else:
             encoded = _float_reprs(column)
-        parts.append(pc.binary_join_element_wise(f'"{name}": ', pc.fill_null(encoded, "null"), ""))
-    claims = pc.binary_join_element_wise("{", pc.binary_join_element_wise(*parts, ", "), "}", "")
+        if name in schema.HASH_ONLY_WHEN_SET:
+            # A null part is skipped by the join below: the claim reads as if the field did not exist.
+            parts.append(pc.binary_join_element_wise(f'"{name}": ', encoded, ""))
+        else:
+            parts.append(pc.binary_join_element_wise(f'"{name}": ', pc.fill_null(encoded, "null"), ""))
+    joined = pc.binary_join_element_wise(*parts, ", ", null_handling="skip")
+    claims = pc.binary_join_element_wise("{", joined, "}", "")
     return [sha256(claim).hexdigest() for claim in pc.cast(claims, pa.binary()).to_pylist()]
 
 
@@ -437,8 +444,11 @@ def _rows_consistent(table: pa.Table) -> bool:
     c = table.column
     ok = pc.fill_null(pc.greater_equal(c("event_date_end"), c("event_date")), True)
     low, best, high = c("figure_low"), c("figure_best"), c("figure_high")
+    # A record whose flags say the source gives its figures out of order is exempt (schema._consistent).
+    flags = pc.fill_null(c("quality_flags"), "")
+    excused = pc.match_substring_regex(flags, "(^|,)(" + "|".join(sorted(schema.FIGURE_ORDER_FLAGS)) + ")(,|$)")
     for a, b in ((low, best), (best, high), (low, high)):
-        ok = pc.and_(ok, pc.fill_null(pc.less_equal(a, b), True))
+        ok = pc.and_(ok, pc.or_(excused, pc.fill_null(pc.less_equal(a, b), True)))
     any_figure = pc.or_(pc.or_(pc.is_valid(low), pc.is_valid(best)), pc.is_valid(high))
     ok = pc.and_(ok, pc.invert(pc.and_(any_figure, pc.is_null(c("unit")))))
     lat, lon = c("latitude"), c("longitude")

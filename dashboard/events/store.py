@@ -374,7 +374,7 @@ class EventStore:
         path = snapshot_path(self.engine, self.revision_token(conn))
         if path is None:
             return None
-        if path.is_file():
+        if _snapshot_current(path):
             import pyarrow.parquet as pq
 
             try:
@@ -467,7 +467,7 @@ class EventStore:
                 # must not leave a snapshot named for a revision it does not hold.
                 token = self.revision_token(conn)
                 path = snapshot_path(self.engine, token)
-                if path is not None and path.is_file():
+                if path is not None and _snapshot_current(path):
                     return _read_snapshot(path, columns)
                 table = self._read_current(conn, None, None if path is not None else columns)
                 if path is not None:
@@ -572,7 +572,9 @@ class EventStore:
 
     def stats(self) -> dict[str, Any]:
         """Counts by category and origin, date span and revision token."""
-        frame = self.current_events(columns=("event_id", "category", "origin", "event_date", "event_date_end"))
+        frame = self.current_events(
+            columns=("event_id", "category", "origin", "event_date", "event_date_end", "quality_flags")
+        )
         with self.reading() as conn:
             revisions = conn.execute(sa.select(sa.func.count()).select_from(events)).scalar()
         span_end = frame["event_date_end"].fillna(frame["event_date"]).max() if len(frame) else None
@@ -581,6 +583,7 @@ class EventStore:
             "revisions": int(revisions or 0),
             "by_category": {k: int(v) for k, v in frame["category"].value_counts().sort_index().items()},
             "by_origin": {k: int(v) for k, v in frame["origin"].value_counts().sort_index().items()},
+            "by_quality_flag": quality_flag_counts(frame["quality_flags"]),
             "first_date": frame["event_date"].min().date().isoformat() if len(frame) else None,
             "last_date": span_end.date().isoformat() if span_end is not None else None,
             "revision_token": self.revision_token(),
@@ -623,6 +626,15 @@ class EventStore:
             )
             for chunk in _chunks(moved):
                 conn.execute(statement, [{k: v for k, v in m.items() if k != "event_id"} for m in chunk])
+
+
+def quality_flag_counts(flags: pd.Series) -> dict[str, int]:
+    """Claims carrying each quality flag (a claim with two flags counts under both), in the schema's order."""
+    counts = dict.fromkeys(schema.QUALITY_FLAGS, 0)
+    for value, claims in flags.dropna().astype(str).value_counts().items():
+        for flag in schema.flag_set(value):
+            counts[flag] = counts.get(flag, 0) + int(claims)
+    return {flag: n for flag, n in counts.items() if n}
 
 
 def _insert_columns(conn: Connection, table: sa.Table, columns: dict[str, list[Any]]) -> None:
@@ -721,6 +733,19 @@ def snapshot_path(engine: Engine, token: str) -> Path | None:
         return None
     db = Path(engine.url.database)
     return db.parent / SNAPSHOT_DIR / f"{db.stem}-current-{token}.parquet"
+
+
+def _snapshot_current(path: Path) -> bool:
+    """Whether a snapshot exists and holds every schema field: a migration that adds a field
+    (e.g. quality_flags) does not change the revision token, so an older snapshot may lack it."""
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    try:
+        return set(schema.FIELD_NAMES) <= set(pq.read_schema(path).names)
+    except (OSError, pa.ArrowInvalid):
+        return False
 
 
 def _read_snapshot(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:

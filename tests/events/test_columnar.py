@@ -51,6 +51,8 @@ def json_oracle(record: schema.EventRecord) -> str:
         if row[name] == 0:
             row[name] = 0.0
     claim = {k: row[k] for k in schema.FIELD_NAMES if k not in schema.PROVENANCE_FIELDS}
+    # Fields added after the log began are part of the claim only when set (old digests stay valid).
+    claim = {k: v for k, v in claim.items() if not (k in schema.HASH_ONLY_WHEN_SET and v is None)}
     return hashlib.sha256(json.dumps(claim, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -119,6 +121,9 @@ def test_content_hashes_equal_the_json_definition(record_data):
         ),
         schema.EventRecord.model_validate(
             record_data(event_id="H3", figure_low=None, figure_best=None, figure_high=None, unit=None, subcategory=None)
+        ),
+        schema.EventRecord.model_validate(
+            record_data(event_id="H4", figure_low=5, figure_best=5294, figure_high=0, quality_flags=["source_high_zero"])
         ),
     ]
     table = columnar.normalise_floats(columnar.records_table(records))
