@@ -93,7 +93,7 @@ QUALITY_FLAGS: dict[str, str] = {
     "kept as given.",
     "source_high_zero": "The source gives high = 0 beside a larger low or best (a placeholder, not a bound); "
     "kept as given.",
-    "check_deaths": "UCDP marks the death figures as under review (code_status \"Check deaths\").",
+    "check_deaths": 'UCDP marks the death figures as under review (code_status "Check deaths").',
 }
 # The flags that excuse the figure-order rule: a record carrying one keeps its figures as the source gave them.
 FIGURE_ORDER_FLAGS = frozenset({"source_figures_out_of_order", "source_high_zero"})

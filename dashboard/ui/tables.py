@@ -116,7 +116,7 @@ def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
             "Sources": source_counts,
             "Event": frame["event_id"],
             # The source's own oddities (schema.QUALITY_FLAGS): the figures are shown as the source gives them.
-            "Flags": frame["quality_flags"] if "quality_flags" in frame else None,
+            "Flags": frame.get("quality_flags"),
         },
         index=frame.index,
     ).reset_index(drop=True)

@@ -123,7 +123,9 @@ def test_content_hashes_equal_the_json_definition(record_data):
             record_data(event_id="H3", figure_low=None, figure_best=None, figure_high=None, unit=None, subcategory=None)
         ),
         schema.EventRecord.model_validate(
-            record_data(event_id="H4", figure_low=5, figure_best=5294, figure_high=0, quality_flags=["source_high_zero"])
+            record_data(
+                event_id="H4", figure_low=5, figure_best=5294, figure_high=0, quality_flags=["source_high_zero"]
+            )
         ),
     ]
     table = columnar.normalise_floats(columnar.records_table(records))

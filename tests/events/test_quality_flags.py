@@ -81,7 +81,9 @@ def test_native_stays_strict_unless_the_record_carries_the_flag(native_csv, reco
 
 
 def test_check_deaths_does_not_excuse_figures_out_of_order(record_data):
-    errors = schema.validate_record(record_data(figure_low=9, figure_best=5, figure_high=3, quality_flags="check_deaths"))
+    errors = schema.validate_record(
+        record_data(figure_low=9, figure_best=5, figure_high=3, quality_flags="check_deaths")
+    )
     assert isinstance(errors, list) and errors[0].column == "figure_low"
 
 

@@ -10,10 +10,10 @@ import datetime as dt
 from typing import Any
 
 from dashboard.events.importers.base import RowError
-from dashboard.events.schema import figure_order_flags
 from dashboard.events.importers.cells import Cells, clip, dataset_source, has_columns, join_lines, pin_to_precision
 from dashboard.events.importers.dates import parse_date
 from dashboard.events.importers.places import admin1_from_name, country_from_name
+from dashboard.events.schema import figure_order_flags
 
 NAME = "ucdp"
 CLAIMANT = "UCDP"
