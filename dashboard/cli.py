@@ -16,8 +16,18 @@ from pathlib import Path
 
 from dashboard.events import exports, schema
 from dashboard.events.filters import EventFilter
-from dashboard.events.importers import FORMATS, ImportFileError, format_module, import_file, validate_file
-from dashboard.events.store import DB_URL_ENV, REPO_ROOT, StoreError, open_store
+from dashboard.events.importers import (
+    FORMATS,
+    ImportFileError,
+    format_module,
+    import_file,
+    seed_store,
+    validate_file,
+)
+from dashboard.events.store import DB_URL_ENV, REPO_ROOT, StoreError, default_url, is_default_database, open_store
+
+# Commands that only read the log: they never create a database (a mistyped path is an error).
+READ_ONLY_COMMANDS = ("export", "history", "stats", "backup")
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -84,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="online backup of the SQLite database, integrity-checked")
     backup.add_argument("path", type=Path)
 
+    commands.add_parser(
+        "seed", help="load the built-in DPRK-Russia log into the database (idempotent; creates the database)"
+    )
     commands.add_parser("schema", help="print the data dictionary and the import mappings")
     return parser
 
@@ -100,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if command == "validate":
             return _validate(args)
-        store = open_store(url)
+        store = open_store(url, create=command not in READ_ONLY_COMMANDS)
+        if command == "seed":
+            report = seed_store(store)
+            print(report.summary() if report else "the built-in log is loaded already: nothing to do")
+            return 0
         if command == "import":
             return _import(store, args)
         if command == "export":
@@ -145,7 +162,10 @@ def _serve(url: str | None, port: int) -> int:
     env = dict(os.environ)
     if url:
         env[DB_URL_ENV] = url
-    open_store(env.get(DB_URL_ENV))  # create and seed before the first page asks
+    store = open_store(env.get(DB_URL_ENV))  # create and migrate before the first page asks
+    if is_default_database(env.get(DB_URL_ENV) or default_url()) and store.is_empty():
+        seed_store(store)  # the first start opens on the built-in log; other databases are seeded on request
+    store.engine.dispose()
     app = REPO_ROOT / "dashboard" / "app.py"
     # Run from the repository root so .streamlit/config.toml is read.
     return subprocess.call(

@@ -26,7 +26,9 @@ view = page.current_view()
 store = data.get_store()
 st.title("Data", anchor=False)
 text.page_caption(view.events, EventFilter(), "claims in the log")
-if view.shown.empty and not view.events.empty:
+if view.events.empty:
+    page.offer_seed()
+elif view.shown.empty:
     text.no_events(view.filter)
 elif not view.filter.is_empty():
     st.caption(

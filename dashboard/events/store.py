@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from dashboard.events import columnar, schema
 from dashboard.events.filters import EventFilter
+from dashboard.events.migrate import upgrade
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "conflict_monitor.sqlite"
@@ -207,8 +208,6 @@ class EventStore:
     """The event log. Open it with :func:`open_store`."""
 
     def __init__(self, engine: Engine) -> None:
-        from dashboard.events.migrate import upgrade
-
         self.engine = engine
         upgrade(engine)  # create or upgrade the tables through the migrations
 
@@ -806,19 +805,42 @@ def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
         yield items[start : start + size]
 
 
-def open_store(url: str | None = None, *, seed: bool = True) -> EventStore:
-    """Open (and create) the store at ``url``; load the seed log into an empty one.
+def is_default_database(url: str) -> bool:
+    """Whether ``url`` is the embedded SQLite file, the one database seeded on the dashboard's first start."""
+    return url == f"sqlite:///{DEFAULT_DB_PATH}"
 
-    ``seed=False`` leaves an empty database empty (tests, restores).
+
+def open_store(url: str | None = None, *, create: bool = True, seed: bool = False) -> EventStore:
+    """Open the store at ``url``, creating (and migrating) the database when ``create``.
+
+    Opening never loads data: seeding is the caller's choice (``importers.seed_store``: the CLI's
+    ``seed`` command, the dashboard's first start on the default database, the Data page's button).
+    With ``create=False`` (read-only commands) a SQLite file that does not exist is an error naming
+    it, not a new empty database. ``seed`` is accepted only as False, for callers written when
+    opening an empty database loaded the seed log.
     """
+    if seed:
+        raise TypeError("open_store no longer seeds: call dashboard.events.importers.seed_store(store)")
+    url = url or default_url()
+    if not create:
+        _require_existing_sqlite_file(url)
     try:
-        store = EventStore(create_engine_for(url or default_url()))
+        return EventStore(create_engine_for(url))
     except (sa.exc.ArgumentError, ImportError) as exc:  # unparsable URL, back end without its driver
         raise StoreError(f"cannot use the database URL: {exc}") from None
     except sa.exc.DatabaseError as exc:  # e.g. the file is not a SQLite database
         raise StoreError(f"cannot open the database: {exc.orig}") from None
-    if seed and store.is_empty():
-        from dashboard.events.importers import load_seed  # the seed goes through the importer's checks
 
-        load_seed(store)
-    return store
+
+def _require_existing_sqlite_file(url: str) -> None:
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(f"cannot use the database URL: {exc}") from None
+    path = parsed.database
+    on_disk = parsed.get_backend_name() == "sqlite" and path and path != ":memory:" and not path.startswith("file:")
+    if on_disk and not Path(path).is_file():
+        raise StoreError(
+            f"no database at {path}: this command only reads; check the path, or create it with "
+            "`conflict-monitor --db URL import FILE` or `conflict-monitor --db URL seed`"
+        )

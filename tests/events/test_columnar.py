@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.events import columnar, importers, schema
-from dashboard.events.importers import base, seed_path
+from dashboard.events.importers import base, seed_path, validate
 
 
 def both_paths(text: str, name: str = "f.csv", origin: str | None = None):
@@ -65,10 +65,10 @@ def test_the_seed_log_takes_the_columnar_path_with_identical_values():
     assert_same(fast, exact)
 
 
-@pytest.mark.parametrize("limit", [0, columnar.ROWS_FOR_ARROW_RULES])
+@pytest.mark.parametrize("limit", [0, validate.ROWS_FOR_ARROW_RULES])
 def test_a_clean_file_takes_the_columnar_path(monkeypatch, limit, record_data, native_csv):
     """limit 0 sends every column that has an Arrow rule through it, as in a large file."""
-    monkeypatch.setattr(columnar, "ROWS_FOR_ARROW_RULES", limit)
+    monkeypatch.setattr(validate, "ROWS_FOR_ARROW_RULES", limit)
     rows = [
         record_data(event_id=f"C{i}", latitude=51.0 + i / 1000, description=f"Claim {i}: «{i}»", figure_best=11000 + i)
         for i in range(50)
@@ -233,11 +233,11 @@ def native_files(draw, valid: dict[str, str]):
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("limit", [0, columnar.ROWS_FOR_ARROW_RULES])
+@pytest.mark.parametrize("limit", [0, validate.ROWS_FOR_ARROW_RULES])
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_columnar_path_never_accepts_more_than_the_record_path(monkeypatch, limit, record_data, native_csv, data):
-    monkeypatch.setattr(columnar, "ROWS_FOR_ARROW_RULES", limit)
+    monkeypatch.setattr(validate, "ROWS_FOR_ARROW_RULES", limit)
     valid = next(csv.DictReader(io.StringIO(native_csv([record_data(event_id="P0")]))))
     fast, exact = both_paths(data.draw(native_files(valid)))
     if fast is not None:

@@ -21,8 +21,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dashboard.events import schema
-from dashboard.events.importers import dates
+from dashboard.events import columnar, geo, schema
+from dashboard.events.exports import neutralise_cell
+from dashboard.events.importers import dates, validate
 from dashboard.events.importers.base import (
     MAX_FILE_BYTES,
     ImportFileError,
@@ -36,6 +37,7 @@ from dashboard.events.importers.base import (
     read_json_rows,
 )
 from dashboard.events.schema import EventRecord, FieldError
+from dashboard.events.store import BatchInfo
 
 __all__ = [
     "FORMATS",
@@ -47,6 +49,7 @@ __all__ = [
     "load_seed",
     "parse_bytes",
     "seed_path",
+    "seed_store",
     "validate_file",
 ]
 
@@ -85,8 +88,6 @@ class ParsedFile:
 
     def accepted_table(self):
         """The accepted records as an Arrow table of storage values, whichever path read them."""
-        from dashboard.events import columnar
-
         return self.table if self.table is not None else columnar.records_table(self.records)
 
     def accepted_records(self) -> list[EventRecord]:
@@ -156,7 +157,7 @@ def _parse_native_columns(
     """A clean native CSV read and checked column-wise with Arrow, or None to take the per-row path.
 
     Seconds instead of minutes at a million rows (bench/RESULTS.md). Only taken when its
-    answer is certain to equal the per-row path's (see ``dashboard.events.columnar``): a
+    answer is certain to equal the per-row path's (see ``dashboard.events.importers.validate``): a
     UTF-8, comma-separated native file whose quoting Arrow and Python's csv module read
     alike, and whose every row is valid. Anything else, including any invalid row, goes the
     per-row way, which reports each problem with its line and column.
@@ -164,8 +165,6 @@ def _parse_native_columns(
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
-
-    from dashboard.events import columnar
 
     if fmt not in ("auto", "native") or decoded.encoding not in ("utf-8", "utf-8-sig"):
         return None
@@ -195,7 +194,7 @@ def _parse_native_columns(
                 context["date_order"][column] = dates.slash_order(pc.unique(table.column(column)).to_pylist())
             except RowError:
                 return None
-    accepted = columnar.validate_native(table, context, origin)
+    accepted = validate.validate_native(table, context, origin)
     if accepted is None:
         return None
     report = ImportReport(file_name=file_name, format="native", encoding=decoded.encoding, sha256=digest)
@@ -348,9 +347,7 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
         report.warnings.append("the file has a header but no data rows")
     if by_column and not file_errors and all(isinstance(data, dict) for data in mapped):
         # Every row mapped: check them column by column; record by record only if that finds a doubt.
-        from dashboard.events import columnar
-
-        table = columnar.validate_mapped(mapped)
+        table = validate.validate_mapped(mapped)
         if table is not None:
             report.accepted = table.num_rows
             return ParsedFile(report, [], [], table=table)
@@ -437,8 +434,6 @@ def import_file(
     """
     import datetime as dt
 
-    from dashboard.events.store import BatchInfo
-
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if data is None:
         if path is None:
@@ -479,8 +474,6 @@ def _with_region(table):
     )
     if len(missing) == 0:
         return table
-    from dashboard.events import geo
-
     try:
         boundaries = geo.load_boundaries()
     except FileNotFoundError:
@@ -528,8 +521,6 @@ def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -
 
 
 def _neutral(value: Any) -> Any:
-    from dashboard.events.exports import neutralise_cell
-
     return neutralise_cell(value)
 
 
@@ -539,3 +530,14 @@ def load_seed(store) -> ImportReport:
     if not report.written:
         raise ImportFileError(SEED_PATH.name, "the seed log does not validate:\n" + "\n".join(report.error_lines()))
     return report
+
+
+def seed_store(store) -> ImportReport | None:
+    """Load the seed log unless this version of it was loaded already (idempotent); None if it was.
+
+    Opening a store never seeds: the CLI's ``seed`` command, the dashboard's first start on the
+    default database and the Data page's button on an empty log call this.
+    """
+    if store.find_batch(hashlib.sha256(_read(SEED_PATH)).hexdigest()) is not None:
+        return None
+    return load_seed(store)
