@@ -149,7 +149,8 @@ else:
     if report.accepted:
         st.markdown(f"**Preview** (first {min(PREVIEW_ROWS, report.accepted)} of {report.accepted:,} valid rows)")
         preview = parsed.preview(PREVIEW_ROWS)
-        preview["sources"] = preview["sources"].map(lambda s: schema.format_sources(json.loads(s)))
+        if "sources" in preview:  # a deletions file previews the events it retracts, without sources
+            preview["sources"] = preview["sources"].map(lambda s: schema.format_sources(json.loads(s)))
         st.dataframe(preview.dropna(axis="columns", how="all"), hide_index=True, width="stretch", key="upload-preview")
 
     file_level = any(e.line == 1 and e.column and "unknown column" in e.rule for e in report.errors)

@@ -129,6 +129,15 @@ class AppendResult:
 
 
 @dataclass
+class RetractResult:
+    """What withdrawing a list of events did: retracted, already retracted, not in the log."""
+
+    retracted_ids: list[str] = field(default_factory=list)
+    already: int = 0
+    missing_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
 class BatchInfo:
     """Provenance of an import, written to ``import_batches`` with its counts."""
 
@@ -261,21 +270,7 @@ class EventStore:
             return outcome
 
         now = utc_now()
-        batch_id = None
-        if batch is not None:
-            batch_id = conn.execute(
-                import_batches.insert().values(
-                    file_name=batch.file_name,
-                    sha256=batch.sha256,
-                    format=batch.format,
-                    encoding=batch.encoding,
-                    origin=batch.origin,
-                    rows_read=batch.rows_read,
-                    rows_rejected=batch.rows_rejected,
-                    rows_accepted=table.num_rows,
-                    started_at=batch.started_at,
-                )
-            ).inserted_primary_key[0]
+        batch_id = None if batch is None else self._insert_batch(conn, batch, accepted=table.num_rows)
 
         result = AppendResult()
         table = columnar.normalise_floats(table)
@@ -424,32 +419,101 @@ class EventStore:
     def retract(self, event_id: str, reason: str) -> int:
         """Withdraw an event with a tombstone revision; its history stays."""
         with self.writing() as conn:
-            current = self._current_row(conn, event_id)
-            revision = current["revision"] + 1
-            row = {k: current[k] for k in schema.FIELD_NAMES}
-            row.update(
-                revision=revision,
-                recorded_at=utc_now(),
-                reason=reason,
-                retracted=True,
-                content_hash=current["content_hash"],
-                batch_id=None,
+            return self._retract(conn, self._current_row(conn, event_id), reason, batch_id=None)
+
+    def retract_many(self, retractions: Sequence[tuple[str, str]], *, batch: BatchInfo) -> tuple[RetractResult, int]:
+        """Withdraw many events (id, reason) in one transaction, recorded as one import batch.
+
+        An id the log does not hold, or holds retracted already, is counted, not an error: a
+        deletions list (ACLED's) names events of other countries and years than the log holds.
+        """
+        result = RetractResult()
+        with self.writing() as conn:
+            batch_id = self._insert_batch(conn, batch, accepted=len(retractions))
+            heads = self._heads(conn, [event_id for event_id, _ in retractions])
+            for event_id, reason in retractions:
+                head = heads.get(event_id)
+                if head is None:
+                    result.missing_ids.append(event_id)
+                elif head["retracted"]:
+                    result.already += 1
+                else:
+                    self._retract(conn, self._current_row(conn, event_id), reason, batch_id=batch_id)
+                    result.retracted_ids.append(event_id)
+            conn.execute(
+                import_batches.update()
+                .where(import_batches.c.batch_id == batch_id)
+                .values(rows_revised=len(result.retracted_ids), rows_unchanged=result.already, finished_at=utc_now())
             )
-            conn.execute(events.insert(), row)
-            self._write_heads(
-                conn,
-                [],
-                [
-                    {
-                        "key": event_id,
-                        "event_id": event_id,
-                        "revision": revision,
-                        "content_hash": current["content_hash"],
-                        "retracted": True,
-                    }
-                ],
+        return result, batch_id
+
+    def _retract(self, conn: Connection, current: dict[str, Any], reason: str, *, batch_id: int | None) -> int:
+        event_id = current["event_id"]
+        revision = current["revision"] + 1
+        row = {k: current[k] for k in schema.FIELD_NAMES}
+        row.update(
+            revision=revision,
+            recorded_at=utc_now(),
+            reason=reason,
+            retracted=True,
+            content_hash=current["content_hash"],
+            batch_id=batch_id,
+        )
+        conn.execute(events.insert(), row)
+        self._write_heads(
+            conn,
+            [],
+            [
+                {
+                    "key": event_id,
+                    "event_id": event_id,
+                    "revision": revision,
+                    "content_hash": current["content_hash"],
+                    "retracted": True,
+                }
+            ],
+        )
+        return revision
+
+    @staticmethod
+    def _insert_batch(conn: Connection, batch: BatchInfo, *, accepted: int) -> int:
+        return conn.execute(
+            import_batches.insert().values(
+                file_name=batch.file_name,
+                sha256=batch.sha256,
+                format=batch.format,
+                encoding=batch.encoding,
+                origin=batch.origin,
+                rows_read=batch.rows_read,
+                rows_rejected=batch.rows_rejected,
+                rows_accepted=accepted,
+                started_at=batch.started_at,
             )
-            return revision
+        ).inserted_primary_key[0]
+
+    def current_fields(self, event_ids: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
+        """``columns`` of the current (not retracted) revision of each of ``event_ids`` the log holds."""
+        cols = [events.c[name] for name in ("event_id", *[c for c in columns if c != "event_id"])]
+        frames = []
+        with self.reading() as conn:
+            for chunk in _chunks(list(event_ids), _IDS_PER_QUERY):
+                query = (
+                    sa.select(*cols)
+                    .select_from(
+                        events.join(
+                            event_heads,
+                            sa.and_(
+                                events.c.event_id == event_heads.c.event_id,
+                                events.c.revision == event_heads.c.revision,
+                            ),
+                        )
+                    )
+                    .where(event_heads.c.retracted.is_(False), events.c.event_id.in_(chunk))
+                )
+                frames.append(pd.read_sql(query, conn))
+        if not frames:
+            return pd.DataFrame(columns=[c.name for c in cols])
+        return pd.concat(frames, ignore_index=True)
 
     # --- reads -------------------------------------------------------------
     def current_events(self, as_of: dt.datetime | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:

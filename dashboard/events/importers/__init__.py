@@ -21,6 +21,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pandas as pd
+
 from dashboard.events import columnar, geo, schema
 from dashboard.events.exports import neutralise_cell
 from dashboard.events.importers import dates, validate
@@ -54,7 +56,7 @@ __all__ = [
 ]
 
 # The formats, in detection order (native first: its header is the most specific).
-FORMATS = ("native", "acled", "ucdp", "cns")
+FORMATS = ("native", "acled", "ucdp", "cns", "acled_deletions")
 SEED_PATH = Path(__file__).resolve().parents[3] / "data" / "seed" / "events.csv"
 # Rows per progress update.
 _PROGRESS_STEP = 5_000
@@ -85,6 +87,8 @@ class ParsedFile:
     # The accepted records as a table of storage values, when the columnar path read the file
     # (``records`` is then empty). See :meth:`accepted_table`.
     table: Any = None
+    # A file that withdraws events (ACLED deletions): (event id, reason) per valid row, no records.
+    retractions: list[tuple[str, str]] = field(default_factory=list)
 
     def accepted_table(self):
         """The accepted records as an Arrow table of storage values, whichever path read them."""
@@ -101,6 +105,8 @@ class ParsedFile:
 
     def preview(self, rows: int):
         """The first accepted records as a DataFrame of storage values (for the upload page)."""
+        if self.retractions:
+            return pd.DataFrame(self.retractions[:rows], columns=["event_id", "reason"])
         return self.accepted_table().slice(0, rows).to_pandas()
 
 
@@ -318,6 +324,8 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
             1,
         )
     report = ImportReport(file_name=file_name, format=fmt, encoding=encoding, sha256=sha256)
+    if getattr(module, "RETRACTS", False):
+        return _parse_retractions(module, rows, report)
     unknown = module.unknown_columns(header) if hasattr(module, "unknown_columns") else []
     file_errors = (
         [
@@ -375,6 +383,32 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
     if file_errors:
         report.accepted, records = 0, []
     return ParsedFile(report, records, rejected, file_errors)
+
+
+def _parse_retractions(module: ModuleType, rows, report: ImportReport) -> ParsedFile:
+    """A file whose rows withdraw events: (event id, reason) per row, each bad row named."""
+    retractions: list[tuple[str, str]] = []
+    rejected: list[tuple[RawRow, list[FieldError]]] = []
+    seen: dict[str, int] = {}
+    for raw in rows:
+        report.rows_read += 1
+        try:
+            if "__shape__" in raw.cells:
+                raise RowError(None, None, raw.cells["__shape__"])
+            event_id, reason = module.to_retraction(raw.cells)
+            if event_id in seen:
+                raise RowError("event_id_cnty", event_id, f"duplicate id: also on line {seen[event_id]}")
+        except RowError as exc:
+            errors = [FieldError(raw.line, exc.column, exc.value, exc.rule)]
+            rejected.append((raw, errors))
+            report.errors.extend(errors)
+            continue
+        seen[event_id] = raw.line
+        retractions.append((event_id, reason))
+    report.accepted, report.rejected = len(retractions), len(rejected)
+    if report.rows_read == 0:
+        report.warnings.append("the file has a header but no data rows")
+    return ParsedFile(report, [], rejected, retractions=retractions)
 
 
 def _missing(module: ModuleType, header: list[str]) -> set[str]:
@@ -447,7 +481,6 @@ def import_file(
         return report  # nothing to write; a header-only file leaves no trace but its warning
     if skip_invalid and parsed.rejected_rows and path is not None:
         report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)
-    table = _with_region(parsed.accepted_table())
     batch = BatchInfo(
         file_name=name,
         sha256=report.sha256,
@@ -458,10 +491,59 @@ def import_file(
         rows_rejected=report.rejected,
         started_at=started,
     )
+    if parsed.retractions or report.format == "acled_deletions":
+        return _write_retractions(store, parsed.retractions, batch, report)
+    table = _with_region(parsed.accepted_table())
+    if getattr(format_module(report.format), "VERSIONED_BY_SOURCE_DATE", False):
+        table = _without_older_versions(store, table, report)
     result, batch_id = store.append(table, batch=batch)
     report.new, report.revised, report.unchanged = result.new, result.revised, result.unchanged
     report.batch_id, report.written = batch_id, True
     return report
+
+
+def _write_retractions(store, retractions: list[tuple[str, str]], batch, report: ImportReport) -> ImportReport:
+    result, batch_id = store.retract_many(retractions, batch=batch)
+    report.revised, report.unchanged = len(result.retracted_ids), result.already
+    if result.missing_ids:
+        shown = ", ".join(result.missing_ids[:5]) + (" …" if len(result.missing_ids) > 5 else "")
+        report.warnings.append(f"{len(result.missing_ids)} deleted event(s) are not in the log: {shown}")
+    report.batch_id, report.written = batch_id, True
+    return report
+
+
+def _without_older_versions(store, table, report: ImportReport):
+    """Rows older than the version of their event the log holds, left out (ACLED's ``timestamp``).
+
+    ACLED re-publishes a changed event under the same ``event_id_cnty`` with a newer timestamp,
+    which the importer writes as the source's date. A row is a change only if it is at least as new
+    as the log's version: importing last month's export after this week's must not undo the update.
+    Changed content at the same or a newer timestamp becomes a revision; the same content, nothing.
+    """
+    current = store.current_fields(table.column("event_id").to_pylist(), ["sources"])
+    if current.empty:
+        return table
+    stored = dict(zip(current["event_id"], map(_first_source_date, current["sources"]), strict=True))
+    keep = [
+        not (event_id in stored and stored[event_id] and date and date < stored[event_id])
+        for event_id, date in zip(
+            table.column("event_id").to_pylist(),
+            map(_first_source_date, table.column("sources").to_pylist()),
+            strict=True,
+        )
+    ]
+    report.older = keep.count(False)
+    if report.older:
+        report.warnings.append(
+            f"{report.older} row(s) are older than the version the log holds (by ACLED's timestamp): not applied"
+        )
+    return table.filter(keep)
+
+
+def _first_source_date(sources_json: str | None) -> str | None:
+    """The first source's date (ISO text, so it orders as a date), from a stored sources cell."""
+    sources = json.loads(sources_json) if sources_json else []
+    return sources[0].get("date") if sources else None
 
 
 def _with_region(table):

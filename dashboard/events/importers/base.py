@@ -80,6 +80,8 @@ class ImportReport:
     new: int = 0
     revised: int = 0
     unchanged: int = 0
+    # Rows older than the version the log holds (ACLED's timestamp): not applied.
+    older: int = 0
     batch_id: int | None = None
     written: bool = False
     errors: list[FieldError] = field(default_factory=list)
@@ -88,7 +90,10 @@ class ImportReport:
 
     def summary(self) -> str:
         done = (
-            f"{self.new} new, {self.revised} revised, {self.unchanged} unchanged" if self.written else "nothing written"
+            f"{self.new} new, {self.revised} {'retracted' if self.format == 'acled_deletions' else 'revised'}, "
+            f"{self.unchanged} unchanged" + (f", {self.older} older than the log's version" if self.older else "")
+            if self.written
+            else "nothing written"
         )
         return (
             f"{self.file_name}: {self.format} ({self.encoding}), {self.rows_read} rows read, "
@@ -252,10 +257,13 @@ def read_json_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRo
         raise ImportFileError(file_name, f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
         raise ImportFileError(file_name, "invalid JSON: nested too deeply to be a list of events") from None
-    if isinstance(data, dict) and isinstance(data.get("events"), list):
-        data = data["events"]
+    # {"events": [...]} is ours; {"data": [...]} is how ACLED's API wraps its rows.
+    if isinstance(data, dict):
+        data = next((data[key] for key in ("events", "data") if isinstance(data.get(key), list)), data)
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise ImportFileError(file_name, 'JSON must be an array of event objects or {"events": [...]}')
+        raise ImportFileError(
+            file_name, 'JSON must be an array of event objects, {"events": [...]} or ACLED\'s {"data": [...]}'
+        )
     if not data:
         raise ImportFileError(file_name, "the JSON array is empty: no events to import")
     header = sorted({key for item in data for key in item})
