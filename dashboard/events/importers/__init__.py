@@ -25,7 +25,7 @@ import pandas as pd
 
 from dashboard.events import columnar, geo, schema
 from dashboard.events.exports import neutralise_cell
-from dashboard.events.importers import dates, validate
+from dashboard.events.importers import dates, read, validate
 from dashboard.events.importers.base import (
     MAX_FILE_BYTES,
     ImportFileError,
@@ -124,7 +124,7 @@ def parse_bytes(
     Raises ImportFileError when the file as a whole cannot be read.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(file_name, _too_large())
+        raise ImportFileError(file_name, read.too_large())
     if not data.strip():
         raise ImportFileError(file_name, "the file is empty")
     if data[:4] == b"PK\x03\x04":
@@ -235,60 +235,10 @@ def _quoting_unambiguous(text: str) -> bool:
 _QUOTE_RUN = re.compile(r'"+')
 
 
-def _too_large() -> str:
-    limit = f"{MAX_FILE_BYTES // 2**20} MiB" if MAX_FILE_BYTES >= 2**20 else f"{MAX_FILE_BYTES:,} bytes"
-    return f"file is larger than the import limit of {limit}"
-
-
-def _read(path: Path) -> bytes:
-    """A file's bytes, refusing an oversized file before it is read into memory."""
-    if Path(path).stat().st_size > MAX_FILE_BYTES:
-        raise ImportFileError(Path(path).name, _too_large())
-    return Path(path).read_bytes()
-
-
 def _parse_xlsx(data: bytes, file_name: str, fmt: str, origin: str | None, progress: Progress | None) -> ParsedFile:
     """Spreadsheets (the CNS database ships as .xlsx): first sheet, first row is the header."""
-    import io
-
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ImportFileError(file_name, f"cannot open the spreadsheet: {exc}") from None
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows()
-    try:
-        header = [str(h.value).strip() if h.value is not None else "" for h in next(values)]
-    except StopIteration:
-        raise ImportFileError(file_name, "the spreadsheet is empty") from None
-
-    def rows():
-        for line, cells in enumerate(values, start=2):
-            if cells is None or all(c.value is None or str(c.value).strip() == "" for c in cells):
-                continue
-            yield RawRow(line, {h: _cell_text(c.value, c.number_format) for h, c in zip(header, cells, strict=False)})
-
-    return _parse_rows(header, rows(), file_name, fmt, "xlsx", hashlib.sha256(data).hexdigest(), origin, progress)
-
-
-def _cell_text(value: Any, number_format: str | None = None) -> str:
-    import datetime as dt
-
-    if value is None:
-        return ""
-    shown = (number_format or "").lower()
-    if isinstance(value, dt.date) and "m" in shown and "y" in shown and "d" not in shown:
-        # A date shown as "Apr-84" (format mmm-yy) is known to the month only: say so.
-        return f"{value:%Y-%m}"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    header, rows = read.xlsx_rows(data, file_name)
+    return _parse_rows(header, rows, file_name, fmt, "xlsx", hashlib.sha256(data).hexdigest(), origin, progress)
 
 
 def _detect(header: list[str], file_name: str) -> str:
@@ -446,7 +396,7 @@ def _mapped(module, raw: RawRow, context, origin) -> dict[str, Any] | list[Field
 def validate_file(
     path: Path, *, fmt: str = "auto", encoding: str | None = None, progress: Progress | None = None
 ) -> ParsedFile:
-    return parse_bytes(_read(path), Path(path).name, fmt=fmt, encoding=encoding, progress=progress)
+    return parse_bytes(read.read_path(path), Path(path).name, fmt=fmt, encoding=encoding, progress=progress)
 
 
 def import_file(
@@ -472,7 +422,7 @@ def import_file(
     if data is None:
         if path is None:
             raise ValueError("give a path or data")
-        data = _read(path)
+        data = read.read_path(path)
     name = file_name or Path(path).name
     parsed = parse_bytes(data, name, fmt=fmt, encoding=encoding, origin=origin, progress=progress)
     del data  # the file's bytes (hundreds of MB for a large import) are not needed while writing
@@ -620,6 +570,6 @@ def seed_store(store) -> ImportReport | None:
     Opening a store never seeds: the CLI's ``seed`` command, the dashboard's first start on the
     default database and the Data page's button on an empty log call this.
     """
-    if store.find_batch(hashlib.sha256(_read(SEED_PATH)).hexdigest()) is not None:
+    if store.find_batch(hashlib.sha256(read.read_path(SEED_PATH)).hexdigest()) is not None:
         return None
     return load_seed(store)
