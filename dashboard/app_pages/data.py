@@ -13,7 +13,8 @@ import streamlit as st
 
 from dashboard.events import schema
 from dashboard.events.filters import EventFilter
-from dashboard.events.importers import ImportFileError, import_file, parse_bytes
+from dashboard.events.importers import ImportFileError, write_parsed
+from dashboard.events.importers.budget import parse_within_budget
 from dashboard.ui import data, page, text
 
 _PARSED = "_upload_parsed"
@@ -21,6 +22,7 @@ _IMPORTED = "_upload_message"
 _ROUND = "_upload_round"
 ERROR_ROWS_SHOWN = 1000
 PREVIEW_ROWS = 50
+UPLOAD_ORIGIN = "upload"
 
 view = page.current_view()
 store = data.get_store()
@@ -113,7 +115,9 @@ else:
     cached = st.session_state.get(_PARSED)
     if cached is None or cached[0] != upload.file_id:
         try:
-            parsed = parse_bytes(payload, upload.name)
+            # In a worker process with a time and memory limit: a hostile file cannot stall other sessions.
+            with st.spinner("Reading the file…"):
+                parsed = parse_within_budget(payload, upload.name, origin=UPLOAD_ORIGIN)
         except ImportFileError as exc:
             parsed = exc
         st.session_state[_PARSED] = cached = (upload.file_id, parsed)
@@ -166,7 +170,8 @@ else:
         icon=":material/upload:",
     ):
         with st.spinner("Importing…"):
-            done = import_file(store, data=payload, file_name=upload.name, skip_invalid=skip, origin="upload")
+            # What was previewed is what is written: the file is not parsed a second time.
+            done = write_parsed(store, parsed, skip_invalid=skip, origin=UPLOAD_ORIGIN)
         if done.written:
             st.session_state[_IMPORTED] = text.escape_markdown(done.summary())
             st.session_state.pop(_PARSED, None)

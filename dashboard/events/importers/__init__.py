@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import importlib
 import json
@@ -39,7 +40,7 @@ from dashboard.events.importers.base import (
     read_json_rows,
 )
 from dashboard.events.schema import EventRecord, FieldError
-from dashboard.events.store import BatchInfo
+from dashboard.events.store import BatchInfo, utc_now
 
 __all__ = [
     "FORMATS",
@@ -53,6 +54,7 @@ __all__ = [
     "seed_path",
     "seed_store",
     "validate_file",
+    "write_parsed",
 ]
 
 # The formats, in detection order (native first: its header is the most specific).
@@ -416,9 +418,7 @@ def import_file(
     All or nothing: one transaction for the whole file, and nothing at all when any
     row is invalid and ``skip_invalid`` is false.
     """
-    import datetime as dt
-
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started = utc_now()
     if data is None:
         if path is None:
             raise ValueError("give a path or data")
@@ -426,20 +426,37 @@ def import_file(
     name = file_name or Path(path).name
     parsed = parse_bytes(data, name, fmt=fmt, encoding=encoding, origin=origin, progress=progress)
     del data  # the file's bytes (hundreds of MB for a large import) are not needed while writing
+    return write_parsed(store, parsed, skip_invalid=skip_invalid, origin=origin, path=path, started=started)
+
+
+def write_parsed(
+    store,
+    parsed: ParsedFile,
+    *,
+    skip_invalid: bool = False,
+    origin: str | None = None,
+    path: Path | None = None,
+    started: dt.datetime | None = None,
+) -> ImportReport:
+    """The write stage: a file already read and checked (as the Data page previewed it), appended in one transaction.
+
+    ``origin`` must be the one the file was parsed with. Nothing is written when any row is invalid
+    and ``skip_invalid`` is false; with it, the rejects are written next to ``path`` (if given).
+    """
     report = parsed.report
     if (report.errors and not skip_invalid) or parsed.file_errors or report.rows_read == 0:
         return report  # nothing to write; a header-only file leaves no trace but its warning
     if skip_invalid and parsed.rejected_rows and path is not None:
         report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)
     batch = BatchInfo(
-        file_name=name,
+        file_name=report.file_name,
         sha256=report.sha256,
         format=report.format,
         encoding=report.encoding,
         origin=origin or report.format,
         rows_read=report.rows_read,
         rows_rejected=report.rejected,
-        started_at=started,
+        started_at=started or utc_now(),
     )
     if parsed.retractions or report.format == "acled_deletions":
         return _write_retractions(store, parsed.retractions, batch, report)
