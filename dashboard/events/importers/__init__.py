@@ -26,7 +26,7 @@ import pandas as pd
 
 from dashboard.events import columnar, geo, schema
 from dashboard.events.exports import neutralise_cell
-from dashboard.events.importers import dates, read, validate
+from dashboard.events.importers import dates, native, read, validate
 from dashboard.events.importers.base import (
     MAX_FILE_BYTES,
     ImportFileError,
@@ -555,13 +555,18 @@ def _alpha2(alpha3: str) -> str:
     return country.alpha_2 if country else ""
 
 
+# The columns a rejects file adds before the input's own; the native importer ignores them, so a
+# corrected rejects file imports as it is.
+REJECTS_COLUMNS = native.REJECTS_ONLY_COLUMNS
+
+
 def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -> Path:
     """Write rejected rows with their reasons next to the input: ``NAME.rejects.csv``."""
     out = path.with_name(path.stem + ".rejects.csv")
     columns = sorted({c for raw, _ in rejected for c in raw.cells if c != "__shape__"})
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["line", "errors", *columns])
+        writer.writerow([*REJECTS_COLUMNS, *columns])
         for raw, errors in rejected:
             # The line has its own column; a bare "4 column 'x'" in the reasons would only confuse.
             reasons = "; ".join(replace(e, line=None).describe() for e in errors)
@@ -569,7 +574,14 @@ def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -
     return out
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _neutral(value: Any) -> Any:
+    """The export guard, except for a plain number: ``-5`` written as ``'-5`` made a corrected
+    rejects file fail to import (a number is never run as a formula)."""
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+        return value
     return neutralise_cell(value)
 
 
