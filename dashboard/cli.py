@@ -21,7 +21,14 @@ from dashboard import doctor
 from dashboard.events import archive, exports, safe_write, schema
 from dashboard.events.db_errors import DatabaseProblem, database_error_message
 from dashboard.events.filters import EventFilter
-from dashboard.events.importers import FORMATS, ImportFileError, format_module, import_file, validate_file
+from dashboard.events.importers import (
+    FORMATS,
+    ImportFileError,
+    format_module,
+    import_file,
+    seed_store,
+    validate_file,
+)
 from dashboard.events.locations import database_location
 from dashboard.events.safe_write import UnsafeWriteError
 from dashboard.events.store import (
@@ -31,9 +38,13 @@ from dashboard.events.store import (
     check_database_url,
     create_engine_for,
     default_url,
+    is_default_database,
     open_store,
 )
 from dashboard.streamlit_settings import streamlit_command
+
+# Commands that only read the log: they never create a database (a mistyped path is an error).
+READ_ONLY_COMMANDS = ("export", "history", "stats", "backup", "dump")
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -124,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="load a dump into an empty database (--db), history and all")
     restore.add_argument("path", type=Path)
 
+    commands.add_parser(
+        "seed", help="load the built-in DPRK-Russia log into the database (idempotent; creates the database)"
+    )
     commands.add_parser("schema", help="print the data dictionary and the import mappings")
 
     check = commands.add_parser(
@@ -180,7 +194,11 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
     location = database_location(url)
     if location.note:
         print(location.note, file=sys.stderr)
-    store = open_store(location.url)
+    store = open_store(location.url, create=command not in READ_ONLY_COMMANDS)
+    if command == "seed":
+        report = seed_store(store)
+        print(report.summary() if report else "the built-in log is loaded already: nothing to do")
+        return 0
     if command == "import":
         return _import(store, args)
     if command == "export":
@@ -231,7 +249,10 @@ def _serve(url: str | None, port: int) -> int:
         print(location.note, file=sys.stderr)
     # The server resolves the database as this process did: by the URL, whatever its folder.
     env = {**os.environ, DB_URL_ENV: location.url}
-    open_store(location.url)  # create and seed before the first page asks
+    store = open_store(location.url)  # create and migrate before the first page asks
+    if is_default_database(location.url) and store.is_empty():
+        seed_store(store)  # the first start opens on the built-in log; other databases are seeded on request
+    store.engine.dispose()
     # The settings travel as flags, so they apply from any folder (no .streamlit/ needed).
     return subprocess.call(streamlit_command(port), env=env)
 
@@ -335,6 +356,8 @@ def _stats_text(stats: dict) -> str:
     ]
     lines += [f"  {k}: {v}" for k, v in stats["by_category"].items()]
     lines += ["by origin:"] + [f"  {k}: {v}" for k, v in stats["by_origin"].items()]
+    if stats.get("by_quality_flag"):
+        lines += ["by quality flag:"] + [f"  {k}: {v}" for k, v in stats["by_quality_flag"].items()]
     return "\n".join(lines)
 
 

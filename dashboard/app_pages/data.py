@@ -14,7 +14,8 @@ import streamlit as st
 from dashboard.events import schema
 from dashboard.events.db_errors import DATABASE_ERRORS, database_error_message
 from dashboard.events.filters import EventFilter
-from dashboard.events.importers import ImportFileError, import_file, parse_bytes
+from dashboard.events.importers import ImportFileError, write_parsed
+from dashboard.events.importers.budget import parse_within_budget
 from dashboard.ui import data, page, text
 
 _PARSED = "_upload_parsed"
@@ -22,12 +23,15 @@ _IMPORTED = "_upload_message"
 _ROUND = "_upload_round"
 ERROR_ROWS_SHOWN = 1000
 PREVIEW_ROWS = 50
+UPLOAD_ORIGIN = "upload"
 
 view = page.current_view()
 store = data.get_store()
 st.title("Data", anchor=False)
 text.page_caption(view.events, EventFilter(), "claims in the log")
-if view.shown.empty and not view.events.empty:
+if view.events.empty:
+    page.offer_seed()
+elif view.shown.empty:
     text.no_events(view.filter)
 elif not view.filter.is_empty():
     st.caption(
@@ -75,6 +79,21 @@ with by_claimant:
     claimants = view.events["claimant"].value_counts().rename_axis("Claimant").reset_index(name="Claims")
     st.dataframe(claimants, hide_index=True, width="stretch", height=250)
 
+st.markdown("**Quality flags**")
+if stats["by_quality_flag"]:
+    st.dataframe(
+        pd.DataFrame(
+            [(flag, schema.QUALITY_FLAGS[flag], n) for flag, n in stats["by_quality_flag"].items()],
+            columns=["Flag", "Meaning", "Claims"],
+        ),
+        hide_index=True,
+        width="stretch",
+        key="quality-flags",
+    )
+else:
+    st.caption("No claim carries a quality flag.")
+st.caption(schema.FLAGGED_CLAIMS_RULE)  # our own text, no data in it
+
 with st.expander("Data dictionary: every field, rule and vocabulary", icon=":material/menu_book:"):
     st.markdown(schema.data_dictionary())  # our own generated text, no data in it
 
@@ -97,7 +116,9 @@ else:
     cached = st.session_state.get(_PARSED)
     if cached is None or cached[0] != upload.file_id:
         try:
-            parsed = parse_bytes(payload, upload.name)
+            # In a worker process with a time and memory limit: a hostile file cannot stall other sessions.
+            with st.spinner("Reading the file…"):
+                parsed = parse_within_budget(payload, upload.name, origin=UPLOAD_ORIGIN)
         except ImportFileError as exc:
             parsed = exc
         st.session_state[_PARSED] = cached = (upload.file_id, parsed)
@@ -133,7 +154,8 @@ else:
     if report.accepted:
         st.markdown(f"**Preview** (first {min(PREVIEW_ROWS, report.accepted)} of {report.accepted:,} valid rows)")
         preview = parsed.preview(PREVIEW_ROWS)
-        preview["sources"] = preview["sources"].map(lambda s: schema.format_sources(json.loads(s)))
+        if "sources" in preview:  # a deletions file previews the events it retracts, without sources
+            preview["sources"] = preview["sources"].map(lambda s: schema.format_sources(json.loads(s)))
         st.dataframe(preview.dropna(axis="columns", how="all"), hide_index=True, width="stretch", key="upload-preview")
 
     file_level = any(e.line == 1 and e.column and "unknown column" in e.rule for e in report.errors)
@@ -150,7 +172,8 @@ else:
     ):
         with st.spinner("Importing…"):
             try:
-                done = import_file(store, data=payload, file_name=upload.name, skip_invalid=skip, origin="upload")
+                # What was previewed is what is written: the file is not parsed a second time.
+                done = write_parsed(store, parsed, skip_invalid=skip, origin=UPLOAD_ORIGIN)
             except DATABASE_ERRORS as exc:  # locked, read-only, disk full, ...: a message, not a traceback
                 message = database_error_message(exc, store.engine.url)
                 if message is None:

@@ -1,43 +1,21 @@
-"""Records held column-wise, and the schema's rules applied to whole columns.
+"""Records held column-wise: the storage table of the log and its content hash.
 
-Validating a million records one pydantic model at a time takes minutes (bench/RESULTS.md).
-Two things here make large imports fast:
-
-* :func:`records_table` and the store's writer hold accepted records as an Arrow table of
-  storage values (one column per schema field), written and hashed in chunks
-  (:func:`content_hashes`), never as a million Python objects at once.
-* :func:`validate_native` checks a native CSV column by column. It is a *filter*, never a
-  second judge: it either shows that every row is valid and returns exactly the storage
-  values the per-record path would (tests/events/test_columnar.py holds the two paths
-  equal), or returns None, and the importer takes the per-record path, which names each
-  broken rule with its line and column. So it may be stricter than the schema, never laxer.
-
-Each distinct value of a column goes through the field's own validator
-(:func:`schema.field_adapter`) after the native importer's own cell conversion: most
-columns (categories, claimants, regions, dates, vocabularies) have few distinct values,
-so this costs little and is the schema itself. In a large file, the columns that can hold a
-different value on every row (descriptions, places, coordinates, figures, sources) are checked
-with Arrow compute instead, by rules read from the same field definitions (lengths, bounds),
-and anything those rules do
-not cover (odd whitespace, number spellings, multi-line sources) sends the row's value
-through the field validator or, failing that, the whole file to the per-record path.
+:func:`records_table` and the store's writer hold accepted records as an Arrow table of storage
+values (one column per schema field), written and hashed in chunks (:func:`content_hashes`), never
+as a million Python objects at once. The import path's column-wise checks, which produce such
+tables from files, live with the importers (``dashboard.events.importers.validate``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from hashlib import sha256
-from json.encoder import encode_basestring, encode_basestring_ascii
-from typing import Any
+from json.encoder import encode_basestring_ascii
 
-import annotated_types
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import ValidationError
 
 from dashboard.events import schema
-from dashboard.events.importers.base import RowError
 
 STORAGE_TYPES = {
     "text": pa.string(),
@@ -46,20 +24,6 @@ STORAGE_TYPES = {
     "date": pa.date32(),
     "json": pa.string(),
 }
-# Above this many rows, a column that has an Arrow rule is checked with it instead of value by value.
-ROWS_FOR_ARROW_RULES = 20_000
-# Fields whose only checks are "stripped, not empty if required, at most N characters": the
-# ones the Arrow text rule may judge. Other text fields (codes, ids) must go value by value.
-_PLAIN_TEXT_CHECKS = {"_clean_text", "_required_text"}
-# Whitespace Python's str.strip() removes that Arrow's regular expressions may not know: a
-# value that starts or ends with any of these is left to the field validator.
-_EDGE_SPACE = r"^[\s\x0b\x1c-\x1f\x85\xa0\p{Z}]|[\s\x0b\x1c-\x1f\x85\xa0\p{Z}]$"
-_NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# Source URLs the Arrow rule accepts: printable ASCII only, so Python's and RE2's ideas of
-# "whitespace" cannot differ; the same shape as schema.Source's check.
-_SIMPLE_URL = r"(?i)^https?://[\x21-\x7e]+$"
-_BAD_URL_START = r"(?i)^https?://[/$.?#]"
 
 
 def storage_schema() -> pa.Schema:
@@ -86,6 +50,8 @@ _HASHED_FIELDS = tuple(sorted(n for n in schema.FIELD_NAMES if n not in schema.P
 def content_hashes(table: pa.Table) -> list[str]:
     """SHA-256 of what each record claims (provenance excluded), from a table of storage values.
 
+    Fields in ``schema.HASH_ONLY_WHEN_SET`` are left out of the claim when empty.
+
     The digest is of ``json.dumps(claim, sort_keys=True, default=str)``, the definition the
     log has always used (existing databases hold these digests, so it must not change by a
     byte). It is spelled out here with Arrow string kernels, because calling json.dumps once
@@ -104,8 +70,13 @@ def content_hashes(table: pa.Table) -> list[str]:
             encoded = pc.cast(column, pa.string())
         else:
             encoded = _float_reprs(column)
-        parts.append(pc.binary_join_element_wise(f'"{name}": ', pc.fill_null(encoded, "null"), ""))
-    claims = pc.binary_join_element_wise("{", pc.binary_join_element_wise(*parts, ", "), "}", "")
+        if name in schema.HASH_ONLY_WHEN_SET:
+            # A null part is skipped by the join below: the claim reads as if the field did not exist.
+            parts.append(pc.binary_join_element_wise(f'"{name}": ', encoded, ""))
+        else:
+            parts.append(pc.binary_join_element_wise(f'"{name}": ', pc.fill_null(encoded, "null"), ""))
+    joined = pc.binary_join_element_wise(*parts, ", ", null_handling="skip")
+    claims = pc.binary_join_element_wise("{", joined, "}", "")
     return [sha256(claim).hexdigest() for claim in pc.cast(claims, pa.binary()).to_pylist()]
 
 
@@ -147,310 +118,3 @@ def normalise_floats(table: pa.Table) -> pa.Table:
         index = table.schema.get_field_index(name)
         table = table.set_column(index, name, pc.if_else(pc.equal(column, 0.0), pa.scalar(0.0), column))
     return table
-
-
-# --- records given as mappings (any importer's per-row output) --------------------------
-
-_MISSING = object()
-
-
-def validate_mapped(rows: Sequence[dict[str, Any]]) -> pa.Table | None:
-    """Record mappings (as importers map rows) to storage values, or None if any may be invalid.
-
-    Each field's value goes through the field's own validator once per distinct value (a
-    large export repeats its actors, regions, dates and sources' outlets on many rows), then
-    the record-level rules run over whole columns. What a pydantic model per record would do,
-    at a fraction of its cost; on any doubt the caller validates record by record for the errors.
-    """
-    if not rows or any(set(row) - _FIELD_SET for row in rows):
-        return None  # unknown fields: the record path names them
-    columns = {}
-    for name in schema.FIELD_NAMES:
-        values = _column_storage(name, [row.get(name, _MISSING) for row in rows])
-        if values is None:
-            return None
-        columns[name] = pa.array(values, type=STORAGE_TYPES[schema.field_kind(name)])
-    table = pa.table(columns, schema=storage_schema())
-    if pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
-        return None
-    return table if _rows_consistent(table) else None
-
-
-def _column_storage(name: str, given: list[Any]) -> list[Any] | None:
-    """One field's values for every row, each distinct value validated once; None if one is invalid."""
-    kinds = {type(value) for value in given} - {type(None), type(_MISSING)}
-    if len(kinds) <= 1:
-        # One type (besides missing values): the values themselves are the keys, looked up in C.
-        try:
-            done = {value: _field_storage(name, value) for value in dict.fromkeys(given)}
-        except TypeError:  # unhashable values (sources: lists of mappings)
-            done = None
-        if done is not None:
-            return None if _INVALID in done.values() else [done[value] for value in given]
-    # Mixed types (1 and 1.0 are equal keys) or unhashable values: keyed by type and text.
-    keyed: dict[Any, Any] = {}
-    values = []
-    for value in given:
-        key = _value_key(value)
-        if key not in keyed:
-            keyed[key] = _field_storage(name, value)
-            if keyed[key] is _INVALID:
-                return None
-        values.append(keyed[key])
-    return values
-
-
-_FIELD_SET = frozenset(schema.FIELD_NAMES)
-_INVALID = object()
-
-
-def _field_storage(name: str, value: Any) -> Any:
-    """One field's value validated by the field's own rules, as stored; _INVALID if it breaks one."""
-    info = schema.EventRecord.model_fields[name]
-    if value is _MISSING:
-        if info.is_required():
-            return _INVALID
-        value = info.default
-    try:
-        return _storage_value(name, schema.field_adapter(name).validate_python(value))
-    except (ValueError, ValidationError):
-        return _INVALID
-
-
-def _value_key(value: Any) -> Any:
-    """A key under which only equal values of one type share a validation."""
-    try:
-        return (type(value), value, hash(value))
-    except TypeError:  # lists and dicts (sources): their text says what they hold
-        return ("repr", type(value), repr(value))
-
-
-# --- the columnar check of a native CSV --------------------------------------------
-
-
-def validate_native(table: pa.Table, context: dict[str, Any], origin: str | None = None) -> pa.Table | None:
-    """All-text columns of a native CSV to storage values, or None if any row may be invalid."""
-    from dashboard.events.importers import native
-
-    rows = table.num_rows
-    if rows == 0:
-        return None
-    out = {}
-    for name in schema.FIELD_NAMES:
-        if name == "origin" and origin is not None:
-            column = pa.array([origin] * rows, pa.string())
-        elif name in table.column_names:
-            column = table.column(name).combine_chunks()
-        else:
-            column = pa.array([""] * rows, pa.string())
-        if pc.any(pc.match_substring(column, "\x00")).as_py():
-            return None
-        try:
-            values = _checked_column(name, column, context, native)
-        except pa.ArrowInvalid:  # e.g. a number spelling Arrow's parser does not take: the per-record path judges
-            return None
-        if values is None:
-            return None
-        out[name] = values
-    storage = pa.table(out, schema=storage_schema())
-    return storage if _rows_consistent(storage) else None
-
-
-def _checked_column(name: str, column: pa.Array, context: dict[str, Any], native) -> pa.Array | None:
-    kind = schema.field_kind(name)
-    if name == "event_id":
-        ok = pc.all(pc.match_substring_regex(column, schema.EVENT_ID_PATTERN)).as_py()
-        return column if ok and pc.count_distinct(column).as_py() == len(column) else None
-    if len(column) > ROWS_FOR_ARROW_RULES:
-        # Arrow rules for the kinds of column that can have a distinct value on every row of a
-        # large file; any other column is judged value by value, however many values it has.
-        if name == "sources":
-            return _sources(column, native)
-        if _is_plain_text(name):
-            return _plain_text(name, column, context, native)
-        if kind == "float":
-            return _numbers(name, column)
-    return _by_distinct_value(name, column, pc.unique(column), context, native)
-
-
-def _by_distinct_value(name, column, distinct, context, native) -> pa.Array | None:
-    """Each distinct value through the importer's cell conversion and the field's validator."""
-    values = []
-    for text in distinct.to_pylist():
-        stored = _cell_storage(name, text, context, native)
-        if stored is _INVALID:
-            return None
-        values.append(stored)
-    mapped = pa.array(values, type=STORAGE_TYPES[schema.field_kind(name)])
-    return mapped.take(pc.index_in(column, value_set=distinct))
-
-
-def _cell_storage(name: str, text: Any, context: dict[str, Any], native) -> Any:
-    """One native cell as stored: the importer's cell conversion, then the field's rules; _INVALID if either fails."""
-    try:
-        value = native.cell_value(name, text, context)
-    except RowError:
-        return _INVALID
-    return _field_storage(name, _MISSING if value is native.EMPTY else value)
-
-
-def _storage_value(name: str, value: Any) -> Any:
-    return schema.sources_to_json(value) if name == "sources" else value
-
-
-def _is_plain_text(name: str) -> bool:
-    """A free-text field: type str (no vocabulary), checked only for emptiness and length."""
-    info = schema.EventRecord.model_fields[name]
-    validators = {getattr(m.func, "__name__", "") for m in info.metadata if hasattr(m, "func")}
-    return info.annotation in (str, str | None) and validators <= _PLAIN_TEXT_CHECKS
-
-
-def _max_length(name: str) -> int | None:
-    try:
-        return _max_length_of(schema.EventRecord, name)
-    except LookupError:
-        return None
-
-
-def _plain_text(name: str, column: pa.Array, context, native) -> pa.Array | None:
-    """Text with no rule but length and emptiness: empty is missing, edge whitespace goes value by value."""
-    odd = pc.match_substring_regex(column, _EDGE_SPACE)
-    if pc.any(odd).as_py():
-        column = _revalidate(name, column, odd, context, native)
-        if column is None:
-            return None
-    column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
-    info = schema.EventRecord.model_fields[name]
-    if info.is_required() and column.null_count:
-        return None
-    if info.default is not None and column.null_count:  # an empty cell takes the field's default
-        column = pc.fill_null(column, schema.field_adapter(name).validate_python(info.default))
-    limit = _max_length(name)
-    longest = pc.max(pc.utf8_length(column)).as_py() or 0
-    return None if limit is not None and longest > limit else column
-
-
-def _revalidate(name, column, mask, context, native) -> pa.Array | None:
-    """The values picked by ``mask`` through the field validator, the rest kept as they are."""
-    values = column.to_pylist()
-    for index in pc.indices_nonzero(mask).to_pylist():
-        values[index] = _cell_storage(name, values[index], context, native)
-        if values[index] is _INVALID:
-            return None
-    return pa.array(values, pa.string())
-
-
-def _numbers(name: str, column: pa.Array) -> pa.Array | None:
-    """Plain decimal numbers, within the field's bounds; other spellings go to the per-record path."""
-    empty = pc.equal(column, "")
-    if not pc.all(pc.or_(empty, pc.match_substring_regex(column, _NUMBER))).as_py():
-        return None
-    numbers = pc.cast(pc.if_else(empty, pa.scalar(None, pa.string()), column), pa.float64())
-    if not pc.all(pc.fill_null(pc.is_finite(numbers), True)).as_py():
-        return None
-    for item in schema.EventRecord.model_fields[name].metadata:
-        if isinstance(item, annotated_types.Ge) and pc.any(pc.less(numbers, item.ge)).as_py():
-            return None
-        if isinstance(item, annotated_types.Le) and pc.any(pc.greater(numbers, item.le)).as_py():
-            return None
-    return numbers
-
-
-def _sources(column: pa.Array, native) -> pa.Array | None:
-    """One ``outlet | title | date | url`` line per cell checked with Arrow; other cells one by one."""
-    parts = pc.split_pattern(column, "|")
-    four = pc.and_(
-        pc.equal(pc.list_value_length(parts), 4),
-        pc.invert(pc.match_substring_regex(column, r"[\r\n]|^\s*\[")),
-    )
-    candidates = pc.indices_nonzero(four)
-    every_row = len(candidates) == len(column)
-    if not every_row:
-        parts = parts.take(candidates)
-    # Trim spaces only, then refuse any part still edged by whitespace: so the result is what
-    # Python's str.strip() gives, whatever Arrow counts as whitespace.
-    outlet, title, date, url = (pc.utf8_trim(pc.list_element(parts, i), " ") for i in range(4))
-    short = _max_length_of(schema.Source, "outlet")
-    ok = pc.and_(pc.greater(pc.utf8_length(outlet), 0), pc.less_equal(pc.utf8_length(outlet), short))
-    checks = [
-        pc.less_equal(pc.utf8_length(title), _max_length_of(schema.Source, "title")),
-        pc.or_(pc.equal(date, ""), pc.match_substring_regex(date, _ISO_DATE)),
-        pc.or_(pc.greater(pc.utf8_length(title), 0), pc.greater(pc.utf8_length(date), 0)),
-        pc.match_substring_regex(url, _SIMPLE_URL),
-        pc.invert(pc.match_substring_regex(url, _BAD_URL_START)),
-        pc.less_equal(pc.utf8_length(url), _max_length_of(schema.Source, "url")),
-        *(pc.invert(pc.match_substring_regex(part, _EDGE_SPACE)) for part in (outlet, title, date, url)),
-    ]
-    for check in checks:
-        ok = pc.and_(ok, check)
-    for value in pc.unique(date).to_pylist():
-        try:
-            if value:
-                dt.date.fromisoformat(value)
-        except ValueError:
-            return None  # e.g. 2024-02-30: let the per-record path say which row
-    # The canonical JSON of one source (schema.sources_to_json: sorted keys, ensure_ascii=False).
-    encoded = pc.binary_join_element_wise(
-        '[{"date": ',
-        pc.if_else(pc.equal(date, ""), "null", pc.binary_join_element_wise('"', date, '"', "")),
-        ', "outlet": ',
-        _json_text(outlet),
-        ', "title": ',
-        pc.if_else(pc.equal(title, ""), "null", _json_text(title)),
-        ', "url": ',
-        _json_text(url),
-        "}]",
-        "",
-    )
-    is_simple = ok if every_row else pc.replace_with_mask(four, four, ok)
-    result = pc.replace_with_mask(pa.nulls(len(column), pa.string()), is_simple, pc.filter(encoded, ok))
-    others = pc.invert(is_simple)
-    if not pc.any(others).as_py():
-        return result
-    one_by_one = [_cell_storage("sources", cell, {}, native) for cell in pc.filter(column, others).to_pylist()]
-    if _INVALID in one_by_one:
-        return None
-    return pc.replace_with_mask(result, others, pa.array(one_by_one, pa.string()))
-
-
-def _json_text(column: pa.Array) -> pa.Array:
-    """Each value as json.dumps writes it with ensure_ascii=False: quoted, ``"`` and ``\\`` escaped,
-    control characters through Python's own encoder."""
-    escaped = pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), '"', '\\"')
-    quoted = pc.binary_join_element_wise('"', escaped, '"', "")
-    control = pc.fill_null(pc.match_substring_regex(column, r"[\x00-\x1f]"), False)
-    if not pc.any(control).as_py():
-        return quoted
-    others = [encode_basestring(v) for v in pc.filter(column, control).to_pylist()]
-    return pc.replace_with_mask(quoted, control, pa.array(others, pa.string()))
-
-
-def _max_length_of(model, name: str) -> int:
-    for item in model.model_fields[name].metadata:
-        if isinstance(item, annotated_types.MaxLen):
-            return item.max_length
-    raise LookupError(f"{model.__name__}.{name} has no maximum length")
-
-
-def _rows_consistent(table: pa.Table) -> bool:
-    """The record-level rules of ``EventRecord._consistent``, over whole columns."""
-    c = table.column
-    ok = pc.fill_null(pc.greater_equal(c("event_date_end"), c("event_date")), True)
-    low, best, high = c("figure_low"), c("figure_best"), c("figure_high")
-    for a, b in ((low, best), (best, high), (low, high)):
-        ok = pc.and_(ok, pc.fill_null(pc.less_equal(a, b), True))
-    any_figure = pc.or_(pc.or_(pc.is_valid(low), pc.is_valid(best)), pc.is_valid(high))
-    ok = pc.and_(ok, pc.invert(pc.and_(any_figure, pc.is_null(c("unit")))))
-    lat, lon = c("latitude"), c("longitude")
-    ok = pc.and_(ok, pc.equal(pc.is_null(lat), pc.is_null(lon)))
-    ok = pc.and_(ok, pc.invert(pc.fill_null(pc.and_(pc.equal(lat, 0.0), pc.equal(lon, 0.0)), False)))
-    needs_point = pc.is_in(c("geo_precision"), value_set=pa.array([1, 2]))
-    ok = pc.and_(ok, pc.invert(pc.and_(needs_point, pc.is_null(lat))))
-    if not pc.all(ok).as_py():
-        return False
-    pairs = pa.table({"a": c("admin1_code"), "c": c("country_code")}).group_by(["a", "c"]).aggregate([])
-    return all(
-        schema.admin1_in_country(a, country)
-        for a, country in zip(pairs.column("a").to_pylist(), pairs.column("c").to_pylist(), strict=True)
-        if a and country
-    )

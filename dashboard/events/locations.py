@@ -105,6 +105,12 @@ class DatabaseLocation:
         return Path(self.url[len(prefix) :].split("?", 1)[0])
 
 
+def builtin_database_url() -> str:
+    """The database used when neither ``--db`` nor ``$CONFLICT_MONITOR_DB`` names one."""
+    legacy = checkout_db_path()
+    return f"sqlite:///{legacy if legacy is not None else user_data_dir() / DB_FILE_NAME}"
+
+
 def database_location(url: str | None = None) -> DatabaseLocation:
     """The database to use: ``url`` (``--db``), else ``$CONFLICT_MONITOR_DB``, else the default file.
 

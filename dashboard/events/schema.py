@@ -19,6 +19,7 @@ import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -85,6 +86,28 @@ UNITS: dict[str, str] = {
     "items": "Other countable items (devices, vehicles).",
     "percent": "A share in per cent (e.g. of territory retaken).",
 }
+
+# Data-quality flags: what an outside source itself gives inconsistently. Importers of outside
+# formats keep the figures exactly as the source reports them and name the oddity here instead of
+# refusing the row; the curated native format never sets a flag by itself.
+QUALITY_FLAGS: dict[str, str] = {
+    "source_figures_out_of_order": "The source's own figures break low <= best <= high (e.g. best > high); "
+    "kept as given.",
+    "source_high_zero": "The source gives high = 0 beside a larger low or best (a placeholder, not a bound); "
+    "kept as given.",
+    "check_deaths": 'UCDP marks the death figures as under review (code_status "Check deaths").',
+}
+# The flags that excuse the figure-order rule: a record carrying one keeps its figures as the source gave them.
+FIGURE_ORDER_FLAGS = frozenset({"source_figures_out_of_order", "source_high_zero"})
+# How charts and headline figures treat a flagged claim: decided here, printed in the data
+# dictionary and on the Data page, applied by dashboard/figures/_data.py.
+FLAGGED_CLAIMS_RULE = (
+    "Flagged claims are shown, never dropped or corrected. Counts, sums and the value a chart plots use "
+    "`figure_best` as the source reports it (else the midpoint of low and high, else the one bound given). "
+    "Uncertainty bands and error bars are not drawn where the source's bounds are out of order "
+    "(flag `source_figures_out_of_order` or `source_high_zero`): the raw low/best/high stay visible in tables "
+    "and exports."
+)
 
 # Recommended subcategories; free text is allowed (importers keep the
 # source's own sub-type) but these are the values the dashboard's measures use.
@@ -169,6 +192,39 @@ def _check_event_id(value: str) -> str:
     if not _EVENT_ID.match(value):
         raise ValueError("must be 1-128 characters: letters, digits and _ . : - (starting with a letter or digit)")
     return value
+
+
+def _flags_text(value: Any) -> Any:
+    """A list of flags (as importers give them) to the stored spelling, comma-separated."""
+    if isinstance(value, list | tuple | set | frozenset):
+        return ",".join(str(v) for v in value)
+    return value
+
+
+def _check_flags(value: str | None) -> str | None:
+    """Flags as stored: known names only, each once, sorted, comma-separated; None when there are none."""
+    if value is None:
+        return None
+    names = sorted({part for part in re.split(r"[\s,;]+", value) if part})
+    unknown = [n for n in names if n not in QUALITY_FLAGS]
+    if unknown:
+        raise ValueError(f"unknown quality flag(s) {', '.join(unknown)}; known: {', '.join(QUALITY_FLAGS)}")
+    return ",".join(names) or None
+
+
+def figure_order_flags(low: float | None, best: float | None, high: float | None) -> list[str]:
+    """The flag an outside importer puts on figures its source gives out of order ([] when in order)."""
+    present = [v for v in (low, best, high) if v is not None]
+    if all(a <= b for a, b in zip(present, present[1:], strict=False)):
+        return []
+    if high == 0 and max(present) > 0:
+        return ["source_high_zero"]
+    return ["source_figures_out_of_order"]
+
+
+def flag_set(value: str | None) -> frozenset[str]:
+    """The flags of a stored ``quality_flags`` value."""
+    return frozenset(value.split(",")) if value else frozenset()
 
 
 def _required_text(value: str) -> str:
@@ -281,6 +337,11 @@ class EventRecord(BaseModel):
         "native", description="Where the record came from: seed, acled, ucdp, cns, or an upload's batch id."
     )
     original_id: ShortText = Field(None, description="The record's id in its origin dataset, where one exists.")
+    quality_flags: Annotated[str | None, BeforeValidator(_flags_text), AfterValidator(_check_flags)] = Field(
+        None,
+        description="Data-quality flags, comma-separated: what the source itself gives inconsistently "
+        "(set by the importers of outside formats; figures are kept as given).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> EventRecord:
@@ -295,8 +356,9 @@ class EventRecord(BaseModel):
             )
             if v is not None
         ]
+        order_excused = bool(flag_set(self.quality_flags) & FIGURE_ORDER_FLAGS)
         for (name_a, a), (name_b, b) in zip(present, present[1:], strict=False):
-            if a > b:
+            if a > b and not order_excused:
                 raise RuleError(name_a, f"{name_a} ({a:g}) is greater than {name_b} ({b:g}); need low <= best <= high")
         if present and self.unit is None:
             raise RuleError("unit", "a figure needs a unit")
@@ -331,6 +393,9 @@ DATE_FIELDS = ("event_date", "event_date_end", "reported_date")
 # Fields that do not change what a record claims: re-importing the same claim from
 # another batch must not create a revision just because provenance differs.
 PROVENANCE_FIELDS = ("origin",)
+# Fields added after the log began, left out of the content hash when empty: records imported
+# before they existed keep their digests, so re-importing them makes no revision.
+HASH_ONLY_WHEN_SET = ("quality_flags",)
 
 
 @functools.cache  # built on first use: 31 adapters would add to every program's start
@@ -368,6 +433,7 @@ def vocabulary(name: str) -> tuple[str, ...] | None:
         "confidence": tuple(CONFIDENCE_LEVELS),
         "unit": tuple(UNITS),
         "geo_precision": tuple(str(p) for p in GEO_PRECISIONS),
+        "quality_flags": tuple(QUALITY_FLAGS),
     }.get(name)
 
 
@@ -475,7 +541,8 @@ def data_dictionary() -> str:
         lines.append(f"| `{name}` | {field_kind(name)} | {'yes' if info.is_required() else 'no'} | {desc} |")
     lines += [
         "",
-        "Rules: figure_low <= figure_best <= figure_high where present; a figure needs a unit; "
+        "Rules: figure_low <= figure_best <= figure_high where present (unless `quality_flags` says the "
+        "source gives them out of order); a figure needs a unit; "
         "event_date_end >= event_date; latitude in [-90, 90], longitude in [-180, 180], both or neither, "
         "never the 0,0 placeholder; geo_precision 1-2 needs coordinates; admin1_code must lie in country_code; "
         "every source URL is http(s).",
@@ -490,8 +557,10 @@ def data_dictionary() -> str:
         ("unit", UNITS),
         ("geo_precision", GEO_PRECISIONS),
         ("date_precision", DATE_PRECISIONS),
+        ("quality_flags", QUALITY_FLAGS),
     ):
         lines += [f"## {title}", ""] + [f"- `{k}`: {v}" for k, v in vocab.items()] + [""]
+    lines += ["### Flagged claims in charts and headline figures", "", FLAGGED_CLAIMS_RULE, ""]
     lines += ["## measures (series plotted on the Timeline)", ""]
     lines += [
         f"- `{k}`: {m.label} = category `{m.category}`, unit `{m.unit}`, subcategory "

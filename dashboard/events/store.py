@@ -34,7 +34,8 @@ from sqlalchemy.engine import Connection, Engine
 from dashboard.events import columnar, schema
 from dashboard.events.db_errors import DEFAULT_BUSY_TIMEOUT_S, database_error_message
 from dashboard.events.filters import EventFilter
-from dashboard.events.locations import DB_URL_ENV, database_location  # noqa: F401 (DB_URL_ENV: imported from here)
+from dashboard.events.locations import DB_URL_ENV, builtin_database_url, database_location  # noqa: F401 (DB_URL_ENV: imported from here)
+from dashboard.events.migrate import upgrade
 
 # Rows per executemany / IN (...) chunk: well under SQLite's 32,766 parameters.
 _CHUNK = 500
@@ -124,6 +125,15 @@ class AppendResult:
     unchanged: int = 0
     new_ids: list[str] = field(default_factory=list)
     revised_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RetractResult:
+    """What withdrawing a list of events did: retracted, already retracted, not in the log."""
+
+    retracted_ids: list[str] = field(default_factory=list)
+    already: int = 0
+    missing_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -269,8 +279,6 @@ class EventStore:
     """The event log. Open it with :func:`open_store`."""
 
     def __init__(self, engine: Engine) -> None:
-        from dashboard.events.migrate import upgrade
-
         self.engine = engine
         upgrade(engine)  # create or upgrade the tables through the migrations
 
@@ -324,21 +332,7 @@ class EventStore:
             return outcome
 
         now = utc_now()
-        batch_id = None
-        if batch is not None:
-            batch_id = conn.execute(
-                import_batches.insert().values(
-                    file_name=batch.file_name,
-                    sha256=batch.sha256,
-                    format=batch.format,
-                    encoding=batch.encoding,
-                    origin=batch.origin,
-                    rows_read=batch.rows_read,
-                    rows_rejected=batch.rows_rejected,
-                    rows_accepted=table.num_rows,
-                    started_at=batch.started_at,
-                )
-            ).inserted_primary_key[0]
+        batch_id = None if batch is None else self._insert_batch(conn, batch, accepted=table.num_rows)
 
         result = AppendResult()
         table = columnar.normalise_floats(table)
@@ -436,7 +430,7 @@ class EventStore:
         path = snapshot_path(self.engine, self.revision_token(conn))
         if path is None:
             return None
-        if path.is_file():
+        if _snapshot_current(path):
             import pyarrow.parquet as pq
 
             try:
@@ -487,32 +481,101 @@ class EventStore:
     def retract(self, event_id: str, reason: str) -> int:
         """Withdraw an event with a tombstone revision; its history stays."""
         with self.writing() as conn:
-            current = self._current_row(conn, event_id)
-            revision = current["revision"] + 1
-            row = {k: current[k] for k in schema.FIELD_NAMES}
-            row.update(
-                revision=revision,
-                recorded_at=utc_now(),
-                reason=reason,
-                retracted=True,
-                content_hash=current["content_hash"],
-                batch_id=None,
+            return self._retract(conn, self._current_row(conn, event_id), reason, batch_id=None)
+
+    def retract_many(self, retractions: Sequence[tuple[str, str]], *, batch: BatchInfo) -> tuple[RetractResult, int]:
+        """Withdraw many events (id, reason) in one transaction, recorded as one import batch.
+
+        An id the log does not hold, or holds retracted already, is counted, not an error: a
+        deletions list (ACLED's) names events of other countries and years than the log holds.
+        """
+        result = RetractResult()
+        with self.writing() as conn:
+            batch_id = self._insert_batch(conn, batch, accepted=len(retractions))
+            heads = self._heads(conn, [event_id for event_id, _ in retractions])
+            for event_id, reason in retractions:
+                head = heads.get(event_id)
+                if head is None:
+                    result.missing_ids.append(event_id)
+                elif head["retracted"]:
+                    result.already += 1
+                else:
+                    self._retract(conn, self._current_row(conn, event_id), reason, batch_id=batch_id)
+                    result.retracted_ids.append(event_id)
+            conn.execute(
+                import_batches.update()
+                .where(import_batches.c.batch_id == batch_id)
+                .values(rows_revised=len(result.retracted_ids), rows_unchanged=result.already, finished_at=utc_now())
             )
-            conn.execute(events.insert(), row)
-            self._write_heads(
-                conn,
-                [],
-                [
-                    {
-                        "key": event_id,
-                        "event_id": event_id,
-                        "revision": revision,
-                        "content_hash": current["content_hash"],
-                        "retracted": True,
-                    }
-                ],
+        return result, batch_id
+
+    def _retract(self, conn: Connection, current: dict[str, Any], reason: str, *, batch_id: int | None) -> int:
+        event_id = current["event_id"]
+        revision = current["revision"] + 1
+        row = {k: current[k] for k in schema.FIELD_NAMES}
+        row.update(
+            revision=revision,
+            recorded_at=utc_now(),
+            reason=reason,
+            retracted=True,
+            content_hash=current["content_hash"],
+            batch_id=batch_id,
+        )
+        conn.execute(events.insert(), row)
+        self._write_heads(
+            conn,
+            [],
+            [
+                {
+                    "key": event_id,
+                    "event_id": event_id,
+                    "revision": revision,
+                    "content_hash": current["content_hash"],
+                    "retracted": True,
+                }
+            ],
+        )
+        return revision
+
+    @staticmethod
+    def _insert_batch(conn: Connection, batch: BatchInfo, *, accepted: int) -> int:
+        return conn.execute(
+            import_batches.insert().values(
+                file_name=batch.file_name,
+                sha256=batch.sha256,
+                format=batch.format,
+                encoding=batch.encoding,
+                origin=batch.origin,
+                rows_read=batch.rows_read,
+                rows_rejected=batch.rows_rejected,
+                rows_accepted=accepted,
+                started_at=batch.started_at,
             )
-            return revision
+        ).inserted_primary_key[0]
+
+    def current_fields(self, event_ids: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
+        """``columns`` of the current (not retracted) revision of each of ``event_ids`` the log holds."""
+        cols = [events.c[name] for name in ("event_id", *[c for c in columns if c != "event_id"])]
+        frames = []
+        with self.reading() as conn:
+            for chunk in _chunks(list(event_ids), _IDS_PER_QUERY):
+                query = (
+                    sa.select(*cols)
+                    .select_from(
+                        events.join(
+                            event_heads,
+                            sa.and_(
+                                events.c.event_id == event_heads.c.event_id,
+                                events.c.revision == event_heads.c.revision,
+                            ),
+                        )
+                    )
+                    .where(event_heads.c.retracted.is_(False), events.c.event_id.in_(chunk))
+                )
+                frames.append(pd.read_sql(query, conn))
+        if not frames:
+            return pd.DataFrame(columns=[c.name for c in cols])
+        return pd.concat(frames, ignore_index=True)
 
     # --- reads -------------------------------------------------------------
     def current_events(self, as_of: dt.datetime | None = None, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -529,7 +592,7 @@ class EventStore:
                 # must not leave a snapshot named for a revision it does not hold.
                 token = self.revision_token(conn)
                 path = snapshot_path(self.engine, token)
-                if path is not None and path.is_file():
+                if path is not None and _snapshot_current(path):
                     return _read_snapshot(path, columns)
                 table = self._read_current(conn, None, None if path is not None else columns)
                 if path is not None:
@@ -634,7 +697,9 @@ class EventStore:
 
     def stats(self) -> dict[str, Any]:
         """Counts by category and origin, date span and revision token."""
-        frame = self.current_events(columns=("event_id", "category", "origin", "event_date", "event_date_end"))
+        frame = self.current_events(
+            columns=("event_id", "category", "origin", "event_date", "event_date_end", "quality_flags")
+        )
         with self.reading() as conn:
             revisions = conn.execute(sa.select(sa.func.count()).select_from(events)).scalar()
         span_end = frame["event_date_end"].fillna(frame["event_date"]).max() if len(frame) else None
@@ -643,6 +708,7 @@ class EventStore:
             "revisions": int(revisions or 0),
             "by_category": {k: int(v) for k, v in frame["category"].value_counts().sort_index().items()},
             "by_origin": {k: int(v) for k, v in frame["origin"].value_counts().sort_index().items()},
+            "by_quality_flag": quality_flag_counts(frame["quality_flags"]),
             "first_date": frame["event_date"].min().date().isoformat() if len(frame) else None,
             "last_date": span_end.date().isoformat() if span_end is not None else None,
             "revision_token": self.revision_token(),
@@ -685,6 +751,15 @@ class EventStore:
             )
             for chunk in _chunks(moved):
                 conn.execute(statement, [{k: v for k, v in m.items() if k != "event_id"} for m in chunk])
+
+
+def quality_flag_counts(flags: pd.Series) -> dict[str, int]:
+    """Claims carrying each quality flag (a claim with two flags counts under both), in the schema's order."""
+    counts = dict.fromkeys(schema.QUALITY_FLAGS, 0)
+    for value, claims in flags.dropna().astype(str).value_counts().items():
+        for flag in schema.flag_set(value):
+            counts[flag] = counts.get(flag, 0) + int(claims)
+    return {flag: n for flag, n in counts.items() if n}
 
 
 def _insert_columns(conn: Connection, table: sa.Table, columns: dict[str, list[Any]]) -> None:
@@ -785,6 +860,19 @@ def snapshot_path(engine: Engine, token: str) -> Path | None:
     return db.parent / SNAPSHOT_DIR / f"{db.stem}-current-{token}.parquet"
 
 
+def _snapshot_current(path: Path) -> bool:
+    """Whether a snapshot exists and holds every schema field: a migration that adds a field
+    (e.g. quality_flags) does not change the revision token, so an older snapshot may lack it."""
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    try:
+        return set(schema.FIELD_NAMES) <= set(pq.read_schema(path).names)
+    except (OSError, pa.ArrowInvalid):
+        return False
+
+
 def _read_snapshot(path: Path, columns: Sequence[str] | None) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
@@ -843,22 +931,44 @@ def _chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
         yield items[start : start + size]
 
 
-def open_store(url: str | None = None, *, seed: bool = True) -> EventStore:
-    """Open (and create) the store at ``url``; load the seed log into an empty one.
+def is_default_database(url: str) -> bool:
+    """Whether ``url`` is the built-in default SQLite file, the one database seeded on the dashboard's first start."""
+    return url == builtin_database_url()
 
-    ``seed=False`` leaves an empty database empty (tests, restores).
+
+def open_store(url: str | None = None, *, create: bool = True, seed: bool = False) -> EventStore:
+    """Open the store at ``url``, creating (and migrating) the database when ``create``.
+
+    Opening never loads data: seeding is the caller's choice (``importers.seed_store``: the CLI's
+    ``seed`` command, the dashboard's first start on the default database, the Data page's button).
+    With ``create=False`` (read-only commands) a SQLite file that does not exist is an error naming
+    it, not a new empty database. ``seed`` is accepted only as False, for callers written when
+    opening an empty database loaded the seed log.
     """
+    if seed:
+        raise TypeError("open_store no longer seeds: call dashboard.events.importers.seed_store(store)")
     url = default_url() if url is None else url
-    if url != f"sqlite:///{DEFAULT_DB_PATH}":  # the default database is ours: its folder is made on first use
+    if not is_default_database(url):  # the default database is ours: its folder is made on first use
         check_database_url(url, allow_memory=True)  # the command line refuses in-memory URLs itself
+    if not create:
+        _require_existing_sqlite_file(url)
     try:
-        store = EventStore(create_engine_for(url))
+        return EventStore(create_engine_for(url))
     except (sa.exc.ArgumentError, ImportError) as exc:  # unparsable URL, back end without its driver
         raise StoreError(f"cannot use the database URL: {exc}") from None
     except sa.exc.DatabaseError as exc:  # not a SQLite database, locked, read-only, server down, ...
         raise StoreError(database_error_message(exc, url) or f"cannot open the database: {exc.orig}") from None
-    if seed and store.is_empty():
-        from dashboard.events.importers import load_seed  # the seed goes through the importer's checks
 
-        load_seed(store)
-    return store
+
+def _require_existing_sqlite_file(url: str) -> None:
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(f"cannot use the database URL: {exc}") from None
+    path = parsed.database
+    on_disk = parsed.get_backend_name() == "sqlite" and path and path != ":memory:" and not path.startswith("file:")
+    if on_disk and not Path(path).is_file():
+        raise StoreError(
+            f"no database at {path}: this command only reads; check the path, or create it with "
+            "`conflict-monitor --db URL import FILE` or `conflict-monitor --db URL seed`"
+        )

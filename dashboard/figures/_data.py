@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dashboard.events import schema
+
 # Above this many event ids in one figure, charts leave customdata empty rather than send
 # every id to the browser (a million ids are ~14 MB of JSON on every rerun); pages say
 # to narrow the filter to click through to rows.
@@ -45,6 +47,27 @@ def claim_value(frame: pd.DataFrame) -> pd.Series:
     low, best, high = (frame[c].astype("float64") for c in ("figure_low", "figure_best", "figure_high"))
     midpoint = (low + high) / 2
     return best.fillna(midpoint).fillna(low).fillna(high)
+
+
+def band_bounds(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Low and high for drawing a band or error bar: both missing where the source's bounds are out of order.
+
+    The rule for flagged claims is stated once in ``schema.FLAGGED_CLAIMS_RULE``: the value plotted is
+    ``best`` as reported (:func:`claim_value`); a band is not drawn where low <= best <= high does not hold
+    or the claim carries a figure-order flag. The raw figures stay in tables and exports.
+    """
+    low, best, high = (frame[c].astype("float64") for c in ("figure_low", "figure_best", "figure_high"))
+    disordered = (low > best) | (best > high) | (low > high)  # comparisons with a missing figure are False
+    if "quality_flags" in frame:
+        flagged = text_in_any(frame["quality_flags"], schema.FIGURE_ORDER_FLAGS)
+        disordered = disordered | flagged
+    return low.mask(disordered), high.mask(disordered)
+
+
+def text_in_any(values: pd.Series, names) -> np.ndarray:
+    """True where a comma-separated text value (``quality_flags``) holds any of ``names``."""
+    text = values.astype(object).where(values.notna(), "")
+    return np.array([bool(schema.flag_set(v) & set(names)) if v else False for v in text], dtype=bool)
 
 
 def grouped_ids(

@@ -235,6 +235,7 @@ def estimate_series(events: pd.DataFrame, measure: str, *, latest_only: bool = F
         events["unit"] == spec.unit
     ).fillna(False).to_numpy(dtype=bool)
     used = ["event_date", "claimant", "subcategory", "event_id", "figure_low", "figure_best", "figure_high"]
+    used += ["quality_flags"] if "quality_flags" in events else []
     # description is optional: pages pass a frame without the long text columns.
     rows = events[used + (["description"] if "description" in events else [])].loc[candidates]
     # Records without any figure are left out before any text is converted.
@@ -245,13 +246,14 @@ def estimate_series(events: pd.DataFrame, measure: str, *, latest_only: bool = F
             rows = rows.iloc[np.lexsort((rows["event_id"].astype(str).to_numpy(dtype=object), rows["event_date"]))]
         # In (date, id) order a claimant's last row is its newest claim; chosen before any text is built.
         rows = rows.loc[~rows["claimant"].duplicated(keep="last").to_numpy()]
+    band_low, band_high = _data.band_bounds(rows)  # no band where the source's bounds are out of order
     series = pd.DataFrame(
         {
             "event_date": pd.to_datetime(rows["event_date"]).astype("datetime64[ns]"),
             "claimant": rows["claimant"].astype(str),
-            "low": rows["figure_low"].astype("float64"),
+            "low": band_low,
             "best": rows["figure_best"].astype("float64"),
-            "high": rows["figure_high"].astype("float64"),
+            "high": band_high,
             "value": _data.claim_value(rows),
             "kind": _claim_kind(rows),
             "event_id": rows["event_id"].astype(str),

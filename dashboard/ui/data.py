@@ -15,12 +15,16 @@ import pyarrow as pa
 import streamlit as st
 
 from dashboard.events import geo
-from dashboard.events.store import EventStore, default_url, open_store
+from dashboard.events.importers import seed_store
+from dashboard.events.store import EventStore, default_url, is_default_database, open_store
 
 
 @st.cache_resource(show_spinner=False)
 def _open_store(url: str) -> EventStore:
-    return open_store(url)
+    store = open_store(url)
+    if is_default_database(url) and store.is_empty():
+        seed_store(store)  # the default database's first start opens on the built-in log; others stay as they are
+    return store
 
 
 def get_store() -> EventStore:

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.events.filters import EventFilter
+from dashboard.events.importers import seed_store
 from dashboard.ui import data, text
 
 _SHARED_KEY = "_conflict_monitor_page_view"
@@ -81,7 +82,24 @@ def start(title: str, *, noun: str = "claims") -> PageView:
     view = current_view()
     st.title(title, anchor=False)
     text.page_caption(view.shown, view.filter, noun)
+    if view.events.empty:
+        offer_seed()
+        st.stop()
     if view.shown.empty:
         text.no_events(view.filter)
         st.stop()
     return view
+
+
+def offer_seed() -> None:
+    """An empty log: say so, and offer to load the built-in log (opening a database never seeds it)."""
+    st.info(
+        "The log is empty. Import a file on the Data page, or load the built-in log of North Korea's "
+        "military support to Russia.",
+        icon=":material/inbox:",
+    )
+    if st.button("Load the built-in log", key="seed-log", icon=":material/download:"):
+        with st.spinner("Loading the built-in log…"):
+            report = seed_store(data.get_store())
+        st.toast(report.summary() if report else "The built-in log is loaded already.")
+        st.rerun()

@@ -115,6 +115,8 @@ def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
             "Source": first_urls,
             "Sources": source_counts,
             "Event": frame["event_id"],
+            # The source's own oddities (schema.QUALITY_FLAGS): the figures are shown as the source gives them.
+            "Flags": frame.get("quality_flags"),
         },
         index=frame.index,
     ).reset_index(drop=True)
@@ -135,6 +137,7 @@ EVENT_COLUMN_CONFIG = {
         width="medium",
     ),
     "Sources": st.column_config.NumberColumn("Sources", help="Number of sources", width="small"),
+    "Flags": st.column_config.TextColumn("Flags", help="Data-quality flags: see the Data page", width="small"),
 }
 SOURCE_COLUMN_CONFIG = {"Link": st.column_config.LinkColumn("Link", width="large")}
 LATEST_COLUMN_CONFIG = {"Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD")}

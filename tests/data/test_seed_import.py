@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from dashboard.events.importers import import_file, load_seed, seed_path
+from dashboard.events.importers import import_file, load_seed, seed_path, seed_store
 from dashboard.events.store import open_store
 
 
@@ -15,7 +15,8 @@ def _seed_ids() -> set[str]:
 
 
 def test_first_open_loads_every_seed_record(tmp_path: Path) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'fresh.sqlite'}")  # seed=True: what a first start does
+    store = open_store(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    seed_store(store)  # what the dashboard's first start on the default database does
     current = store.query()
     assert set(current["event_id"]) == _seed_ids()
     assert (current["origin"] == "seed").all()
@@ -25,7 +26,7 @@ def test_first_open_loads_every_seed_record(tmp_path: Path) -> None:
 
 
 def test_seed_import_is_idempotent(tmp_path: Path) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'seed.sqlite'}", seed=False)
+    store = open_store(f"sqlite:///{tmp_path / 'seed.sqlite'}")
     first = load_seed(store)
     token = store.revision_token()
     again = import_file(store, seed_path(), fmt="native", origin="seed")

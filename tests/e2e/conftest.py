@@ -30,7 +30,7 @@ import pytest
 from e2e_support import ARTIFACTS, HOSTILE_CSV, HOSTILE_ID, REPO, AppPage, is_local
 from playwright.sync_api import sync_playwright
 
-from dashboard.events.importers import import_file
+from dashboard.events.importers import import_file, seed_store
 from dashboard.events.store import open_store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -66,9 +66,10 @@ def chromium_path() -> Path:
 
 @pytest.fixture(scope="session")
 def e2e_db(tmp_path_factory) -> Iterator[str]:
-    """URL of a temp SQLite log: the seed (loaded by the store itself) plus the hostile record."""
+    """URL of a temp SQLite log: the seed plus the hostile record."""
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'events.sqlite'}"
     store = open_store(url)
+    seed_store(store)
     seeded = store.stats()["events"]
     assert seeded > 100, f"the seed log did not load: {seeded} events"
     report = import_file(store, HOSTILE_CSV, origin="e2e")

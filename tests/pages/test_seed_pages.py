@@ -7,7 +7,7 @@ import streamlit as st
 from page_support import APP, TIMEOUT
 from streamlit.testing.v1 import AppTest
 
-from dashboard.events.importers import seed_path
+from dashboard.events.importers import seed_path, seed_store
 from dashboard.events.store import DB_URL_ENV, open_store
 
 PAGES = ["overview", "timeline", "map", "events", "missiles", "data"]
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.skipif(not seed_path().exists(), reason="no seed log ye
 @pytest.fixture(scope="module")
 def seed_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('seed') / 'seed.sqlite'}"
-    open_store(url).engine.dispose()  # loads the seed
+    store = open_store(url)
+    seed_store(store)
+    store.engine.dispose()
     return url
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import importlib
 import io
@@ -22,9 +23,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from dashboard.events import safe_write, schema
-from dashboard.events.exports import native_from_export
-from dashboard.events.importers import dates
+import pandas as pd
+
+from dashboard.events import columnar, geo, safe_write, schema
+from dashboard.events.exports import native_from_export, neutralise_cell
+from dashboard.events.importers import dates, native, read, validate
 from dashboard.events.importers.base import (
     MAX_FILE_BYTES,
     ImportFileError,
@@ -39,6 +42,7 @@ from dashboard.events.importers.base import (
 )
 from dashboard.events.locations import data_file
 from dashboard.events.schema import EventRecord, FieldError
+from dashboard.events.store import BatchInfo, utc_now
 
 __all__ = [
     "FORMATS",
@@ -50,11 +54,13 @@ __all__ = [
     "load_seed",
     "parse_bytes",
     "seed_path",
+    "seed_store",
     "validate_file",
+    "write_parsed",
 ]
 
 # The formats, in detection order (native first: its header is the most specific).
-FORMATS = ("native", "acled", "ucdp", "cns")
+FORMATS = ("native", "acled", "ucdp", "cns", "acled_deletions")
 # Rows per progress update.
 _PROGRESS_STEP = 5_000
 
@@ -85,11 +91,11 @@ class ParsedFile:
     # The accepted records as a table of storage values, when the columnar path read the file
     # (``records`` is then empty). See :meth:`accepted_table`.
     table: Any = None
+    # A file that withdraws events (ACLED deletions): (event id, reason) per valid row, no records.
+    retractions: list[tuple[str, str]] = field(default_factory=list)
 
     def accepted_table(self):
         """The accepted records as an Arrow table of storage values, whichever path read them."""
-        from dashboard.events import columnar
-
         return self.table if self.table is not None else columnar.records_table(self.records)
 
     def accepted_records(self) -> list[EventRecord]:
@@ -103,6 +109,8 @@ class ParsedFile:
 
     def preview(self, rows: int):
         """The first accepted records as a DataFrame of storage values (for the upload page)."""
+        if self.retractions:
+            return pd.DataFrame(self.retractions[:rows], columns=["event_id", "reason"])
         return self.accepted_table().slice(0, rows).to_pandas()
 
 
@@ -120,7 +128,7 @@ def parse_bytes(
     Raises ImportFileError when the file as a whole cannot be read.
     """
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(file_name, _too_large())
+        raise ImportFileError(file_name, read.too_large())
     if not data.strip():
         raise ImportFileError(file_name, "the file is empty")
     # Our own exports (formula guard marker, XLSX escapes, GeoJSON) read back exactly: exports.py.
@@ -165,7 +173,7 @@ def _parse_native_columns(
     """A clean native CSV read and checked column-wise with Arrow, or None to take the per-row path.
 
     Seconds instead of minutes at a million rows (bench/RESULTS.md). Only taken when its
-    answer is certain to equal the per-row path's (see ``dashboard.events.columnar``): a
+    answer is certain to equal the per-row path's (see ``dashboard.events.importers.validate``): a
     UTF-8, comma-separated native file whose quoting Arrow and Python's csv module read
     alike, and whose every row is valid. Anything else, including any invalid row, goes the
     per-row way, which reports each problem with its line and column.
@@ -173,8 +181,6 @@ def _parse_native_columns(
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pa_csv
-
-    from dashboard.events import columnar
 
     if fmt not in ("auto", "native") or decoded.encoding not in ("utf-8", "utf-8-sig"):
         return None
@@ -204,7 +210,7 @@ def _parse_native_columns(
                 context["date_order"][column] = dates.slash_order(pc.unique(table.column(column)).to_pylist())
             except RowError:
                 return None
-    accepted = columnar.validate_native(table, context, origin)
+    accepted = validate.validate_native(table, context, origin)
     if accepted is None:
         return None
     report = ImportReport(file_name=file_name, format="native", encoding=decoded.encoding, sha256=digest)
@@ -239,60 +245,10 @@ def _quoting_unambiguous(text: str) -> bool:
 _QUOTE_RUN = re.compile(r'"+')
 
 
-def _too_large() -> str:
-    limit = f"{MAX_FILE_BYTES // 2**20} MiB" if MAX_FILE_BYTES >= 2**20 else f"{MAX_FILE_BYTES:,} bytes"
-    return f"file is larger than the import limit of {limit}"
-
-
-def _read(path: Path) -> bytes:
-    """A file's bytes, refusing an oversized file before it is read into memory."""
-    if Path(path).stat().st_size > MAX_FILE_BYTES:
-        raise ImportFileError(Path(path).name, _too_large())
-    return Path(path).read_bytes()
-
-
 def _parse_xlsx(data: bytes, file_name: str, fmt: str, origin: str | None, progress: Progress | None) -> ParsedFile:
     """Spreadsheets (the CNS database ships as .xlsx): first sheet, first row is the header."""
-    import io
-
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise ImportFileError(file_name, f"cannot open the spreadsheet: {exc}") from None
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows()
-    try:
-        header = [str(h.value).strip() if h.value is not None else "" for h in next(values)]
-    except StopIteration:
-        raise ImportFileError(file_name, "the spreadsheet is empty") from None
-
-    def rows():
-        for line, cells in enumerate(values, start=2):
-            if cells is None or all(c.value is None or str(c.value).strip() == "" for c in cells):
-                continue
-            yield RawRow(line, {h: _cell_text(c.value, c.number_format) for h, c in zip(header, cells, strict=False)})
-
-    return _parse_rows(header, rows(), file_name, fmt, "xlsx", hashlib.sha256(data).hexdigest(), origin, progress)
-
-
-def _cell_text(value: Any, number_format: str | None = None) -> str:
-    import datetime as dt
-
-    if value is None:
-        return ""
-    shown = (number_format or "").lower()
-    if isinstance(value, dt.date) and "m" in shown and "y" in shown and "d" not in shown:
-        # A date shown as "Apr-84" (format mmm-yy) is known to the month only: say so.
-        return f"{value:%Y-%m}"
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    header, rows = read.xlsx_rows(data, file_name)
+    return _parse_rows(header, rows, file_name, fmt, "xlsx", hashlib.sha256(data).hexdigest(), origin, progress)
 
 
 def _detect(header: list[str], file_name: str) -> str:
@@ -328,6 +284,8 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
             1,
         )
     report = ImportReport(file_name=file_name, format=fmt, encoding=encoding, sha256=sha256)
+    if getattr(module, "RETRACTS", False):
+        return _parse_retractions(module, rows, report)
     unknown = module.unknown_columns(header) if hasattr(module, "unknown_columns") else []
     file_errors = (
         [
@@ -357,9 +315,7 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
         report.warnings.append("the file has a header but no data rows")
     if by_column and not file_errors and all(isinstance(data, dict) for data in mapped):
         # Every row mapped: check them column by column; record by record only if that finds a doubt.
-        from dashboard.events import columnar
-
-        table = columnar.validate_mapped(mapped)
+        table = validate.validate_mapped(mapped)
         if table is not None:
             report.accepted = table.num_rows
             return ParsedFile(report, [], [], table=table)
@@ -387,6 +343,32 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
     if file_errors:
         report.accepted, records = 0, []
     return ParsedFile(report, records, rejected, file_errors)
+
+
+def _parse_retractions(module: ModuleType, rows, report: ImportReport) -> ParsedFile:
+    """A file whose rows withdraw events: (event id, reason) per row, each bad row named."""
+    retractions: list[tuple[str, str]] = []
+    rejected: list[tuple[RawRow, list[FieldError]]] = []
+    seen: dict[str, int] = {}
+    for raw in rows:
+        report.rows_read += 1
+        try:
+            if "__shape__" in raw.cells:
+                raise RowError(None, None, raw.cells["__shape__"])
+            event_id, reason = module.to_retraction(raw.cells)
+            if event_id in seen:
+                raise RowError("event_id_cnty", event_id, f"duplicate id: also on line {seen[event_id]}")
+        except RowError as exc:
+            errors = [FieldError(raw.line, exc.column, exc.value, exc.rule)]
+            rejected.append((raw, errors))
+            report.errors.extend(errors)
+            continue
+        seen[event_id] = raw.line
+        retractions.append((event_id, reason))
+    report.accepted, report.rejected = len(retractions), len(rejected)
+    if report.rows_read == 0:
+        report.warnings.append("the file has a header but no data rows")
+    return ParsedFile(report, [], rejected, retractions=retractions)
 
 
 def _missing(module: ModuleType, header: list[str]) -> set[str]:
@@ -424,7 +406,7 @@ def _mapped(module, raw: RawRow, context, origin) -> dict[str, Any] | list[Field
 def validate_file(
     path: Path, *, fmt: str = "auto", encoding: str | None = None, progress: Progress | None = None
 ) -> ParsedFile:
-    return parse_bytes(_read(path), Path(path).name, fmt=fmt, encoding=encoding, progress=progress)
+    return parse_bytes(read.read_path(path), Path(path).name, fmt=fmt, encoding=encoding, progress=progress)
 
 
 def import_file(
@@ -444,38 +426,99 @@ def import_file(
     All or nothing: one transaction for the whole file, and nothing at all when any
     row is invalid and ``skip_invalid`` is false.
     """
-    import datetime as dt
-
-    from dashboard.events.store import BatchInfo
-
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started = utc_now()
     if data is None:
         if path is None:
             raise ValueError("give a path or data")
-        data = _read(path)
+        data = read.read_path(path)
     name = file_name or Path(path).name
     parsed = parse_bytes(data, name, fmt=fmt, encoding=encoding, origin=origin, progress=progress)
     del data  # the file's bytes (hundreds of MB for a large import) are not needed while writing
+    return write_parsed(store, parsed, skip_invalid=skip_invalid, origin=origin, path=path, started=started)
+
+
+def write_parsed(
+    store,
+    parsed: ParsedFile,
+    *,
+    skip_invalid: bool = False,
+    origin: str | None = None,
+    path: Path | None = None,
+    started: dt.datetime | None = None,
+) -> ImportReport:
+    """The write stage: a file already read and checked (as the Data page previewed it), appended in one transaction.
+
+    ``origin`` must be the one the file was parsed with. Nothing is written when any row is invalid
+    and ``skip_invalid`` is false; with it, the rejects are written next to ``path`` (if given).
+    """
     report = parsed.report
     if (report.errors and not skip_invalid) or parsed.file_errors or report.rows_read == 0:
         return report  # nothing to write; a header-only file leaves no trace but its warning
     if skip_invalid and parsed.rejected_rows and path is not None:
         report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)
-    table = _with_region(parsed.accepted_table())
     batch = BatchInfo(
-        file_name=name,
+        file_name=report.file_name,
         sha256=report.sha256,
         format=report.format,
         encoding=report.encoding,
         origin=origin or report.format,
         rows_read=report.rows_read,
         rows_rejected=report.rejected,
-        started_at=started,
+        started_at=started or utc_now(),
     )
+    if parsed.retractions or report.format == "acled_deletions":
+        return _write_retractions(store, parsed.retractions, batch, report)
+    table = _with_region(parsed.accepted_table())
+    if getattr(format_module(report.format), "VERSIONED_BY_SOURCE_DATE", False):
+        table = _without_older_versions(store, table, report)
     result, batch_id = store.append(table, batch=batch)
     report.new, report.revised, report.unchanged = result.new, result.revised, result.unchanged
     report.batch_id, report.written = batch_id, True
     return report
+
+
+def _write_retractions(store, retractions: list[tuple[str, str]], batch, report: ImportReport) -> ImportReport:
+    result, batch_id = store.retract_many(retractions, batch=batch)
+    report.revised, report.unchanged = len(result.retracted_ids), result.already
+    if result.missing_ids:
+        shown = ", ".join(result.missing_ids[:5]) + (" …" if len(result.missing_ids) > 5 else "")
+        report.warnings.append(f"{len(result.missing_ids)} deleted event(s) are not in the log: {shown}")
+    report.batch_id, report.written = batch_id, True
+    return report
+
+
+def _without_older_versions(store, table, report: ImportReport):
+    """Rows older than the version of their event the log holds, left out (ACLED's ``timestamp``).
+
+    ACLED re-publishes a changed event under the same ``event_id_cnty`` with a newer timestamp,
+    which the importer writes as the source's date. A row is a change only if it is at least as new
+    as the log's version: importing last month's export after this week's must not undo the update.
+    Changed content at the same or a newer timestamp becomes a revision; the same content, nothing.
+    """
+    current = store.current_fields(table.column("event_id").to_pylist(), ["sources"])
+    if current.empty:
+        return table
+    stored = dict(zip(current["event_id"], map(_first_source_date, current["sources"]), strict=True))
+    keep = [
+        not (event_id in stored and stored[event_id] and date and date < stored[event_id])
+        for event_id, date in zip(
+            table.column("event_id").to_pylist(),
+            map(_first_source_date, table.column("sources").to_pylist()),
+            strict=True,
+        )
+    ]
+    report.older = keep.count(False)
+    if report.older:
+        report.warnings.append(
+            f"{report.older} row(s) are older than the version the log holds (by ACLED's timestamp): not applied"
+        )
+    return table.filter(keep)
+
+
+def _first_source_date(sources_json: str | None) -> str | None:
+    """The first source's date (ISO text, so it orders as a date), from a stored sources cell."""
+    sources = json.loads(sources_json) if sources_json else []
+    return sources[0].get("date") if sources else None
 
 
 def _with_region(table):
@@ -488,8 +531,6 @@ def _with_region(table):
     )
     if len(missing) == 0:
         return table
-    from dashboard.events import geo
-
     try:
         boundaries = geo.load_boundaries()
     except FileNotFoundError:
@@ -522,6 +563,11 @@ def _alpha2(alpha3: str) -> str:
     return country.alpha_2 if country else ""
 
 
+# The columns a rejects file adds before the input's own; the native importer ignores them, so a
+# corrected rejects file imports as it is.
+REJECTS_COLUMNS = native.REJECTS_ONLY_COLUMNS
+
+
 def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -> Path:
     """Write rejected rows with their reasons next to the input: ``NAME.rejects.csv``."""
     out = path.with_name(path.stem + ".rejects.csv")
@@ -533,7 +579,7 @@ def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -
         io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle,
     ):
         writer = csv.writer(handle)
-        writer.writerow(["line", "errors", *columns])
+        writer.writerow([*REJECTS_COLUMNS, *columns])
         for raw, errors in rejected:
             # The line has its own column; a bare "4 column 'x'" in the reasons would only confuse.
             reasons = "; ".join(replace(e, line=None).describe() for e in errors)
@@ -541,9 +587,14 @@ def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -
     return out
 
 
-def _neutral(value: Any) -> Any:
-    from dashboard.events.exports import neutralise_cell
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
+
+def _neutral(value: Any) -> Any:
+    """The export guard, except for a plain number: ``-5`` written as ``'-5`` made a corrected
+    rejects file fail to import (a number is never run as a formula)."""
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+        return value
     return neutralise_cell(value)
 
 
@@ -554,3 +605,14 @@ def load_seed(store) -> ImportReport:
     if not report.written:
         raise ImportFileError(path.name, "the seed log does not validate:\n" + "\n".join(report.error_lines()))
     return report
+
+
+def seed_store(store) -> ImportReport | None:
+    """Load the seed log unless this version of it was loaded already (idempotent); None if it was.
+
+    Opening a store never seeds: the CLI's ``seed`` command, the dashboard's first start on the
+    default database and the Data page's button on an empty log call this.
+    """
+    if store.find_batch(hashlib.sha256(read.read_path(seed_path())).hexdigest()) is not None:
+        return None
+    return load_seed(store)

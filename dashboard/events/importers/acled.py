@@ -61,6 +61,9 @@ REQUIRED_COLUMNS = (
 # Only the API layout has these; its event_date is documented as day first.
 API_COLUMNS = ("id", "actor_dyad")
 DATE_COLUMNS = ("event_date",)
+# A row carries its version as the source's date (ACLED's timestamp): an older version of an event
+# the log holds is not applied (see importers._without_older_versions).
+VERSIONED_BY_SOURCE_DATE = True
 
 MAPPING = [
     ("event_id_cnty", "event_id", '"acled:" + event_id_cnty, e.g. acled:UKR12345'),

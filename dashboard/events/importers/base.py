@@ -80,6 +80,8 @@ class ImportReport:
     new: int = 0
     revised: int = 0
     unchanged: int = 0
+    # Rows older than the version the log holds (ACLED's timestamp): not applied.
+    older: int = 0
     batch_id: int | None = None
     written: bool = False
     errors: list[FieldError] = field(default_factory=list)
@@ -88,7 +90,10 @@ class ImportReport:
 
     def summary(self) -> str:
         done = (
-            f"{self.new} new, {self.revised} revised, {self.unchanged} unchanged" if self.written else "nothing written"
+            f"{self.new} new, {self.revised} {'retracted' if self.format == 'acled_deletions' else 'revised'}, "
+            f"{self.unchanged} unchanged" + (f", {self.older} older than the log's version" if self.older else "")
+            if self.written
+            else "nothing written"
         )
         return (
             f"{self.file_name}: {self.format} ({self.encoding}), {self.rows_read} rows read, "
@@ -122,9 +127,24 @@ def decode(data: bytes, file_name: str, encoding: str | None = None) -> DecodedT
             ) from None
     if data.startswith(codecs.BOM_UTF8):
         return DecodedText(decode(data[len(codecs.BOM_UTF8) :], file_name, "utf-8").text, "utf-8-sig")
-    for bom, name in ((codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    # UTF-32's byte-order marks first: the little-endian one starts with UTF-16's.
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return decode(data, file_name, name)
+    if wide := _wide_encoding(data):
+        try:
+            return DecodedText(data.decode(wide), wide)
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                file_name,
+                f"looks like {wide.upper()} without a byte-order mark but does not decode as it; "
+                "pass the file's encoding with --encoding (e.g. --encoding utf-16-le), or save it as UTF-8",
+            ) from None
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -142,6 +162,29 @@ def decode(data: bytes, file_name: str, encoding: str | None = None) -> DecodedT
     except UnicodeDecodeError:
         # cp1252 leaves five bytes undefined; latin-1 maps every byte.
         return DecodedText(data.decode("latin-1"), "latin-1")
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a byte-order mark, told by where the zero bytes fall; None if neither.
+
+    Text of mostly ASCII characters (a CSV's commas, digits and header) has a zero in the high
+    bytes of nearly every UTF-16 unit (every UTF-32 one), and almost never elsewhere.
+    """
+    sample = data[:4096]
+    sample = sample[: len(sample) - len(sample) % 4]
+    if len(sample) < 8 or b"\x00" not in sample:
+        return None
+    zeros = [sample[offset::4].count(0) / (len(sample) // 4) for offset in range(4)]
+    if zeros[1] > 0.9 and zeros[2] > 0.9 and zeros[3] > 0.9 and zeros[0] < 0.1:
+        return "utf-32-le"
+    if zeros[0] > 0.9 and zeros[1] > 0.9 and zeros[2] > 0.9 and zeros[3] < 0.1:
+        return "utf-32-be"
+    even, odd = (zeros[0] + zeros[2]) / 2, (zeros[1] + zeros[3]) / 2
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _refuse_mixed_encodings(data: bytes, file_name: str) -> None:
@@ -193,6 +236,7 @@ def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow
     except csv.Error as exc:
         raise ImportFileError(file_name, f"cannot read the header: {exc}", 1) from None
     header = [h.strip() for h in header]
+    _refuse_unnamed_columns(header, delimiter, file_name)
     if len(header) > MAX_COLUMNS:
         raise ImportFileError(file_name, f"{len(header)} columns: more than the {MAX_COLUMNS} any known format has", 1)
     duplicates = sorted({h for h in header if header.count(h) > 1 and h})
@@ -218,17 +262,43 @@ def read_csv_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRow
             if not cells or all(not c.strip() for c in cells):
                 continue  # blank line
             if len(cells) != len(header):
+                trailing = len(cells) == len(header) + 1 and not cells[-1].strip()
+                hint = f"; the line ends with a trailing {delimiter!r}: remove it" if trailing else ""
                 yield RawRow(
                     line,
                     {
                         "__shape__": f"{len(cells)} cells where the header has {len(header)} columns"
-                        f" (delimiter {delimiter!r})"
+                        f" (delimiter {delimiter!r}){hint}"
                     },
                 )
                 continue
             yield RawRow(line, dict(zip(header, cells, strict=True)))
 
     return header, rows()
+
+
+def _refuse_unnamed_columns(header: list[str], delimiter: str, file_name: str) -> None:
+    """A header cell with no name is almost always a trailing delimiter: name the column and the fix."""
+    unnamed = [i for i, name in enumerate(header) if not name]
+    if not unnamed or len(header) == 1:
+        return
+    position = unnamed[0]
+    if all(i >= len(header) - len(unnamed) for i in unnamed):
+        after = next((h for h in reversed(header) if h), None)
+        raise ImportFileError(
+            file_name,
+            f"column {position + 1} of the header (after {after!r}) has no name: the lines end with a trailing "
+            f"{delimiter!r}. Remove the trailing {delimiter!r} from the end of every line (or name the column)",
+            1,
+        )
+    before = header[position - 1] if position else None
+    where = f"after {before!r}" if before else "the first"
+    raise ImportFileError(
+        file_name,
+        f"column {position + 1} of the header ({where}) has no name; name it, or remove the column "
+        f"(an extra {delimiter!r} in the header line)",
+        1,
+    )
 
 
 def header_delimiter(text: str) -> str:
@@ -252,10 +322,13 @@ def read_json_rows(text: str, file_name: str) -> tuple[list[str], Iterator[RawRo
         raise ImportFileError(file_name, f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
         raise ImportFileError(file_name, "invalid JSON: nested too deeply to be a list of events") from None
-    if isinstance(data, dict) and isinstance(data.get("events"), list):
-        data = data["events"]
+    # {"events": [...]} is ours; {"data": [...]} is how ACLED's API wraps its rows.
+    if isinstance(data, dict):
+        data = next((data[key] for key in ("events", "data") if isinstance(data.get(key), list)), data)
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise ImportFileError(file_name, 'JSON must be an array of event objects or {"events": [...]}')
+        raise ImportFileError(
+            file_name, 'JSON must be an array of event objects, {"events": [...]} or ACLED\'s {"data": [...]}'
+        )
     if not data:
         raise ImportFileError(file_name, "the JSON array is empty: no events to import")
     header = sorted({key for item in data for key in item})

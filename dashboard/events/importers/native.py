@@ -19,6 +19,10 @@ REQUIRED_COLUMNS = schema.REQUIRED_FIELDS
 # (revision, recorded_at), which the importing log assigns afresh. They are read
 # and ignored, so that an export can be imported again.
 EXPORT_ONLY_COLUMNS = tuple(c for c in EXPORT_COLUMNS if c not in schema.FIELD_NAMES)
+# Columns a ``--skip-invalid`` rejects file adds (the input's line and the reasons): read and
+# ignored too, so a corrected rejects file imports as it is.
+REJECTS_ONLY_COLUMNS = ("line", "errors")
+IGNORED_COLUMNS = EXPORT_ONLY_COLUMNS + REJECTS_ONLY_COLUMNS
 
 
 def matches(columns: list[str]) -> bool:
@@ -26,7 +30,7 @@ def matches(columns: list[str]) -> bool:
 
 
 def unknown_columns(columns: list[str]) -> list[str]:
-    return [c for c in columns if c not in schema.FIELD_NAMES and c not in EXPORT_ONLY_COLUMNS]
+    return [c for c in columns if c not in schema.FIELD_NAMES and c not in IGNORED_COLUMNS]
 
 
 # cell_value's answer for an empty cell: the field is left out, so the schema's default applies.
@@ -37,7 +41,7 @@ def to_record_data(cells: dict[str, Any], context: dict[str, Any]) -> dict[str, 
     """Cells to record fields: empty text is "no value"; dates in Excel spellings are accepted."""
     data: dict[str, Any] = {}
     for name, value in cells.items():
-        if name in EXPORT_ONLY_COLUMNS:
+        if name in IGNORED_COLUMNS:
             continue
         value = cell_value(name, value, context)
         if value is not EMPTY:

@@ -14,6 +14,8 @@ import unicodedata
 
 import pycountry
 
+from dashboard.events import geo
+
 # Short names the datasets use that pycountry files under a longer official name
 # and that the word-prefix rule below cannot settle ("Korea" is two countries).
 COUNTRY_ALIASES: dict[str, str] = {
@@ -149,8 +151,6 @@ def _admin1_index(country_code: str) -> dict[str, set[str]]:
 
 @functools.lru_cache(maxsize=1)
 def _boundary_names() -> dict[str, str]:
-    from dashboard.events import geo
-
     try:
         return geo.region_names()
     except (FileNotFoundError, ValueError):

@@ -13,6 +13,7 @@ from dashboard.events.importers.base import RowError
 from dashboard.events.importers.cells import Cells, clip, dataset_source, has_columns, join_lines, pin_to_precision
 from dashboard.events.importers.dates import parse_date
 from dashboard.events.importers.places import admin1_from_name, country_from_name
+from dashboard.events.schema import figure_order_flags
 
 NAME = "ucdp"
 CLAIMANT = "UCDP"
@@ -34,6 +35,8 @@ WHERE_PRECISIONS = {"1": 1, "2": 2, "3": 2, "4": 3, "5": 3, "6": 4, "7": 4}
 # Gleditsch-Ward numbers (country_id) of the countries this dashboard covers; other
 # countries are looked up by name.
 GLEDITSCH_WARD = {"365": "RUS", "369": "UKR", "370": "BLR", "731": "PRK", "732": "KOR", "740": "JPN", "710": "CHN"}
+# code_status values (candidate datasets) that become a quality flag.
+CODE_STATUS_FLAGS = {"check deaths": "check_deaths"}
 # event_clarity 2 means UCDP could not fully tell this event apart from others.
 CLARITY_CONFIDENCE = {"1": "medium", "2": "low"}
 
@@ -66,7 +69,17 @@ MAPPING = [
     ("side_a", "actor", "as is"),
     ("side_b", "counterpart", "as is"),
     ("", "claimant", f'"{CLAIMANT}"'),
-    ("low, best, high", "figure_low, figure_best, figure_high", "deaths, as is"),
+    (
+        "low, best, high",
+        "figure_low, figure_best, figure_high",
+        "deaths, as is, even out of order (GED has high = 0 beside best > 0, best > high, low > best)",
+    ),
+    (
+        "low, best, high, code_status",
+        "quality_flags",
+        "high = 0 beside a larger figure → source_high_zero; other out-of-order figures → "
+        'source_figures_out_of_order; code_status "Check deaths" → check_deaths',
+    ),
     ("", "unit", '"killed"'),
     ("where_coordinates", "location", "as is"),
     ("latitude, longitude", "latitude, longitude", "decimal degrees; dropped when where_prec is 6 or 7"),
@@ -119,6 +132,11 @@ def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, An
     country_code = _country(cells)
     region = admin1_from_name(cells.text("adm_1"), country_code)
     offices, headlines = cells.text("source_office"), cells.text("source_headline")
+    low, best, high = cells.count("low"), cells.count("best"), cells.count("high")
+    # Kept as GED gives them, flagged: refusing these rows dropped a third of a real extract's deaths.
+    flags = figure_order_flags(low, best, high)
+    if status_flag := CODE_STATUS_FLAGS.get(cells.text("code_status").casefold()):
+        flags.append(status_flag)
     return {
         "event_id": f"ucdp:{event_id}",
         "original_id": event_id,
@@ -130,9 +148,9 @@ def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, An
         "actor": cells.required("side_a"),
         "counterpart": clip(cells.text("side_b")),
         "claimant": CLAIMANT,
-        "figure_low": cells.count("low"),
-        "figure_best": cells.count("best"),
-        "figure_high": cells.count("high"),
+        "figure_low": low,
+        "figure_best": best,
+        "figure_high": high,
         "unit": "killed",
         "location": clip(cells.text("where_coordinates")),
         "latitude": latitude,
@@ -156,6 +174,7 @@ def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, An
         ],
         "confidence": CLARITY_CONFIDENCE.get(cells.text("event_clarity").removesuffix(".0"), "medium"),
         "origin": NAME,
+        "quality_flags": flags or None,
     }
 
 
