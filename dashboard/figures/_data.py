@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from dashboard.events import schema
+
 # Above this many event ids in one figure, charts leave customdata empty rather than send
 # every id to the browser (a million ids are ~14 MB of JSON on every rerun); pages say
 # to narrow the filter to click through to rows.
@@ -32,6 +34,11 @@ def text_in(values: pd.Series, allowed) -> np.ndarray:
         codes = values.cat.codes.to_numpy()
         return hit[np.maximum(codes, 0)] & (codes >= 0) if len(hit) else np.zeros(len(values), dtype=bool)
     return values.astype("string").str.strip().isin(list(allowed)).fillna(False).to_numpy(dtype=bool)
+
+
+def actor_sides(actors: pd.Series) -> pd.Series:
+    """Each actor's side (a key of ``schema.SIDES``), mapped once per distinct actor."""
+    return actors.astype("category").map(schema.actor_side).astype(object)
 
 
 def text_or(values: pd.Series, default: str) -> pd.Series:

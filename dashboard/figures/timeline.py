@@ -234,11 +234,16 @@ def estimate_series(events: pd.DataFrame, measure: str, *, latest_only: bool = F
     candidates = (events["category"] == spec.category).fillna(False).to_numpy(dtype=bool) & (
         events["unit"] == spec.unit
     ).fillna(False).to_numpy(dtype=bool)
-    used = ["event_date", "claimant", "subcategory", "event_id", "figure_low", "figure_best", "figure_high"]
+    used = ["event_date", "claimant", "subcategory", "actor", "event_id", "figure_low", "figure_best", "figure_high"]
     # description is optional: pages pass a frame without the long text columns.
     rows = events[used + (["description"] if "description" in events else [])].loc[candidates]
-    # Records without any figure are left out before any text is converted.
-    answers = _data.text_in(rows["subcategory"], spec.subcategories) & _data.claim_value(rows).notna().to_numpy()
+    # Records without any figure are left out before any text is converted; so are claims about
+    # another side's forces (combined DPRK and Russian losses are not DPRK losses).
+    answers = (
+        _data.text_in(rows["subcategory"], spec.subcategories)
+        & _data.claim_value(rows).notna().to_numpy()
+        & _data.actor_sides(rows["actor"]).eq(spec.side).to_numpy()
+    )
     rows = rows.loc[answers]
     if latest_only:
         if not _data.sorted_by_date_and_id(rows):
