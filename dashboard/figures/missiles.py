@@ -39,6 +39,7 @@ MONTHLY_COLUMNS = {
     "missile_type": "object",
     "launches": "int64",
     "missiles": "float64",
+    "lower_bounds": "int64",
     "event_ids": "object",
 }
 SITE_COLUMNS = {
@@ -94,7 +95,8 @@ def missile_monthly(events: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Columns ``month`` (Timestamp, first of the month), ``missile_type``
         (subcategory, ``"unknown"`` if empty), ``launches`` (records),
-        ``missiles`` (sum of figure_best, else figure_low, else 1 per record)
+        ``missiles`` (sum of figure_best, else figure_low, else 1 per record),
+        ``lower_bounds`` (launches whose count is only a lower bound: no best figure)
         and ``event_ids`` (list); sorted by month and type.
     """
     tests = _missile_tests(events)
@@ -105,17 +107,25 @@ def missile_monthly(events: pd.DataFrame) -> pd.DataFrame:
             "month": _data.month_start(pd.to_datetime(tests["event_date"])).astype("datetime64[ns]"),
             "missile_type": _data.text_or(tests["subcategory"], "unknown").str.lower(),
             "missiles": _missiles_fired(tests),
+            # No best figure: the count is a lower bound ("at least 2", or a launch of unknown size).
+            "lower_bound": tests["figure_best"].isna().to_numpy(dtype="int64"),
             "event_id": tests["event_id"].astype(str),
         }
     )
     keys = ["month", "missile_type"]
     monthly = (
-        frame.groupby(keys, sort=True).agg(launches=("event_id", "size"), missiles=("missiles", "sum")).reset_index()
+        frame.groupby(keys, sort=True)
+        .agg(launches=("event_id", "size"), missiles=("missiles", "sum"), lower_bounds=("lower_bound", "sum"))
+        .reset_index()
     )
     monthly["event_ids"] = _data.grouped_ids(frame, keys)
     rank = {t: i for i, t in enumerate(_type_order(monthly["missile_type"]))}
     monthly = monthly.assign(_rank=monthly["missile_type"].map(rank)).sort_values(["month", "_rank"])
-    return monthly.drop(columns="_rank").astype({"launches": "int64", "missiles": "float64"}).reset_index(drop=True)
+    return (
+        monthly.drop(columns="_rank")
+        .astype({"launches": "int64", "missiles": "float64", "lower_bounds": "int64"})
+        .reset_index(drop=True)
+    )
 
 
 def missile_monthly_chart(

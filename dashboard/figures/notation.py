@@ -66,7 +66,7 @@ def _with_unit(text: str, unit: object, value: float | None) -> str:
     return f"{text}{noun}" if noun == "%" else f"{text} {noun}"
 
 
-def figure_text(low: object, best: object, high: object, unit: object = None) -> str:
+def figure_text(low: object, best: object, high: object, unit: object = None, *, bounds: bool = True) -> str:
     """A claim's figures in words, e.g. "about 15,000 troops (up to 18,000)".
 
     - best only (or all equal): "about 12,000"
@@ -75,12 +75,14 @@ def figure_text(low: object, best: object, high: object, unit: object = None) ->
     - low and high: "1,000–3,000"
     - low only: "at least 3,000"; high only: "up to 40"
     - nothing: ``NO_FIGURE``
+
+    ``bounds=False`` leaves out the bracket after a best estimate (a headline card's short form).
     """
     lo, be, hi = (None if _missing(v) else float(v) for v in (low, best, high))
     if lo is None and be is None and hi is None:
         return NO_FIGURE
     if be is not None:
-        if lo in (None, be) and hi in (None, be):
+        if not bounds or (lo in (None, be) and hi in (None, be)):
             return _with_unit(f"about {number(be)}", unit, be)
         if lo is not None and hi is not None:
             bounds = f"{number(lo)}–{number(hi)}"
