@@ -44,6 +44,10 @@ def in_month(events: pd.DataFrame, month: str) -> pd.DataFrame:
     return events.loc[((events["event_date"] <= period.end_time) & (ends >= period.start_time)).to_numpy()]
 
 
+# The map opens framing the filtered claims (a 2026 missile filter opens on the Korean peninsula);
+# a view from the URL, or chosen by the user, is kept.
+if "view" not in st.session_state and "view" not in st.query_params:
+    st.session_state["view"] = maps.best_view(shown)
 controls = st.columns([2, 2, 3])
 view_key = controls[0].selectbox(
     "View", list(maps.MAP_VIEWS), format_func=lambda k: maps.MAP_VIEWS[k].label, key="view", bind="query-params"
@@ -73,7 +77,15 @@ map_title = f"{value_label} by region, {month.lower() if month == ALL_MONTHS els
 # A new key whenever the region filter changes: the chart starts without a selection,
 # so the next click on any region (the same one included) registers.
 map_key = "region-map-" + ("-".join(view.filter.admin1) or "all")
-fig = maps.region_map(regions, points, data.load_boundaries(), view=view_key, title=None, value_label=value_label)
+fig = maps.region_map(
+    regions,
+    points,
+    data.load_boundaries(),
+    view=view_key,
+    title=None,
+    value_label=value_label,
+    value_is_count=value == "count",
+)
 st.plotly_chart(
     fig,
     width="stretch",
@@ -85,6 +97,13 @@ st.plotly_chart(
 downloads.chart_downloads(fig, key="region-map", title=map_title, flt=view.filter, events=in_view, chart_data=regions)
 
 notes = []
+framed = maps.claims_in_views(in_view)
+if framed[view_key] == 0 and max(framed.values()):
+    better = maps.best_view(in_view)
+    notes.append(
+        f"None of the located claims in the filter is in this view: {maps.MAP_VIEWS[better].label} frames "
+        f"{framed[better]:,} of them."
+    )
 if value != "count" and regions["value"].notna().sum() == 0:
     notes.append(f"No claim here gives a figure in {value.replace('_', ' ')}: regions show as outlines only.")
 # Counted on the one column: selecting the rows would copy every column just to take len().

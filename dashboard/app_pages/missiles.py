@@ -72,7 +72,7 @@ table = pd.DataFrame(
         "Type": newest["subcategory"].map(lambda t: missiles.missile_type_label(t) if isinstance(t, str) else ""),
         "Missile": newest["missile_name"],
         "Missiles": [
-            text.figure_range(lo, be, hi)
+            text.figure(lo, be, hi, "missiles")
             for lo, be, hi in zip(newest["figure_low"], newest["figure_best"], newest["figure_high"], strict=True)
         ],
         "Launch site": newest["launch_site"].fillna(newest["location"]),

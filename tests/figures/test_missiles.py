@@ -56,13 +56,14 @@ def tests_frame(make_events):
 
 def test_missile_monthly(tests_frame):
     monthly = missile_monthly(tests_frame)
-    assert list(monthly.columns) == ["month", "missile_type", "launches", "missiles", "event_ids"]
-    table = {(m.strftime("%Y-%m"), t): (n, k) for m, t, n, k, _ in monthly.itertuples(index=False)}
+    assert list(monthly.columns) == ["month", "missile_type", "launches", "missiles", "lower_bounds", "event_ids"]
+    table = {(m.strftime("%Y-%m"), t): (n, k, b) for m, t, n, k, b, _ in monthly.itertuples(index=False)}
+    # The last number: launches whose count is only a lower bound (no best figure), so totals say "≥".
     assert table == {
-        ("2024-10", "icbm"): (1, 1.0),
-        ("2024-11", "srbm"): (2, 10.0),  # best 7 + low 3
-        ("2024-11", "cruise"): (1, 4.0),
-        ("2024-11", "unknown"): (1, 1.0),  # no figure: one missile
+        ("2024-10", "icbm"): (1, 1.0, 0),
+        ("2024-11", "srbm"): (2, 10.0, 1),  # best 7 + low 3
+        ("2024-11", "cruise"): (1, 4.0, 0),
+        ("2024-11", "unknown"): (1, 1.0, 1),  # no figure: one missile
     }
     assert missile_monthly(tests_frame.iloc[0:0]).empty
 
