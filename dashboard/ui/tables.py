@@ -182,6 +182,41 @@ def _field_value(field: str, value: object) -> str:
     return str(value).strip()
 
 
+def claim_sources(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims with their sources, one row per source: what a click on a launch opens.
+
+    Needs the ``sources`` column (``PageView.with_text``). Links are http(s) only.
+    """
+    rows = []
+    for claim in claims.itertuples(index=False):
+        base = {
+            "Event": claim.event_id,
+            "Date": pd.Timestamp(claim.event_date).date(),
+            "Claimant": claim.claimant,
+            "Figure": text.figure(claim.figure_low, claim.figure_best, claim.figure_high, claim.unit),
+            "Missile": claim.missile_name if isinstance(claim.missile_name, str) else "",
+        }
+        sources = parse_sources(claim.sources) or [{}]
+        rows += [
+            {
+                **base,
+                "Outlet": s.get("outlet") or "",
+                "Title": s.get("title") or "",
+                "Source date": s.get("date") or "",
+                "Link": safe_url(s.get("url")),
+            }
+            for s in sources
+        ]
+    columns = ["Event", "Date", "Claimant", "Figure", "Missile", "Outlet", "Title", "Source date", "Link"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+CLAIM_SOURCE_COLUMN_CONFIG = {
+    "Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+    "Link": st.column_config.LinkColumn("Link", width="large"),
+}
+
+
 def latest_claims(latest_by_measure: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The newest claim of each claimant for each measure (as from ``latest_by_claimant``), as one table."""
     parts = []

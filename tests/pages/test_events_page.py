@@ -69,7 +69,7 @@ def test_detail_view_shows_sources_and_revisions(open_page, page_store):
 
 
 def _click_row(at, row: int) -> None:
-    key = next(k for k in at.session_state.keys() if k.startswith("events-table-"))
+    key = next(k for k in at.session_state.keys() if k.startswith("events-table-"))  # noqa: SIM118 - no __iter__
     at.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
     at.run()
 
