@@ -73,7 +73,13 @@ if in_view.empty:
 regions = maps.region_values(in_view, value)
 points, aggregated = maps.point_events(in_view)
 value_label = "Claims" if value == "count" else VALUES[value]
-map_title = f"{value_label} by region, {month.lower() if month == ALL_MONTHS else month}"
+# Titles say whose: a figure map sums what the claims say, whichever side they count.
+map_title = (
+    f"Claims by region, {month.lower() if month == ALL_MONTHS else month}"
+    if value == "count"
+    else f"{value_label} claimed by region (figures summed over claims, any side), "
+    f"{month.lower() if month == ALL_MONTHS else month}"
+)
 # A new key whenever the region filter changes: the chart starts without a selection,
 # so the next click on any region (the same one included) registers.
 map_key = "region-map-" + ("-".join(view.filter.admin1) or "all")

@@ -364,10 +364,21 @@ def claims_in_views(events: pd.DataFrame) -> dict[str, int]:
     return out
 
 
+# A closer view is chosen when it frames at least this share of the located claims.
+FRAME_SHARE = 2 / 3
+
+
 def best_view(events: pd.DataFrame) -> str:
-    """The view that frames most of ``events``' located claims (ties: the closer view, in ``MAP_VIEWS`` order)."""
+    """The closest of :data:`MAP_VIEWS` (in their order) that frames ``FRAME_SHARE`` of the located claims.
+
+    Kursk claims open on the Kursk view, 2026 missile launches on the Korean peninsula, a mix of
+    both on all regions; without located claims, the first view.
+    """
     counts = claims_in_views(events)
-    return max(MAP_VIEWS, key=lambda key: (counts[key], -list(MAP_VIEWS).index(key)))
+    located = max(counts.values())
+    if located == 0:
+        return next(iter(MAP_VIEWS))
+    return next(key for key in MAP_VIEWS if counts[key] >= FRAME_SHARE * located)
 
 
 def view_regions(boundaries: geopandas.GeoDataFrame, view: str | MapView) -> geopandas.GeoDataFrame:
