@@ -115,10 +115,16 @@ if value != "count" and regions["value"].notna().sum() == 0:
 # Counted on the one column: selecting the rows would copy every column just to take len().
 region_level = int((in_view["geo_precision"] == 3).fillna(False).sum())
 if region_level:
-    notes.append(f"{region_level:,} region-level claims colour their region and are not drawn as points.")
+    notes.append(
+        f"{region_level:,} region-level {'claim colours its' if region_level == 1 else 'claims colour their'} "
+        "region and " + ("is" if region_level == 1 else "are") + " not drawn as points."
+    )
 country_level = int((in_view["geo_precision"] == 4).fillna(False).sum())
 if country_level:
-    notes.append(f"{country_level:,} country-level or unlocated claims are not on the map.")
+    notes.append(
+        f"{country_level:,} country-level or unlocated {'claim is' if country_level == 1 else 'claims are'} "
+        "not on the map."
+    )
 if aggregated:
     notes.append(
         f"{int(points['count'].sum()):,} points aggregated into grid cells of {points.attrs.get('cell_degrees', 0):g}°."

@@ -58,7 +58,10 @@ with sites_col:
     )
     unlocated = len(tests) - int(sites["launches"].sum()) if len(sites) else len(tests)
     if unlocated:
-        st.caption(f"{unlocated:,} launches name no precise site (region-level or unknown) and are not drawn.")
+        st.caption(
+            f"{unlocated:,} {'launch names' if unlocated == 1 else 'launches name'} no precise site "
+            "(region-level or unknown) and not drawn."
+        )
 with profile_col:
     st.subheader("Flight profiles", anchor=False)
     profiled = tests.loc[(tests["apogee_km"].notna() & tests["distance_km"].notna()).to_numpy()]

@@ -49,7 +49,9 @@ def _estimate_card(column, measure: str) -> None:
 
 
 st.subheader("Headline figures", anchor=False)
-troops_col, casualties_col, missiles_col, events_col = st.columns(4)
+# Two cards a row: a figure in words ("about 10,000", "at least 6,000") was cut off in a quarter width.
+troops_col, casualties_col = st.columns(2)
+missiles_col, events_col = st.columns(2)
 _estimate_card(troops_col, overview.headline_measure(shown, TROOP_CARD))
 _estimate_card(casualties_col, overview.headline_measure(shown, LOSS_CARD))
 

@@ -272,8 +272,9 @@ def launch_sites(events: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-# Sites closer than this (degrees) share one bubble: overlapping bubbles named the wrong site on hover.
-SITE_MERGE_DEGREES = 0.1
+# Sites in one cell of this many degrees share a bubble (at the Korean view a large bubble spans ~0.9°):
+# overlapping bubbles named the wrong site on hover.
+SITE_MERGE_DEGREES = 0.3
 
 
 def site_bubbles(sites: pd.DataFrame, merge_degrees: float = SITE_MERGE_DEGREES) -> pd.DataFrame:
@@ -340,7 +341,9 @@ def profile_note(events: pd.DataFrame) -> str:
     total = sum(gaps.values())
     note = f"{gaps['plotted']:,} of {plural(total, 'launch', 'launches')} plotted"
     reasons = [
-        f"{gaps['neither']:,} report neither apogee nor distance" if gaps["neither"] else "",
+        f"{gaps['neither']:,} report{'s' if gaps['neither'] == 1 else ''} neither apogee nor distance"
+        if gaps["neither"]
+        else "",
         f"{gaps['apogee_only']:,} only an apogee" if gaps["apogee_only"] else "",
         f"{gaps['distance_only']:,} only a distance" if gaps["distance_only"] else "",
     ]

@@ -43,7 +43,7 @@ ESTIMATE_COLUMNS = {
     "description": "object",
 }
 # What a claim's figures say, by which of low/best/high it has (see estimate_series).
-KIND_TEXT = {"about": "about", "range": "between", "at_least": "more than", "at_most": "up to"}
+KIND_TEXT = {"about": "about", "range": "between", "at_least": "at least", "at_most": "up to"}
 
 
 def period_counts(events: pd.DataFrame, freq: Freq) -> pd.DataFrame:
@@ -525,7 +525,7 @@ def estimate_chart(
     for text, symbol in (
         ("about (best estimate)", "circle"),
         ("midpoint of a range", "diamond"),
-        ("more than (lower bound only)", "triangle-up"),
+        ("at least (lower bound only)", "triangle-up"),
         ("up to (upper bound only)", "triangle-down"),
     ):
         if _uses_symbol(series, symbol):
