@@ -45,6 +45,9 @@ def _estimate_card(column, measure: str) -> None:
             lines.append(f"Spread: {card.spread}.")
         if card.older:
             lines.append(card.older + ".")
+        related = overview.related_line(latest_by_measure, measure)
+        if related:
+            lines.append(f"Beside it: {related}.")
         st.caption(" ".join(text.escape_markdown(line) for line in lines))
 
 

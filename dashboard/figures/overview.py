@@ -90,6 +90,27 @@ def headline(latest: pd.DataFrame, measure: str, recent_days: int = HEADLINE_REC
     )
 
 
+def related_line(latest_by_measure: dict[str, pd.DataFrame], measure: str) -> str | None:
+    """The newest claim of the first other measure of ``measure``'s group, as one line for its card.
+
+    "Troops sent in total: about 15,000 troops (South Korea NIS, 30 Apr 2025)": troops in Russia
+    read beside troops sent in total, so a stock figure is not mistaken for everyone ever sent.
+    """
+    spec = MEASURES[measure]
+    if spec.group is None:
+        return None
+    for other, latest in latest_by_measure.items():
+        related = MEASURES[other]
+        if other == measure or related.group != spec.group or related.side != spec.side or latest.empty:
+            continue
+        if related.kind == spec.kind and spec.kind != "stock":
+            continue  # another loss count beside a loss count adds little; a different kind of figure helps
+        newest = latest.sort_values(["event_date", "event_id"], ascending=[False, False]).iloc[0]
+        figure = notation.figure_text(newest["low"], newest["best"], newest["high"], related.unit)
+        return f"{related.label}: {figure} ({newest['claimant']}, {_day(newest['event_date'])})"
+    return None
+
+
 def headline_measure(events: pd.DataFrame, preferred: tuple[str, ...]) -> str:
     """The first of ``preferred`` measures with claims in ``events`` (the first one if none has)."""
     present = set(measures_present(events))

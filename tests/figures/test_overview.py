@@ -124,3 +124,14 @@ def test_missiles_text_says_at_least_when_a_count_is_a_bound():
     monthly = pd.DataFrame({"missiles": [20.0, 3.0], "lower_bounds": [0, 1]})
     assert overview.missiles_text(monthly) == "≥ 23 missiles"
     assert overview.missiles_text(monthly.assign(lower_bounds=0)) == "23 missiles"
+
+
+def test_related_measure_is_named_beside_a_headline():
+    # Troops in Russia read beside troops sent in total (a stock is not everyone ever sent).
+    in_russia = _latest([("Ukraine President Zelensky", "2026-02-20", None, 10000.0, None, "D24")])
+    sent = _latest([("South Korea NIS", "2025-04-30", None, 15000.0, 18000.0, "D15")])
+    latest = {"troops_in_russia": in_russia, "troops_sent_total": sent}
+    assert overview.related_line(latest, "troops_in_russia") == (
+        "DPRK troops sent in total: about 15,000 troops (up to 18,000) (South Korea NIS, 30 Apr 2025)"
+    )
+    assert overview.related_line({"troops_in_russia": in_russia}, "troops_in_russia") is None
