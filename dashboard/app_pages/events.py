@@ -46,7 +46,8 @@ st.caption(
 # detail is kept by its event id, in the URL (``?event=D08``), and set by the click's callback.
 table_key = selection.rows_key("events-table", view.filter, sort, size, number)
 window_ids = tuple(window["event_id"].astype(str))
-table = st.dataframe(
+# A stable container key around it, so the table is found by one name (``.st-key-events-table``).
+table = st.container(key="events-table").dataframe(
     tables.event_rows(view.with_text(window)),
     hide_index=True,
     width="stretch",
