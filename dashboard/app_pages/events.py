@@ -10,8 +10,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from dashboard.events.schema import FIELD_NAMES
-from dashboard.ui import data, downloads, page, tables, text
+from dashboard.events.schema import FIELD_LABELS, FIELD_NAMES
+from dashboard.figures.style import category_label
+from dashboard.ui import data, downloads, page, selection, tables, text
 
 PAGE_SIZES = (100, 250, 500)
 SORTS = {
@@ -40,11 +41,17 @@ st.caption(
     f"Rows {(number - 1) * size + 1:,}–{(number - 1) * size + len(window):,} of {len(shown):,}. "
     "Click a row for its sources and revision history; column headers sort this page."
 )
-table = st.dataframe(
+# The table's own selection is by row position: keyed by what the rows are (filter, sort, page), it
+# starts empty whenever they change, so a tick never moves to another claim. The claim shown in
+# detail is kept by its event id, in the URL (``?event=D08``), and set by the click's callback.
+table_key = selection.rows_key("events-table", view.filter, sort, size, number)
+window_ids = tuple(window["event_id"].astype(str))
+# A stable container key around it, so the table is found by one name (``.st-key-events-table``).
+table = st.container(key="events-table").dataframe(
     tables.event_rows(view.with_text(window)),
     hide_index=True,
     width="stretch",
-    key="events-table",
+    key=table_key,
     column_config=tables.EVENT_COLUMN_CONFIG,
     on_select="rerun",
     selection_mode="single-row",
@@ -58,13 +65,18 @@ st.markdown(
 downloads.table_downloads(shown, key="events", complete=view.with_text)
 
 # --- one claim in detail -------------------------------------------------------------------
-rows = table.selection.rows if table is not None else []
-picked_id = window["event_id"].iloc[rows[0]] if rows and rows[0] < len(window) else None
-if picked_id is None:
-    options = window["event_id"].tolist()
-    picked_id = st.selectbox(
-        "Show the details of", options, index=None, key="detail", placeholder="Pick an event id, or click a row above"
-    )
+selection.follow_clicked_row(table, table_key, window_ids)
+picked_id = selection.selected_event(shown["event_id"])  # says so when the URL's claim left the filter
+options = list(window_ids) if picked_id is None or picked_id in window_ids else [picked_id, *window_ids]
+st.session_state["detail"] = picked_id  # the box shows the selected claim (or none), whatever it showed before
+st.selectbox(
+    "Show the details of",
+    options,
+    key="detail",
+    placeholder="Pick an event id, or click a row above",
+    on_change=selection.select_event_from_widget,
+    args=("detail",),
+)
 if picked_id is None:
     st.stop()
 
@@ -72,7 +84,8 @@ event = view.with_text(shown.loc[shown["event_id"] == picked_id]).iloc[0]
 st.subheader(f"Event {text.escape_markdown(picked_id)}", anchor=False)
 st.caption(
     text.escape_markdown(
-        f"{event['category'].replace('_', ' ')}, {text.day(event['event_date'])}, claimed by {event['claimant']}"
+        f"{category_label(event['category'])}, {text.day(event['event_date'])}, claimed by {event['claimant']}"
+        f": {text.figure(event['figure_low'], event['figure_best'], event['figure_high'], event['unit']) or 'no figure'}"
     )
 )
 if isinstance(event["description"], str):
@@ -89,13 +102,7 @@ def _value(v: object) -> str:
 
 fields, sources, history = st.tabs(["Fields", "Sources", "Revision history"])
 with fields:
-    detail = pd.DataFrame(
-        {
-            "Field": [f for f in FIELD_NAMES if f not in ("sources", "description")],
-            "Value": [_value(event[f]) for f in FIELD_NAMES if f not in ("sources", "description")],
-        }
-    )
-    st.dataframe(detail.loc[detail["Value"] != ""], hide_index=True, width="stretch")
+    st.dataframe(tables.claim_fields(event), hide_index=True, width="stretch")
 with sources:
     st.dataframe(
         tables.sources_frame(event["sources"]),
@@ -112,7 +119,11 @@ with history:
             continue
         before, after = revisions.iloc[i - 1], revisions.iloc[i]
         diff = [f for f in _HISTORY_FIELDS if _value(before[f]) != _value(after[f])]
-        changed.append(", ".join(diff) if diff else ("retracted" if after["retracted"] else "no field changed"))
+        changed.append(
+            ", ".join(FIELD_LABELS[f] for f in diff)
+            if diff
+            else ("retracted" if after["retracted"] else "no field changed")
+        )
     st.dataframe(
         pd.DataFrame(
             {
@@ -122,9 +133,13 @@ with history:
                 "Reason": revisions["reason"],
                 "Retracted": revisions["retracted"],
                 "Figure": [
-                    text.figure_range(lo, be, hi)
-                    for lo, be, hi in zip(
-                        revisions["figure_low"], revisions["figure_best"], revisions["figure_high"], strict=True
+                    text.figure(lo, be, hi, unit)
+                    for lo, be, hi, unit in zip(
+                        revisions["figure_low"],
+                        revisions["figure_best"],
+                        revisions["figure_high"],
+                        revisions["unit"],
+                        strict=True,
                     )
                 ],
                 "Batch": revisions["batch_id"],

@@ -44,6 +44,10 @@ def in_month(events: pd.DataFrame, month: str) -> pd.DataFrame:
     return events.loc[((events["event_date"] <= period.end_time) & (ends >= period.start_time)).to_numpy()]
 
 
+# The map opens framing the filtered claims (a 2026 missile filter opens on the Korean peninsula);
+# a view from the URL, or chosen by the user, is kept.
+if "view" not in st.session_state and "view" not in st.query_params:
+    st.session_state["view"] = maps.best_view(shown)
 controls = st.columns([2, 2, 3])
 view_key = controls[0].selectbox(
     "View", list(maps.MAP_VIEWS), format_func=lambda k: maps.MAP_VIEWS[k].label, key="view", bind="query-params"
@@ -69,11 +73,25 @@ if in_view.empty:
 regions = maps.region_values(in_view, value)
 points, aggregated = maps.point_events(in_view)
 value_label = "Claims" if value == "count" else VALUES[value]
-map_title = f"{value_label} by region, {month.lower() if month == ALL_MONTHS else month}"
+# Titles say whose: a figure map sums what the claims say, whichever side they count.
+map_title = (
+    f"Claims by region, {month.lower() if month == ALL_MONTHS else month}"
+    if value == "count"
+    else f"{value_label} claimed by region (figures summed over claims, any side), "
+    f"{month.lower() if month == ALL_MONTHS else month}"
+)
 # A new key whenever the region filter changes: the chart starts without a selection,
 # so the next click on any region (the same one included) registers.
 map_key = "region-map-" + ("-".join(view.filter.admin1) or "all")
-fig = maps.region_map(regions, points, data.load_boundaries(), view=view_key, title=None, value_label=value_label)
+fig = maps.region_map(
+    regions,
+    points,
+    data.load_boundaries(),
+    view=view_key,
+    title=None,
+    value_label=value_label,
+    value_is_count=value == "count",
+)
 st.plotly_chart(
     fig,
     width="stretch",
@@ -85,15 +103,28 @@ st.plotly_chart(
 downloads.chart_downloads(fig, key="region-map", title=map_title, flt=view.filter, events=in_view, chart_data=regions)
 
 notes = []
+framed = maps.claims_in_views(in_view)
+if framed[view_key] == 0 and max(framed.values()):
+    better = maps.best_view(in_view)
+    notes.append(
+        f"None of the located claims in the filter is in this view: {maps.MAP_VIEWS[better].label} frames "
+        f"{framed[better]:,} of them."
+    )
 if value != "count" and regions["value"].notna().sum() == 0:
     notes.append(f"No claim here gives a figure in {value.replace('_', ' ')}: regions show as outlines only.")
 # Counted on the one column: selecting the rows would copy every column just to take len().
 region_level = int((in_view["geo_precision"] == 3).fillna(False).sum())
 if region_level:
-    notes.append(f"{region_level:,} region-level claims colour their region and are not drawn as points.")
+    notes.append(
+        f"{region_level:,} region-level {'claim colours its' if region_level == 1 else 'claims colour their'} "
+        "region and " + ("is" if region_level == 1 else "are") + " not drawn as points."
+    )
 country_level = int((in_view["geo_precision"] == 4).fillna(False).sum())
 if country_level:
-    notes.append(f"{country_level:,} country-level or unlocated claims are not on the map.")
+    notes.append(
+        f"{country_level:,} country-level or unlocated {'claim is' if country_level == 1 else 'claims are'} "
+        "not on the map."
+    )
 if aggregated:
     notes.append(
         f"{int(points['count'].sum()):,} points aggregated into grid cells of {points.attrs.get('cell_degrees', 0):g}°."

@@ -16,73 +16,75 @@ shown = view.shown
 period_end = view.filter.end or text.event_span(shown)[1].date()
 
 
-# The newest claim of each claimant, per measure: the headline cards and the table below share them.
-latest_by_measure = {measure: overview.latest_by_claimant(shown, measure) for measure in MEASURES}
+# The newest claim of each claimant, per measure with claims: the headline cards and the table share them.
+latest_by_measure = {
+    measure: overview.latest_by_claimant(shown, measure) for measure in timeline.measures_present(shown)
+}
+# Each card shows the first measure of its group that the filter holds (troops in Russia, else troops sent…).
+TROOP_CARD = ("troops_in_russia", "troops_sent_total", "troops_in_kursk", "troops_near_border")
+LOSS_CARD = ("total_casualties", "killed", "wounded")
 
 
 def _estimate_card(column, measure: str) -> None:
-    """A metric for the latest claims of one measure: the range across claimants, the newest claim under it."""
-    latest = latest_by_measure[measure]
-    label = MEASURES[measure].label
+    """A metric for one measure: the newest claim's figure, whose and when, then the spread across claimants."""
+    card = overview.headline(latest_by_measure.get(measure, overview.latest_by_claimant(shown, measure)), measure)
     with column:
-        if latest.empty:
-            st.metric(label, "—", border=True)
+        if card is None:
+            st.metric(text.escape_markdown(MEASURES[measure].label), "—", border=True)
             st.caption("No claim in the filtered period.")
             return
-        values = latest["value"].astype(float)
-        low, high = values.min(), values.max()
-        # Compact in the card (a full "3,000 – 12,000" is cut off in a quarter-width card);
-        # the exact figures are in the caption and the "Latest figures by claimant" table.
-        shown_value = text.number(low) if low == high else f"{text.compact_number(low)} – {text.compact_number(high)}"
-        claimants = len(latest)
         st.metric(
-            label,
-            shown_value,
+            text.escape_markdown(card.label),
+            card.value,
             border=True,
-            help="Latest claim of each claimant in the filtered period; the range runs across claimants.",
+            help="The newest claim in the filtered period; under it, who said it and when, and the spread of "
+            "each claimant's latest claim over the last six months before it.",
         )
-        newest = latest.iloc[0]
-        st.caption(
-            text.escape_markdown(
-                f"Latest of {claimants} claimant{'s' if claimants != 1 else ''}"
-                + (f" ({text.number(low)} – {text.number(high)})" if low != high else "")
-                + f". Newest: {newest['claimant']}, "
-                f"{text.day(newest['event_date'])}: {text.figure_range(newest['low'], newest['best'], newest['high'])}"
-            )
-        )
+        lines = [f"Newest: {card.newest}; {card.span}."]
+        if card.spread:
+            lines.append(f"Spread: {card.spread}.")
+        if card.older:
+            lines.append(card.older + ".")
+        related = overview.related_line(latest_by_measure, measure)
+        if related:
+            lines.append(f"Beside it: {related}.")
+        st.caption(" ".join(text.escape_markdown(line) for line in lines))
 
 
 st.subheader("Headline figures", anchor=False)
-troops_col, casualties_col, missiles_col, events_col = st.columns(4)
-_estimate_card(troops_col, "troops_in_russia")
-_estimate_card(casualties_col, "total_casualties")
+# Two cards a row: a figure in words ("about 10,000", "at least 6,000") was cut off in a quarter width.
+troops_col, casualties_col = st.columns(2)
+missiles_col, events_col = st.columns(2)
+_estimate_card(troops_col, overview.headline_measure(shown, TROOP_CARD))
+_estimate_card(casualties_col, overview.headline_measure(shown, LOSS_CARD))
 
 monthly = missile_figures.missile_monthly(shown)
 with missiles_col:
     launches = int(monthly["launches"].sum()) if len(monthly) else 0
-    fired = float(monthly["missiles"].sum()) if len(monthly) else 0.0
     st.metric(
-        "Missile launches",
+        "DPRK missile launches",
         f"{launches:,}",
         border=True,
-        help="Launch events in the filtered period; missiles fired counts each missile of a salvo.",
+        help="Launch events in the filtered period; missiles fired counts each missile of a salvo "
+        "(≥ when some launches gave only a lower bound).",
     )
     tests = shown.loc[shown["category"] == "missile_test"]
     if len(tests):
-        last = tests.sort_values("event_date").iloc[-1]
+        first, last = tests["event_date"].min(), tests["event_date"].max()
+        latest = tests.sort_values("event_date").iloc[-1]
         st.caption(
             text.escape_markdown(
-                f"{text.number(fired)} missiles fired. Latest: {last['claimant']}, {text.day(last['event_date'])}"
+                f"{overview.missiles_text(monthly)} fired, {text.day(first)} – {text.day(last)}. "
+                f"Latest: {latest['claimant']}, {text.day(last)}"
             )
         )
     else:
         st.caption("No missile launch in the filtered period.")
 with events_col:
     st.metric("Claims", f"{len(shown):,}", border=True, help="Records in the event log matching the filter.")
+    first, last = text.event_span(shown)
     st.caption(
-        text.escape_markdown(
-            f"From {shown['claimant'].nunique():,} claimants; newest {text.day(text.event_span(shown)[1])}"
-        )
+        text.escape_markdown(f"From {shown['claimant'].nunique():,} claimants, {text.day(first)} – {text.day(last)}")
     )
 
 by_claimant = tables.latest_claims(latest_by_measure)

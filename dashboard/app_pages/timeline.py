@@ -88,8 +88,29 @@ if len(listed) > limit:
 
 # --- estimate evolution ---------------------------------------------------------------
 st.subheader("How estimates evolved", anchor=False)
+present = timeline.measures_present(shown)
+# The chart opens on a measure with claims in the filter (a casualties filter opens on casualties);
+# a measure from the URL that the filter no longer holds falls back the same way, with a word.
+asked = st.session_state.get("measure") or timeline.measure_from_label(st.query_params.get("measure"))
+measure = timeline.default_measure(present, asked)
+if measure is None:
+    st.info("No claim in the filtered events gives a figure that the estimate chart plots.", icon=":material/info:")
+    st.stop()
+if asked != measure:
+    st.session_state["measure"] = measure
+    if asked in MEASURES and asked is not None:
+        st.caption(
+            text.escape_markdown(
+                f"“{MEASURES[asked].label}” has no claim in the filter: showing “{MEASURES[measure].label}”."
+            )
+        )
 measure = st.selectbox(
-    "Measure", list(MEASURES), format_func=lambda m: MEASURES[m].label, key="measure", bind="query-params"
+    "Measure",
+    present,
+    format_func=lambda m: MEASURES[m].label,
+    key="measure",
+    bind="query-params",
+    help="Every measure with a claim in the filtered period; the label says whose forces or losses it counts.",
 )
 series = timeline.thin_estimates(timeline.estimate_series(shown, measure))
 if series.empty:

@@ -130,23 +130,332 @@ SUBCATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
+# --- Measures: every quantity the log holds, and what it counts -------------------------
+
+# Whose forces, losses or supplies a figure is about, read from the record's ``actor``: for a
+# casualty claim the actor is the side that suffered the losses; for a deployment or a transfer,
+# the side that sent; for a strike, the side that struck. A claim of combined losses ("North Korea
+# and Russia") is its own side, so it is never plotted or summarised as a DPRK figure.
+SIDES: dict[str, str] = {
+    "dprk": "DPRK",
+    "russia": "Russian",
+    "combined": "DPRK and Russian (combined)",
+    "ukraine": "Ukrainian",
+    "other": "Other or unnamed",
+}
+ACTOR_SIDES: dict[str, str] = {
+    "north korea": "dprk",
+    "dprk": "dprk",
+    "russia": "russia",
+    "north korea and russia": "combined",
+    "russia and north korea": "combined",
+    "ukraine": "ukraine",
+}
+
+
+def actor_side(actor: object) -> str:
+    """The key of ``SIDES`` an ``actor`` value stands for ("other" for any actor not listed)."""
+    if not isinstance(actor, str):
+        return "other"
+    return ACTOR_SIDES.get(" ".join(actor.split()).lower(), "other")
+
+
+# What a measure's figure counts.
+MEASURE_KINDS: dict[str, str] = {
+    "stock": "in place at the date of the claim",
+    "cumulative": "sent in total up to the date of the claim",
+    "reinforcement": "sent in one wave or for one task",
+    "planned": "planned or announced, not yet sent",
+    "returned": "brought home",
+    "losses": "losses up to the date of the claim",
+    "supplies": "supplied up to the date of the claim",
+    "event": "the figure of one event (a strike, a battle)",
+    "extent": "an area, a number of places or a share at the date of the claim",
+}
+
+
 @dataclass(frozen=True)
 class Measure:
-    """A series the dashboard plots over time: records that answer one question."""
+    """A series the dashboard plots over time: the claims that answer one question.
+
+    A claim answers a measure when its category, unit and subcategory match and its
+    ``actor`` stands for the measure's ``side`` (see :func:`actor_side`).
+    """
 
     label: str
     category: str
     unit: str
     subcategories: tuple[str, ...]
+    side: str = "dprk"
+    kind: str = "stock"
+    # Measures of one group are offered side by side (troops in Russia beside troops sent in total).
+    group: str | None = None
+
+    @property
+    def whose(self) -> str:
+        return SIDES[self.side]
 
 
-MEASURES: dict[str, Measure] = {
-    "troops_in_russia": Measure("DPRK troops in Russia", "deployment", "troops", ("in_russia",)),
-    "troops_in_kursk": Measure("DPRK troops in Kursk oblast", "deployment", "troops", ("in_kursk",)),
-    "killed": Measure("Killed", "casualties", "killed", ("killed",)),
-    "wounded": Measure("Wounded", "casualties", "wounded", ("wounded",)),
-    "total_casualties": Measure("Total casualties", "casualties", "casualties", ("total",)),
+@dataclass(frozen=True)
+class _MeasureSpec:
+    key: str
+    label: str  # "{side}" becomes the side's adjective
+    category: str
+    unit: str
+    subcategories: tuple[str, ...]
+    kind: str
+    group: str | None = None
+
+
+_MEASURE_SPECS: tuple[_MeasureSpec, ...] = (
+    _MeasureSpec(
+        "troops_in_russia", "{side} troops in Russia", "deployment", "troops", ("in_russia",), "stock", "troops"
+    ),
+    _MeasureSpec(
+        "troops_in_kursk", "{side} troops in Kursk oblast", "deployment", "troops", ("in_kursk",), "stock", "troops"
+    ),
+    _MeasureSpec(
+        "troops_sent_total",
+        "{side} troops sent in total",
+        "deployment",
+        "troops",
+        ("total_sent",),
+        "cumulative",
+        "troops",
+    ),
+    _MeasureSpec(
+        "troops_near_border",
+        "{side} troops near the border with Ukraine",
+        "deployment",
+        "troops",
+        ("near_border",),
+        "stock",
+        "troops",
+    ),
+    _MeasureSpec(
+        "troops_reinforcement",
+        "{side} reinforcements (one wave)",
+        "deployment",
+        "troops",
+        ("reinforcement",),
+        "reinforcement",
+        "waves",
+    ),
+    _MeasureSpec(
+        "troops_planned", "{side} troops planned to be sent", "deployment", "troops", ("planned",), "planned", "waves"
+    ),
+    _MeasureSpec(
+        "engineers", "{side} military engineers sent", "deployment", "troops", ("engineers",), "reinforcement", "waves"
+    ),
+    _MeasureSpec(
+        "construction_troops",
+        "{side} military construction troops sent",
+        "deployment",
+        "troops",
+        ("construction",),
+        "reinforcement",
+        "waves",
+    ),
+    _MeasureSpec(
+        "troops_returned", "{side} troops returned home", "deployment", "troops", ("returned",), "returned", "waves"
+    ),
+    _MeasureSpec("officers", "{side} officers among the troops", "deployment", "troops", ("officers",), "stock"),
+    _MeasureSpec("generals", "{side} generals among the troops", "deployment", "troops", ("generals",), "stock"),
+    _MeasureSpec(
+        "own_troops_in_operation",
+        "{side} own troops in the operation area",
+        "deployment",
+        "troops",
+        ("russian_forces",),
+        "stock",
+    ),
+    _MeasureSpec("killed", "{side} killed", "casualties", "killed", ("killed",), "losses", "losses"),
+    _MeasureSpec("wounded", "{side} wounded", "casualties", "wounded", ("wounded",), "losses", "losses"),
+    _MeasureSpec(
+        "total_casualties",
+        "{side} total casualties",
+        "casualties",
+        "casualties",
+        ("total",),
+        "losses",
+        "losses",
+    ),
+    _MeasureSpec("captured", "{side} captured", "casualties", "captured", ("captured",), "losses", "losses"),
+    _MeasureSpec("missing", "{side} missing", "casualties", "missing", ("missing",), "losses", "losses"),
+    _MeasureSpec(
+        "remains_repatriated",
+        "{side} dead whose remains were brought home",
+        "casualties",
+        "killed",
+        ("repatriated_remains",),
+        "returned",
+    ),
+    _MeasureSpec(
+        "wounded_repatriated",
+        "{side} wounded brought home",
+        "casualties",
+        "wounded",
+        ("wounded_repatriated",),
+        "returned",
+    ),
+    _MeasureSpec(
+        "shells_supplied",
+        "Artillery shells supplied ({side} supplier)",
+        "weapons_transfer",
+        "shells",
+        ("shells",),
+        "supplies",
+        "supplies",
+    ),
+    _MeasureSpec(
+        "containers_supplied",
+        "Containers of munitions shipped ({side} supplier)",
+        "weapons_transfer",
+        "containers",
+        ("shells", "other"),
+        "supplies",
+        "supplies",
+    ),
+    _MeasureSpec(
+        "missiles_supplied",
+        "Missiles supplied ({side} supplier)",
+        "weapons_transfer",
+        "missiles",
+        ("missiles",),
+        "supplies",
+        "supplies",
+    ),
+    _MeasureSpec(
+        "artillery_supplied",
+        "Artillery systems and launchers supplied ({side} supplier)",
+        "weapons_transfer",
+        "launchers",
+        ("artillery",),
+        "supplies",
+        "supplies",
+    ),
+    _MeasureSpec(
+        "strike_killed",
+        "People killed in {side} missile strikes",
+        "strike",
+        "killed",
+        ("missile_strike",),
+        "event",
+        "strikes",
+    ),
+    _MeasureSpec(
+        "strike_wounded",
+        "People wounded in {side} missile strikes",
+        "strike",
+        "wounded",
+        ("missile_strike",),
+        "event",
+        "strikes",
+    ),
+    _MeasureSpec(
+        "strike_missiles",
+        "Missiles fired in {side} strikes",
+        "strike",
+        "missiles",
+        ("missile_strike",),
+        "event",
+        "strikes",
+    ),
+    _MeasureSpec(
+        "territory_area",
+        "Area held by {side} forces (km²)",
+        "battle",
+        "sq_km",
+        ("territory_held",),
+        "extent",
+        "territory",
+    ),
+    _MeasureSpec(
+        "territory_settlements",
+        "Settlements held by {side} forces",
+        "battle",
+        "settlements",
+        ("territory_held",),
+        "extent",
+        "territory",
+    ),
+    _MeasureSpec(
+        "territory_retaken",
+        "Share of lost territory retaken by {side} forces (%)",
+        "battle",
+        "percent",
+        ("territory_retaken",),
+        "extent",
+        "territory",
+    ),
+    _MeasureSpec(
+        "people_evacuated", "People evacuated ({side} authorities)", "other", "people", ("evacuation",), "event"
+    ),
+    _MeasureSpec(
+        "demining_area",
+        "Area cleared of mines by {side} sappers (hectares)",
+        "other",
+        "hectares",
+        ("demining",),
+        "extent",
+        "demining",
+    ),
+    _MeasureSpec(
+        "demining_devices",
+        "Explosive devices destroyed by {side} sappers",
+        "other",
+        "items",
+        ("demining",),
+        "extent",
+        "demining",
+    ),
+)
+if "artillery_systems" in UNITS:  # the unit for guns, once the vocabulary has it (issue 20)
+    _MEASURE_SPECS += (
+        _MeasureSpec(
+            "artillery_systems_supplied",
+            "Artillery systems supplied ({side} supplier)",
+            "weapons_transfer",
+            "artillery_systems",
+            ("artillery",),
+            "supplies",
+            "supplies",
+        ),
+    )
+
+
+def _measures() -> dict[str, Measure]:
+    """Every spec for every side: DPRK measures keep the plain key (``killed``), others get a prefix."""
+    out: dict[str, Measure] = {}
+    for side in SIDES:
+        for spec in _MEASURE_SPECS:
+            key = spec.key if side == "dprk" else f"{side}_{spec.key}"
+            label = spec.label.format(side=SIDES[side])
+            out[key] = Measure(label, spec.category, spec.unit, spec.subcategories, side, spec.kind, spec.group)
+    return out
+
+
+MEASURES: dict[str, Measure] = _measures()
+
+# Figures the estimate chart does not plot, and why. Every (category, subcategory) in
+# SUBCATEGORIES and every figure in the log is either in a measure or here (tests hold this).
+NOT_CHARTED: dict[tuple[str, str], str] = {
+    **{
+        ("missile_test", sub): "missiles fired in one launch: counted per launch on the Missile tests page"
+        for sub in SUBCATEGORIES["missile_test"]
+    },
 }
+
+
+def measure_of(category: object, subcategory: object, unit: object, actor: object) -> str | None:
+    """The key of the measure a claim answers, or None (no figure's measure, or not charted)."""
+    side = actor_side(actor)
+    sub = subcategory.strip() if isinstance(subcategory, str) else None
+    for key, m in MEASURES.items():
+        if m.category == category and m.unit == unit and m.side == side and sub in m.subcategories:
+            return key
+    return None
+
 
 # ISO 3166-2 subdivision codes known to pycountry; built once.
 _SUBDIVISION_CODES = frozenset(s.code for s in pycountry.subdivisions)
@@ -383,6 +692,42 @@ def admin1_in_country(admin1_code: str, country_code: str) -> bool:
     return expected is None or expected.alpha_3 == country_code
 
 
+# How each field is named to a reader (claim detail, exports' readable parts): never the raw name.
+FIELD_LABELS: dict[str, str] = {
+    "event_id": "Event id",
+    "event_date": "Date",
+    "event_date_end": "Last day",
+    "date_precision": "Date known to the",
+    "reported_date": "Reported on",
+    "category": "Category",
+    "subcategory": "Type",
+    "actor": "Whose forces",
+    "counterpart": "Other side",
+    "claimant": "Claimed by",
+    "figure_low": "Lower bound",
+    "figure_best": "Best estimate",
+    "figure_high": "Upper bound",
+    "unit": "Unit",
+    "location": "Place",
+    "admin1_code": "Region code",
+    "admin1_name": "Region",
+    "country_code": "Country code",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "geo_precision": "Place precision",
+    "missile_name": "Missile",
+    "launch_site": "Launch site",
+    "apogee_km": "Apogee (km)",
+    "distance_km": "Distance flown (km)",
+    "outcome": "Outcome",
+    "description": "Description",
+    "confidence": "Confidence",
+    "sources": "Sources",
+    "origin": "Data set",
+    "original_id": "Id in its data set",
+}
+
+
 # --- Derived views of the schema ------------------------------------------------
 
 FIELD_NAMES: tuple[str, ...] = tuple(EventRecord.model_fields)
@@ -565,6 +910,12 @@ def data_dictionary() -> str:
     lines += [
         f"- `{k}`: {m.label} = category `{m.category}`, unit `{m.unit}`, subcategory "
         + "/".join(f"`{s}`" for s in m.subcategories)
+        + f", actor side `{m.side}`; counts {MEASURE_KINDS[m.kind]}"
         for k, m in MEASURES.items()
     ]
+    lines += [
+        "",
+        "Actor sides (whose forces, losses or supplies): " + ", ".join(f"`{k}` {v}" for k, v in SIDES.items()),
+    ]
+    lines += ["", "## not charted", ""] + [f"- `{c}` / `{s}`: {why}" for (c, s), why in NOT_CHARTED.items()]
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ from dashboard.figures._data import sorted_by_date_and_id
 from dashboard.figures.export import (
     ChartExportUnavailable,
     annotate_for_export,
+    chart_claims,
     chart_data_csv,
     chromium_available,
     figure_html,
@@ -40,6 +41,7 @@ __all__ = [
     "apogee_distance_chart",
     "base_layout",
     "category_label",
+    "chart_claims",
     "chart_data_csv",
     "chromium_available",
     "compact_timeline",

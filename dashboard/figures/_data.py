@@ -36,6 +36,11 @@ def text_in(values: pd.Series, allowed) -> np.ndarray:
     return values.astype("string").str.strip().isin(list(allowed)).fillna(False).to_numpy(dtype=bool)
 
 
+def actor_sides(actors: pd.Series) -> pd.Series:
+    """Each actor's side (a key of ``schema.SIDES``), mapped once per distinct actor."""
+    return actors.astype("category").map(schema.actor_side).astype(object)
+
+
 def text_or(values: pd.Series, default: str) -> pd.Series:
     """Text values with blanks replaced by ``default`` (object dtype)."""
     out = values.astype(object).where(~blank(values), default)

@@ -13,6 +13,7 @@ because kaleido's sync server hands results back through one shared queue.
 from __future__ import annotations
 
 import html
+import json
 import os
 import queue
 import shutil
@@ -24,7 +25,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 
+from dashboard.events import geo
 from dashboard.events.exports import csv_bytes
+from dashboard.figures import notation
 from dashboard.figures.style import FONT_FAMILY, MUTED_COLOR, TEMPLATE, TEXT_COLOR
 
 # Names of the data sets behind the ``origin`` field; anything else is an upload.
@@ -50,11 +53,13 @@ class ChartExportUnavailable(RuntimeError):
 # --- annotation ---------------------------------------------------------------
 
 
-def source_line(events: pd.DataFrame, max_claimants: int = 6) -> str:
-    """ "Data: Conflict Monitor seed log; claims as reported by South Korea NIS, Ukraine HUR, …".
+def source_line(events: pd.DataFrame, max_claimants: int = 6, max_outlets: int = 6) -> str:
+    """The image's source line: the outlets behind the claims, who claims, and the data set.
 
-    Data sets come from the events' ``origin`` (most records first); claimants
-    are listed most frequent first, at most ``max_claimants``, then "and N others".
+    "Sources: Yonhap, KBS, Reuters. Claims by South Korea NIS, Ukraine HUR. Data: Conflict Monitor seed log."
+    Outlets (from the claims' ``sources``) and claimants are listed most frequent first; beyond
+    ``max_outlets`` outlets the line says "N sources from M outlets, listed in the chart data CSV".
+    A frame without its ``sources`` column still points at the CSV rather than naming no source.
     """
     if events.empty:
         return "Data: Conflict Monitor (no claims in this selection)."
@@ -66,7 +71,114 @@ def source_line(events: pd.DataFrame, max_claimants: int = 6) -> str:
     rest = len(ordered) - len(names)
     who = ", ".join(names) + (f" and {rest} other{'s' if rest != 1 else ''}" if rest > 0 else "")
     data = ", ".join(sorted(origins.index, key=lambda o: (-origins[o], o)))
-    return f"Data: {data}; claims as reported by {who}."
+    outlets = _outlet_counts(events["sources"]) if "sources" in events else {}
+    total = sum(outlets.values())
+    if not outlets:
+        cited = "Sources: listed per claim in the chart data CSV"
+    elif len(outlets) <= max_outlets:
+        cited = "Sources: " + ", ".join(sorted(outlets, key=lambda o: (-outlets[o], o)))
+    else:
+        cited = f"Sources: {total:,} sources from {len(outlets):,} outlets, listed in the chart data CSV"
+    return f"{cited}. Claims by {who}. Data: {data}."
+
+
+def _outlet_counts(cells: pd.Series) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for sources in map(_sources_of, cells):
+        for source in sources:
+            outlet = str(source.get("outlet") or "").strip()
+            if outlet:
+                counts[outlet] = counts.get(outlet, 0) + 1
+    return counts
+
+
+def _sources_of(cell: object) -> list[dict]:
+    """A stored ``sources`` cell (JSON text) as a list of dicts; [] when unreadable."""
+    if not isinstance(cell, str):
+        return []
+    try:
+        sources = json.loads(cell)
+    except json.JSONDecodeError:
+        return []
+    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+
+
+CLAIM_COLUMNS = ("event_id", "claimant", "claim_date", "figure", "unit", "outlet", "title", "source_date", "url")
+
+
+def chart_claims(chart_data: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    """What a chart plots, one row per mark × claim behind it × source of that claim.
+
+    Parameters
+    ----------
+    chart_data : DataFrame
+        The chart's own table: with an ``event_ids`` list column (bars, regions, sites) or an
+        ``event_id`` column (one claim per mark).
+    claims : DataFrame
+        The claims, with ``sources`` (the stored JSON), ``claimant``, ``event_date``, figures and ``unit``.
+
+    Returns
+    -------
+    DataFrame
+        The mark's columns (a region code gets a ``region`` column with its name and code), then
+        ``CLAIM_COLUMNS``: event id, claimant, claim date, the figure in words, unit, and the
+        source's outlet, title, date and URL. A claim without a readable source keeps one row.
+        Chart data without claim ids is returned unchanged.
+    """
+    marks = chart_data.reset_index(drop=True)
+    if "event_ids" in marks:
+        ids = [list(v) if v is not None else [] for v in marks["event_ids"]]
+        marks = marks.drop(columns="event_ids").assign(event_id=ids).explode("event_id", ignore_index=True)
+    elif "event_id" not in marks:
+        return marks
+    if "admin1_code" in marks:
+        names = _region_names()
+        marks.insert(
+            marks.columns.get_loc("admin1_code"),
+            "region",
+            [f"{names.get(c, c)} ({c})" if isinstance(c, str) else "" for c in marks["admin1_code"]],
+        )
+    marks["event_id"] = marks["event_id"].astype(object).where(marks["event_id"].notna(), None)
+    # Each claim's details and sources are read once, then joined to every mark that counts it.
+    wanted = claims.loc[claims["event_id"].astype(str).isin(set(marks["event_id"].dropna().astype(str)))]
+    wanted = wanted.drop_duplicates("event_id")
+    details = pd.DataFrame(
+        {
+            "event_id": wanted["event_id"].astype(str).to_numpy(dtype=object),
+            "claimant": wanted["claimant"].astype(object).to_numpy(),
+            "claim_date": pd.to_datetime(wanted["event_date"]).dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
+            "figure": [
+                "" if text == notation.NO_FIGURE else text
+                for text in (
+                    notation.figure_text(lo, be, hi, unit)
+                    for lo, be, hi, unit in zip(
+                        wanted["figure_low"], wanted["figure_best"], wanted["figure_high"], wanted["unit"], strict=True
+                    )
+                )
+            ],
+            "unit": [notation.unit_label(u) for u in wanted["unit"]],
+        }
+    )
+    cells = wanted["sources"] if "sources" in wanted else pd.Series([None] * len(wanted), index=wanted.index)
+    sources = pd.DataFrame(
+        [
+            (event_id, s.get("outlet"), s.get("title"), s.get("date"), s.get("url"))
+            for event_id, cell in zip(details["event_id"], cells, strict=True)
+            for s in _sources_of(cell)
+        ],
+        columns=["event_id", "outlet", "title", "source_date", "url"],
+    )
+    keep = [c for c in marks.columns if c not in CLAIM_COLUMNS or c == "event_id"]
+    out = marks[keep].astype({"event_id": object})
+    out = out.merge(details, on="event_id", how="left").merge(sources, on="event_id", how="left")
+    return out[[c for c in keep if c != "event_id"] + list(CLAIM_COLUMNS)]
+
+
+def _region_names() -> dict[str, str]:
+    try:
+        return geo.region_names()
+    except FileNotFoundError:  # boundaries not built: the code alone still says where
+        return {}
 
 
 def _wrap(text: str, width: int = _WRAP_CHARS) -> list[str]:

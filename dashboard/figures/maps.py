@@ -18,7 +18,7 @@ import pycountry
 import shapely
 
 from dashboard.events.schema import FIGURE_FIELDS, UNITS
-from dashboard.figures import _data
+from dashboard.figures import _data, notation
 from dashboard.figures.style import (
     SEQUENTIAL_COLORSCALE,
     category_color,
@@ -27,6 +27,7 @@ from dashboard.figures.style import (
     count_axis,
     format_number,
     layout,
+    plural,
     safe_text,
     safe_texts,
 )
@@ -238,14 +239,16 @@ def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_POINTS) -> tupl
 
 
 def _figure_text(rows: pd.DataFrame) -> pd.Series:
-    """ "about 500 troops", "more than 10 killed", or "" per row."""
-    value = _data.claim_value(rows)
-    best = rows["figure_best"].notna()
-    low_only = rows["figure_low"].notna() & rows["figure_high"].isna() & ~best
-    high_only = rows["figure_high"].notna() & rows["figure_low"].isna() & ~best
-    unit = _data.text_or(rows["unit"], "").str.replace("_", " ")
-    prefix = np.where(low_only, "more than ", np.where(high_only, "up to ", "about "))
-    text = [f"{p}{format_number(v)} {u}".strip() if v == v else "" for p, v, u in zip(prefix, value, unit, strict=True)]
+    """Each claim's figures in the one notation ("about 500 troops", "at least 10 killed"), or ""."""
+    text = [
+        "" if written == notation.NO_FIGURE else written
+        for written in (
+            notation.figure_text(lo, be, hi, unit)
+            for lo, be, hi, unit in zip(
+                rows["figure_low"], rows["figure_best"], rows["figure_high"], rows["unit"].astype(object), strict=True
+            )
+        )
+    ]
     return pd.Series(text, index=rows.index, dtype=object)
 
 
@@ -337,6 +340,45 @@ def _codes_of(values: pd.Series, where: np.ndarray) -> tuple[list[str], np.ndarr
         codes = np.where(codes < 0, len(labels), codes)
         labels.append("nan")
     return labels, codes
+
+
+def claims_in_views(events: pd.DataFrame) -> dict[str, int]:
+    """How many located claims each of :data:`MAP_VIEWS` frames: points inside its box, region-level
+    claims by their region's code (a view without codes frames every located claim)."""
+    if events.empty:
+        return dict.fromkeys(MAP_VIEWS, 0)
+    point = _data.has_point(events)
+    lat = events["latitude"].to_numpy(dtype="float64", na_value=np.nan)
+    lon = events["longitude"].to_numpy(dtype="float64", na_value=np.nan)
+    codes = events["admin1_code"].astype(object).where(events["admin1_code"].notna(), None).to_numpy()
+    coded = ~point & np.array([isinstance(c, str) and bool(c) for c in codes], dtype=bool)
+    out = {}
+    for key, spec in MAP_VIEWS.items():
+        west, south, east, north = spec.bbox
+        inside = point & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+        if spec.region_codes:
+            inside |= coded & np.isin(codes, spec.region_codes)
+        else:
+            inside |= coded
+        out[key] = int(inside.sum())
+    return out
+
+
+# A closer view is chosen when it frames at least this share of the located claims.
+FRAME_SHARE = 2 / 3
+
+
+def best_view(events: pd.DataFrame) -> str:
+    """The closest of :data:`MAP_VIEWS` (in their order) that frames ``FRAME_SHARE`` of the located claims.
+
+    Kursk claims open on the Kursk view, 2026 missile launches on the Korean peninsula, a mix of
+    both on all regions; without located claims, the first view.
+    """
+    counts = claims_in_views(events)
+    located = max(counts.values())
+    if located == 0:
+        return next(iter(MAP_VIEWS))
+    return next(key for key in MAP_VIEWS if counts[key] >= FRAME_SHARE * located)
 
 
 def view_regions(boundaries: geopandas.GeoDataFrame, view: str | MapView) -> geopandas.GeoDataFrame:
@@ -555,6 +597,7 @@ def region_map(
     *,
     height: int = 560,
     labels: bool = True,
+    value_is_count: bool | None = None,
 ) -> go.Figure:
     """Regions coloured by value, precise places as points, on a blank background.
 
@@ -576,6 +619,9 @@ def region_map(
         Draw place labels (region names on the Kursk view, country names on
         the wider ones). MapLibre renders their glyphs locally when offline,
         which adds about 3 s to a PNG export in Chromium; pass False to skip.
+    value_is_count : bool, optional
+        True when ``regions`` hold claim counts (``region_values(..., "count")``): the hover then
+        says "2 claims" once. Default: guessed from ``value_label`` ("Claims", "Number of claims").
 
     Returns
     -------
@@ -590,6 +636,9 @@ def region_map(
         pages show a "no events match" message in that case.
     """
     spec = _view(view)
+    counts_claims = (
+        value_label.strip().lower() in ("claims", "number of claims") if value_is_count is None else value_is_count
+    )
     shown = regions.loc[regions["value"].notna().to_numpy()] if len(regions) else regions
     names = dict(zip(boundaries["iso_3166_2"], boundaries["name"], strict=True))
     around = view_regions(boundaries, spec)
@@ -634,9 +683,11 @@ def region_map(
                 meta="regions",
                 name=safe_text(value_label),
                 showlegend=False,
+                # A count map says the count once ("2 claims"), not "Claims: 2" over "2 claims".
                 text=[
-                    f"<b>{safe_text(names.get(c, c))}</b> ({safe_text(c)})<br>{safe_text(value_label)}: "
-                    f"{format_number(v)}<br>{n:,} claims"
+                    f"<b>{safe_text(names.get(c, c))}</b> ({safe_text(c)})<br>"
+                    + ("" if counts_claims else f"{safe_text(value_label)}: {format_number(v)}<br>")
+                    + plural(n, "claim")
                     for c, v, n in zip(codes, shown["value"], shown["events"], strict=True)
                 ],
                 hovertemplate="%{text}<extra></extra>",

@@ -8,15 +8,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.events.schema import SUBCATEGORIES
-from dashboard.figures import _data
+from dashboard.figures import _data, notation
 from dashboard.figures.maps import MAP_VIEWS, label_trace, map_layout, outline_trace, simplified_regions, view_regions
 from dashboard.figures.style import (
     category_color,
     count_axis,
     empty_figure,
-    format_number,
     layout,
     month_axis,
+    plural,
     safe_text,
     safe_texts,
     series_colors,
@@ -39,6 +39,7 @@ MONTHLY_COLUMNS = {
     "missile_type": "object",
     "launches": "int64",
     "missiles": "float64",
+    "lower_bounds": "int64",
     "event_ids": "object",
 }
 SITE_COLUMNS = {
@@ -47,6 +48,7 @@ SITE_COLUMNS = {
     "longitude": "float64",
     "launches": "int64",
     "missiles": "float64",
+    "lower_bounds": "int64",
     "last_date": "datetime64[ns]",
     "event_ids": "object",
 }
@@ -94,7 +96,8 @@ def missile_monthly(events: pd.DataFrame) -> pd.DataFrame:
     DataFrame
         Columns ``month`` (Timestamp, first of the month), ``missile_type``
         (subcategory, ``"unknown"`` if empty), ``launches`` (records),
-        ``missiles`` (sum of figure_best, else figure_low, else 1 per record)
+        ``missiles`` (sum of figure_best, else figure_low, else 1 per record),
+        ``lower_bounds`` (launches whose count is only a lower bound: no best figure)
         and ``event_ids`` (list); sorted by month and type.
     """
     tests = _missile_tests(events)
@@ -105,17 +108,25 @@ def missile_monthly(events: pd.DataFrame) -> pd.DataFrame:
             "month": _data.month_start(pd.to_datetime(tests["event_date"])).astype("datetime64[ns]"),
             "missile_type": _data.text_or(tests["subcategory"], "unknown").str.lower(),
             "missiles": _missiles_fired(tests),
+            # No best figure: the count is a lower bound ("at least 2", or a launch of unknown size).
+            "lower_bound": tests["figure_best"].isna().to_numpy(dtype="int64"),
             "event_id": tests["event_id"].astype(str),
         }
     )
     keys = ["month", "missile_type"]
     monthly = (
-        frame.groupby(keys, sort=True).agg(launches=("event_id", "size"), missiles=("missiles", "sum")).reset_index()
+        frame.groupby(keys, sort=True)
+        .agg(launches=("event_id", "size"), missiles=("missiles", "sum"), lower_bounds=("lower_bound", "sum"))
+        .reset_index()
     )
     monthly["event_ids"] = _data.grouped_ids(frame, keys)
     rank = {t: i for i, t in enumerate(_type_order(monthly["missile_type"]))}
     monthly = monthly.assign(_rank=monthly["missile_type"].map(rank)).sort_values(["month", "_rank"])
-    return monthly.drop(columns="_rank").astype({"launches": "int64", "missiles": "float64"}).reset_index(drop=True)
+    return (
+        monthly.drop(columns="_rank")
+        .astype({"launches": "int64", "missiles": "float64", "lower_bounds": "int64"})
+        .reset_index(drop=True)
+    )
 
 
 def missile_monthly_chart(
@@ -154,8 +165,9 @@ def missile_monthly_chart(
                 xperiodalignment="middle",
                 customdata=[_data.join_ids(ids) for ids in rows["event_ids"]],
                 hovertext=[
-                    f"{m:%B %Y}: {format_number(n)} missiles in {k} launch events"
-                    for m, n, k in zip(months, rows["missiles"], rows["launches"], strict=True)
+                    f"{m:%B %Y}: {notation.total_text(n, 'missiles', lower_bound=b > 0)} "
+                    f"in {plural(int(k), 'launch event')}"
+                    for m, n, k, b in zip(months, rows["missiles"], rows["launches"], rows["lower_bounds"], strict=True)
                 ],
                 hovertemplate="<b>%{fullData.name}</b><br>%{hovertext}<extra></extra>",
             )
@@ -211,7 +223,7 @@ def launch_sites(events: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``launch_site``, ``latitude``, ``longitude``, ``launches``,
-        ``missiles`` (as in :func:`missile_monthly`), ``last_date`` and
+        ``missiles`` and ``lower_bounds`` (as in :func:`missile_monthly`), ``last_date`` and
         ``event_ids``; most launches first.
     """
     tests = _missile_tests(events)
@@ -230,6 +242,7 @@ def launch_sites(events: pd.DataFrame) -> pd.DataFrame:
             "latitude": tests["latitude"].astype(float),
             "longitude": tests["longitude"].astype(float),
             "missiles": _missiles_fired(tests),
+            "lower_bound": tests["figure_best"].isna().to_numpy(dtype="int64"),
             "event_date": pd.to_datetime(tests["event_date"]),
             "event_id": tests["event_id"].astype(str),
         }
@@ -241,6 +254,7 @@ def launch_sites(events: pd.DataFrame) -> pd.DataFrame:
             longitude=("longitude", "mean"),
             launches=("event_id", "size"),
             missiles=("missiles", "sum"),
+            lower_bounds=("lower_bound", "sum"),
             last_date=("event_date", "max"),
         )
         .reset_index()
@@ -248,8 +262,113 @@ def launch_sites(events: pd.DataFrame) -> pd.DataFrame:
         .sort_values(["launches", "missiles", "launch_site"], ascending=[False, False, True], kind="stable")
     )
     return sites.astype(
-        {"launches": "int64", "missiles": "float64", "last_date": "datetime64[ns]", "launch_site": object}
+        {
+            "launches": "int64",
+            "missiles": "float64",
+            "lower_bounds": "int64",
+            "last_date": "datetime64[ns]",
+            "launch_site": object,
+        }
     ).reset_index(drop=True)
+
+
+# Sites in one cell of this many degrees share a bubble (at the Korean view a large bubble spans ~0.9°):
+# overlapping bubbles named the wrong site on hover.
+SITE_MERGE_DEGREES = 0.3
+
+
+def site_bubbles(sites: pd.DataFrame, merge_degrees: float = SITE_MERGE_DEGREES) -> pd.DataFrame:
+    """The bubbles of the launch-site map: sites within ``merge_degrees`` of each other share one.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``latitude``, ``longitude`` (of the bubble's busiest site), ``missiles`` (sum),
+        ``event_ids`` (every launch's id, joined by ","), ``sites`` (the names) and ``hover``: each
+        site of the bubble on its own line with its launches and missiles, so no site is hidden
+        under another's bubble or named for it.
+    """
+    if sites.empty:
+        return pd.DataFrame(columns=["latitude", "longitude", "missiles", "event_ids", "sites", "hover"])
+    cells = list(
+        zip(
+            (sites["latitude"] / merge_degrees).round().astype(int),
+            (sites["longitude"] / merge_degrees).round().astype(int),
+            strict=True,
+        )
+    )
+    rows = []
+    for cell in dict.fromkeys(cells):  # sites come busiest first: the first of a cell places the bubble
+        members = sites.loc[[c == cell for c in cells]]
+        lines = [
+            f"<b>{safe_text(r.launch_site)}</b>: {plural(int(r.launches), 'launch event')}, "
+            f"{notation.total_text(float(r.missiles), 'missiles', lower_bound=getattr(r, 'lower_bounds', 0) > 0)}, "
+            f"last {pd.Timestamp(r.last_date):%d %b %Y}"
+            for r in members.itertuples()
+        ]
+        rows.append(
+            {
+                "latitude": float(members["latitude"].iloc[0]),
+                "longitude": float(members["longitude"].iloc[0]),
+                "missiles": float(members["missiles"].sum()),
+                "event_ids": ",".join(_data.join_ids(ids) for ids in members["event_ids"]),
+                "sites": list(members["launch_site"]),
+                "hover": "<br>".join(lines) + "<br><i>Click to list the claims</i>",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def profile_gaps(events: pd.DataFrame) -> dict[str, int]:
+    """Why launches are missing from the flight-profile chart: counts of what each lacks.
+
+    Keys ``plotted`` (apogee and distance), ``apogee_only``, ``distance_only`` and ``neither``.
+    """
+    tests = _missile_tests(events)
+    apogee = tests["apogee_km"].notna().to_numpy() if len(tests) else np.zeros(0, dtype=bool)
+    distance = tests["distance_km"].notna().to_numpy() if len(tests) else np.zeros(0, dtype=bool)
+    return {
+        "plotted": int((apogee & distance).sum()),
+        "apogee_only": int((apogee & ~distance).sum()),
+        "distance_only": int((~apogee & distance).sum()),
+        "neither": int((~apogee & ~distance).sum()),
+    }
+
+
+def profile_note(events: pd.DataFrame) -> str:
+    """ "2 of 7 launches are plotted: 4 report neither apogee nor distance, 1 only an apogee." """
+    gaps = profile_gaps(events)
+    total = sum(gaps.values())
+    note = f"{gaps['plotted']:,} of {plural(total, 'launch', 'launches')} plotted"
+    reasons = [
+        f"{gaps['neither']:,} report{'s' if gaps['neither'] == 1 else ''} neither apogee nor distance"
+        if gaps["neither"]
+        else "",
+        f"{gaps['apogee_only']:,} only an apogee" if gaps["apogee_only"] else "",
+        f"{gaps['distance_only']:,} only a distance" if gaps["distance_only"] else "",
+    ]
+    reasons = [r for r in reasons if r]
+    return note + (": " + ", ".join(reasons) + "." if reasons else ".")
+
+
+def launch_claims(events: pd.DataFrame, event_ids) -> pd.DataFrame:
+    """The claims about the launches ``event_ids`` name: those claims, and every other missile-test
+    claim of the same day (several bodies' figures on one launch are separate claims), by date then claimant."""
+    tests = _missile_tests(events)
+    chosen = tests["event_id"].astype(str).isin([str(i) for i in event_ids]).to_numpy()
+    days = set(pd.to_datetime(tests.loc[chosen, "event_date"]))
+    same_day = pd.to_datetime(tests["event_date"]).isin(days).to_numpy()
+    rows = tests.loc[chosen | same_day]
+    order = np.lexsort((rows["claimant"].astype(str).to_numpy(dtype=object), rows["event_date"].to_numpy()))
+    return rows.iloc[order]
+
+
+def whose_launches(events: pd.DataFrame) -> str:
+    """ "DPRK" when every launch in ``events`` is North Korea's, else "All" (titles say whose missiles)."""
+    tests = _missile_tests(events)
+    if len(tests) and bool((_data.actor_sides(tests["actor"]) == "dprk").all()):
+        return "DPRK"
+    return "All"
 
 
 def launch_site_map(
@@ -277,22 +396,18 @@ def launch_site_map(
     if labels is not None:
         fig.add_trace(labels)
     if len(sites):
-        missiles = sites["missiles"].astype(float).to_numpy()
+        bubbles = site_bubbles(sites)
+        missiles = bubbles["missiles"].astype(float).to_numpy()
         # Area, not diameter, proportional to missiles.
         sizes = 8 + 34 * np.sqrt(missiles / max(missiles.max(), 1.0))
         fig.add_scattermap(
-            lat=sites["latitude"],
-            lon=sites["longitude"],
+            lat=bubbles["latitude"],
+            lon=bubbles["longitude"],
             mode="markers",
             name="Launch site",
             marker=dict(size=sizes, color=category_color("missile_test"), opacity=0.75),
-            customdata=[_data.join_ids(ids) for ids in sites["event_ids"]],
-            text=[
-                f"<b>{safe_text(s)}</b><br>{n:,} launch events, {format_number(m)} missiles<br>last {d:%d %b %Y}"
-                for s, n, m, d in zip(
-                    sites["launch_site"], sites["launches"], missiles, pd.to_datetime(sites["last_date"]), strict=True
-                )
-            ],
+            customdata=bubbles["event_ids"].tolist(),
+            text=bubbles["hover"].tolist(),
             hovertemplate="%{text}<extra></extra>",
         )
     map_layout(fig, spec, title, height)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import _data
+from dashboard.events.schema import MEASURES
+from dashboard.figures import _data, notation
 from dashboard.figures.style import category_label, category_order
-from dashboard.figures.timeline import estimate_series, period_counts, timeline_chart
+from dashboard.figures.timeline import estimate_series, measures_present, period_counts, timeline_chart
 
 LATEST_COLUMNS = ("claimant", "event_date", "low", "best", "high", "value", "event_id")
 CHANGE_COLUMNS = {"category": "object", "label": "object", "current": "int64", "previous": "int64", "change": "int64"}
@@ -31,6 +33,100 @@ def latest_by_claimant(events: pd.DataFrame, measure: str) -> pd.DataFrame:
     latest = estimate_series(events, measure, latest_only=True)
     latest = latest.sort_values(["event_date", "claimant"], ascending=[False, True], kind="stable")
     return latest.loc[:, [*LATEST_COLUMNS[:-1], "kind", "event_id"]].reset_index(drop=True)
+
+
+# A headline ranges over the claims of the last few months before the newest one; older claims
+# are named below it, so "3,000 to 12,000" never sets an October 2024 figure beside a 2026 one.
+HEADLINE_RECENT_DAYS = 183
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What a headline card says about one measure: the newest figure first, then its context."""
+
+    label: str
+    value: str  # the newest claim's figure, short: "about 10,000"
+    newest: str  # "about 10,000 troops: Ukraine President Zelensky, 20 Feb 2026"
+    span: str  # "claims of 8 Oct 2024 – 20 Feb 2026"
+    spread: str | None  # "3,000 to 12,000 troops across 4 claimants since 20 Aug 2025"
+    older: str | None  # "older: South Korea NIS (23 Oct 2024: about 3,000 troops)"
+
+
+def headline(latest: pd.DataFrame, measure: str, recent_days: int = HEADLINE_RECENT_DAYS) -> Headline | None:
+    """The card of one measure from :func:`latest_by_claimant`'s rows (None when there are none)."""
+    if latest.empty:
+        return None
+    spec = MEASURES[measure]
+    rows = latest.sort_values(["event_date", "event_id"], ascending=[False, False], kind="stable")
+    newest = rows.iloc[0]
+    dates = pd.to_datetime(rows["event_date"])
+    cutoff = dates.iloc[0] - pd.Timedelta(days=recent_days)
+    recent, older = rows.loc[(dates >= cutoff).to_numpy()], rows.loc[(dates < cutoff).to_numpy()]
+    spread = None
+    if len(recent) > 1:
+        values = recent["value"].astype(float)
+        spread = (
+            f"{notation.spread_text(values.min(), values.max(), spec.unit)} across {len(recent)} claimants' "
+            f"latest claims since {_day(dates.loc[recent.index].min())}"
+        )
+    older_text = None
+    if len(older):
+        named = [
+            f"{r.claimant} ({_day(r.event_date)}: {notation.figure_text(r.low, r.best, r.high, spec.unit)})"
+            for r in older.head(3).itertuples()
+        ]
+        more = len(older) - len(named)
+        older_text = "Older latest claims: " + "; ".join(named) + (f"; and {more} more" if more else "")
+    return Headline(
+        label=spec.label,
+        value=notation.figure_text(newest["low"], newest["best"], newest["high"], bounds=False),
+        newest=(
+            f"{notation.figure_text(newest['low'], newest['best'], newest['high'], spec.unit)}: "
+            f"{newest['claimant']}, {_day(newest['event_date'])}"
+        ),
+        span=f"claims of {_day(dates.min())} – {_day(dates.max())}",
+        spread=spread,
+        older=older_text,
+    )
+
+
+def related_line(latest_by_measure: dict[str, pd.DataFrame], measure: str) -> str | None:
+    """The newest claim of the first other measure of ``measure``'s group, as one line for its card.
+
+    "Troops sent in total: about 15,000 troops (South Korea NIS, 30 Apr 2025)": troops in Russia
+    read beside troops sent in total, so a stock figure is not mistaken for everyone ever sent.
+    """
+    spec = MEASURES[measure]
+    if spec.group is None:
+        return None
+    for other, latest in latest_by_measure.items():
+        related = MEASURES[other]
+        if other == measure or related.group != spec.group or related.side != spec.side or latest.empty:
+            continue
+        if related.kind == spec.kind and spec.kind != "stock":
+            continue  # another loss count beside a loss count adds little; a different kind of figure helps
+        newest = latest.sort_values(["event_date", "event_id"], ascending=[False, False]).iloc[0]
+        figure = notation.figure_text(newest["low"], newest["best"], newest["high"], related.unit)
+        return f"{related.label}: {figure} ({newest['claimant']}, {_day(newest['event_date'])})"
+    return None
+
+
+def headline_measure(events: pd.DataFrame, preferred: tuple[str, ...]) -> str:
+    """The first of ``preferred`` measures with claims in ``events`` (the first one if none has)."""
+    present = set(measures_present(events))
+    return next((m for m in preferred if m in present), preferred[0])
+
+
+def missiles_text(monthly: pd.DataFrame) -> str:
+    """Missiles fired over ``missile_monthly``'s rows: "23 missiles", "≥ 23 missiles" when some were bounds."""
+    total = float(monthly["missiles"].sum()) if len(monthly) else 0.0
+    bounded = bool(len(monthly)) and int(monthly["lower_bounds"].sum()) > 0
+    return notation.total_text(total, "missiles", lower_bound=bounded)
+
+
+def _day(value) -> str:
+    value = pd.Timestamp(value)
+    return f"{value.day} {value:%b %Y}"
 
 
 def window_change(events: pd.DataFrame, end: dt.date, days: int = 30) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from dashboard.events.schema import CATEGORIES
+from dashboard.figures import notation
 
 # plotly_white, with trace defaults for only the trace types the figures draw (choroplethmap has
 # none). Plotly deep-copies and re-validates a figure's template each time one is built: ~8 ms for
@@ -119,12 +120,13 @@ def series_colors(names) -> dict[str, str]:
 
 
 def format_number(value: float | None) -> str:
-    """``12000.0`` -> ``"12,000"``; ``2.5`` -> ``"2.5"``; missing -> ``"–"``."""
-    if value is None or value != value:  # NaN
-        return "–"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
+    """``12000.0`` -> ``"12,000"``; ``2.5`` -> ``"2.5"``; missing -> ``"–"`` (``notation.number``)."""
+    return notation.number(value) or "–"
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``"1 launch"``, ``"3 launches"``: the count with the right form of the noun."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 # The shared axis look, for every x and y axis of a figure.

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.events.schema import MEASURES, UNITS, Measure
-from dashboard.figures import _data
+from dashboard.events.schema import MEASURES, Measure, measure_of
+from dashboard.figures import _data, notation
 from dashboard.figures.style import (
     MUTED_COLOR,
     category_color,
@@ -17,7 +17,6 @@ from dashboard.figures.style import (
     category_order,
     count_axis,
     empty_figure,
-    format_number,
     layout,
     merged,
     month_axis,
@@ -44,7 +43,7 @@ ESTIMATE_COLUMNS = {
     "description": "object",
 }
 # What a claim's figures say, by which of low/best/high it has (see estimate_series).
-KIND_TEXT = {"about": "about", "range": "between", "at_least": "more than", "at_most": "up to"}
+KIND_TEXT = {"about": "about", "range": "between", "at_least": "at least", "at_most": "up to"}
 
 
 def period_counts(events: pd.DataFrame, freq: Freq) -> pd.DataFrame:
@@ -234,12 +233,17 @@ def estimate_series(events: pd.DataFrame, measure: str, *, latest_only: bool = F
     candidates = (events["category"] == spec.category).fillna(False).to_numpy(dtype=bool) & (
         events["unit"] == spec.unit
     ).fillna(False).to_numpy(dtype=bool)
-    used = ["event_date", "claimant", "subcategory", "event_id", "figure_low", "figure_best", "figure_high"]
+    used = ["event_date", "claimant", "subcategory", "actor", "event_id", "figure_low", "figure_best", "figure_high"]
     used += ["quality_flags"] if "quality_flags" in events else []
     # description is optional: pages pass a frame without the long text columns.
     rows = events[used + (["description"] if "description" in events else [])].loc[candidates]
-    # Records without any figure are left out before any text is converted.
-    answers = _data.text_in(rows["subcategory"], spec.subcategories) & _data.claim_value(rows).notna().to_numpy()
+    # Records without any figure are left out before any text is converted; so are claims about
+    # another side's forces (combined DPRK and Russian losses are not DPRK losses).
+    answers = (
+        _data.text_in(rows["subcategory"], spec.subcategories)
+        & _data.claim_value(rows).notna().to_numpy()
+        & _data.actor_sides(rows["actor"]).eq(spec.side).to_numpy()
+    )
     rows = rows.loc[answers]
     if latest_only:
         if not _data.sorted_by_date_and_id(rows):
@@ -278,16 +282,39 @@ def _claim_kind(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(kind, index=rows.index, dtype=object)
 
 
-def claim_text(row) -> str:
-    """A claim's figures in words: "about 12,000 (10,000–15,000)", "more than 10,000"."""
-    low, best, high = (format_number(row[c]) for c in ("low", "best", "high"))
-    kind = row["kind"]
-    if kind == "about":
-        has_range = row["low"] == row["low"] or row["high"] == row["high"]
-        return f"about {best}" + (f" (range {low}–{high})" if has_range else "")
-    if kind == "range":
-        return f"between {low} and {high}"
-    return f"{KIND_TEXT[kind]} {low if kind == 'at_least' else high}"
+def claim_text(row, unit: str | None = None) -> str:
+    """A claim's figures in words, in the one notation (``notation.figure_text``)."""
+    return notation.figure_text(row["low"], row["best"], row["high"], unit)
+
+
+def measures_present(events: pd.DataFrame) -> list[str]:
+    """Keys of the measures that have at least one claim with a figure in ``events``, in schema order.
+
+    Read over the distinct (category, subcategory, unit, actor) combinations, not every row.
+    """
+    if events.empty:
+        return []
+    figures = _data.claim_value(events).notna().to_numpy()
+    keys = events.loc[figures, ["category", "subcategory", "unit", "actor"]].astype(object)
+    found = {
+        measure_of(category, subcategory, unit, actor)
+        for category, subcategory, unit, actor in keys.drop_duplicates().itertuples(index=False)
+    }
+    return [key for key in MEASURES if key in found]
+
+
+def measure_from_label(value: str | None) -> str | None:
+    """A measure key from a URL value: the key itself, or the label the bound widget writes."""
+    if value in MEASURES or value is None:
+        return value
+    return next((key for key, m in MEASURES.items() if m.label == value), None)
+
+
+def default_measure(present: list[str], wanted: str | None = None) -> str | None:
+    """The measure a chart opens on: ``wanted`` if it has claims, else the first present one (or None)."""
+    if wanted in present:
+        return wanted
+    return present[0] if present else None
 
 
 # Above this many claims the estimate chart keeps each claimant's latest claim per week (then month,
@@ -325,25 +352,18 @@ def thin_estimates(series: pd.DataFrame, max_claims: int = MAX_ESTIMATE_CLAIMS) 
     return kept
 
 
-def _claim_customdata(rows: pd.DataFrame) -> np.ndarray:
-    """Per claim: [event_id, claimant (escaped), claim text, "low · best · high"], as an (n, 4) object array.
+def _claim_customdata(rows: pd.DataFrame, unit: str | None = None) -> np.ndarray:
+    """Per claim: [event_id, claimant (escaped), claim text, "event ID"], as an (n, 4) object array.
 
     An array, not a list of lists: plotly checks a nested list item by item, an array at once.
     """
     low, best, high = (rows[c].to_numpy(dtype=float) for c in ("low", "best", "high"))
-    texts = [
-        claim_text({"kind": kind, "low": lo, "best": be, "high": hi})
-        for kind, lo, be, hi in zip(rows["kind"], low, best, high, strict=True)
-    ]
-    ranges = [
-        f"low {format_number(lo)} · best {format_number(be)} · high {format_number(hi)}"
-        for lo, be, hi in zip(low, best, high, strict=True)
-    ]
+    texts = [safe_text(notation.figure_text(lo, be, hi, unit)) for lo, be, hi in zip(low, best, high, strict=True)]
     out = np.empty((len(rows), 4), dtype=object)
     out[:, 0] = rows["event_id"].astype(str).to_numpy(dtype=object)
     out[:, 1] = safe_texts(rows["claimant"])
     out[:, 2] = texts
-    out[:, 3] = ranges
+    out[:, 3] = ["event " + t for t in safe_texts(rows["event_id"].astype(str))]
     return out
 
 
@@ -454,7 +474,7 @@ def estimate_chart(
                     color=color,
                     line=dict(color="white", width=1),
                 ),
-                customdata=_claim_customdata(rows),
+                customdata=_claim_customdata(rows, spec.unit),
                 hovertemplate=_ESTIMATE_HOVER,
             )
         )
@@ -499,7 +519,7 @@ def estimate_chart(
                 name=f"{count:,} other claimant{'s' if count != 1 else ''}",
                 legendgroup="_others",
                 marker=dict(symbol=others["kind"].map(symbol_of).tolist(), size=6, color=_OTHERS_COLOR, opacity=0.6),
-                customdata=_claim_customdata(others),
+                customdata=_claim_customdata(others, spec.unit),
                 hovertemplate=_ESTIMATE_HOVER,
             )
         )
@@ -507,7 +527,7 @@ def estimate_chart(
     for text, symbol in (
         ("about (best estimate)", "circle"),
         ("midpoint of a range", "diamond"),
-        ("more than (lower bound only)", "triangle-up"),
+        ("at least (lower bound only)", "triangle-up"),
         ("up to (upper bound only)", "triangle-down"),
     ):
         if _uses_symbol(series, symbol):
@@ -524,7 +544,6 @@ def estimate_chart(
                     marker=dict(symbol=symbol, size=10, color="#888888"),
                 )
             )
-    unit_text = UNITS.get(spec.unit, spec.unit).rstrip(".")
     shapes, notes = (
         _key_event_marks(key_events, pd.to_datetime(series["event_date"]).min(), last_date)
         if key_events is not None and not key_events.empty
@@ -539,7 +558,8 @@ def estimate_chart(
             legend=dict(title=dict(text="Claimant"), groupclick="toggleitem"),
             xaxis=dict(title=dict(text="Date of claim"), type="date"),
             yaxis=dict(
-                title=dict(text=f"{spec.unit.replace('_', ' ').capitalize()} ({unit_text.lower()})"),
+                # The unit alone: a long axis title ran into the chart title (casualties' was 60 characters).
+                title=dict(text=axis_title(spec)),
                 rangemode="tozero",
                 tickformat=",d",
             ),
@@ -547,6 +567,11 @@ def estimate_chart(
             annotations=notes,
         ),
     )
+
+
+def axis_title(spec: Measure) -> str:
+    """The y-axis title of an estimate chart: the unit as a short capitalised noun ("Troops", "Km²")."""
+    return notation.unit_label(spec.unit).capitalize()
 
 
 def _uses_symbol(series: pd.DataFrame, symbol: str) -> bool:

@@ -27,6 +27,7 @@ import streamlit as st
 from dashboard.events import exports
 from dashboard.events.filters import EventFilter
 from dashboard.figures import export
+from dashboard.ui import page
 
 # Plotly's own "download as PNG" saves the bare chart, without title, filters or sources:
 # the Download control below each chart replaces it.
@@ -70,15 +71,21 @@ def chart_downloads(
     flt : EventFilter
         The filter in force, written under the title.
     events : DataFrame
-        The claims the chart is drawn from (for the sources line).
+        The claims the chart is drawn from (for the sources line and the CSV's claim rows).
     chart_data : DataFrame
-        What the chart plots, offered as CSV.
+        What the chart plots. The CSV holds it with one row per claim behind each mark and per
+        source of that claim (event id, claimant, unit, outlet, title, date, URL): see
+        ``export.chart_claims``.
     """
     stem = _stem(title)
     filters_text = flt.describe()
 
+    def cited() -> pd.DataFrame:
+        # The sources column is left out of the page's rows (page.WIDE_COLUMNS): added on click only.
+        return events if "sources" in events else page.current_view().with_text(events)
+
     def annotated() -> go.Figure:
-        return export.annotate_for_export(_legend_beside(fig), title, filters_text, export.source_line(events))
+        return export.annotate_for_export(_legend_beside(fig), title, filters_text, export.source_line(cited()))
 
     with st.popover("Download", icon=":material/download:"):
         if export.chromium_available():
@@ -116,7 +123,7 @@ def chart_downloads(
         )
         st.download_button(
             "Chart data (CSV)",
-            data=lambda: export.chart_data_csv(chart_data),
+            data=lambda: export.chart_data_csv(export.chart_claims(chart_data, cited())),
             file_name=f"{stem}.csv",
             mime="text/csv",
             key=f"dl-{key}-csv",

@@ -5,7 +5,8 @@ key, so a copied URL reopens the same view. The widgets live in the entry file,
 before ``pg.run()``: Streamlit keeps the entry file's bound parameters when the
 user switches pages, so the filter follows the user from page to page.
 
-URL keys: ``preset`` (period), ``dates`` (custom range, two repeated values),
+URL keys: ``preset`` (period: counted back from the newest event, or a calendar year: this year,
+last year), ``dates`` (custom range, two repeated values; clamped to the log with a note),
 ``cat``, ``country``, ``region``, ``claimant`` (repeated values), ``conf``
 (minimum confidence), ``q`` (text search). Streamlit writes a choice as the label
 the widget shows, e.g. ``?preset=Last+90+days&cat=Missile+test&region=Kursk+Oblast+(RU-KRS)
@@ -36,8 +37,15 @@ PRESETS: dict[str, pd.DateOffset | None] = {
     "Last 30 days": pd.DateOffset(days=30),
     "Last 90 days": pd.DateOffset(days=90),
     "Last 12 months": pd.DateOffset(months=12),
+    "This year": None,
+    "Last year": None,
     CUSTOM: None,
 }
+# Calendar years count from today's date (how many years back), then are clamped to the log.
+CALENDAR_PRESETS = {"This year": 0, "Last year": 1}
+# How far the custom range picker reaches beyond the log: a shared link may carry dates past its
+# newest claim (the picker refused them and kept showing all dates); they are clamped, with a note.
+PICKER_MARGIN_YEARS = 10
 ANY_CONFIDENCE = "any"
 CONFIDENCE_OPTIONS = (ANY_CONFIDENCE, *sorted(CONFIDENCE_RANK, key=CONFIDENCE_RANK.get))
 
@@ -64,8 +72,11 @@ _DEFAULTS = {
 }
 
 
-def preset_range(preset: str, newest: dt.date) -> tuple[dt.date | None, dt.date | None]:
-    """The inclusive date range of a preset period ending on the newest event's day."""
+def preset_range(preset: str, newest: dt.date, today: dt.date | None = None) -> tuple[dt.date | None, dt.date | None]:
+    """The inclusive date range of a preset: a period ending on the newest event's day, or a calendar year."""
+    if preset in CALENDAR_PRESETS:
+        year = (today or dt.date.today()).year - CALENDAR_PRESETS[preset]
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
     offset = PRESETS.get(preset)
     if offset is None:
         return None, None
@@ -88,6 +99,25 @@ def picked_range(picked: object, first: dt.date, last: dt.date) -> tuple[dt.date
         return values[0], max(values[0], last)
     start, end = sorted(values[:2])
     return start, end
+
+
+def clamp_range(
+    start: dt.date | None, end: dt.date | None, first: dt.date, last: dt.date
+) -> tuple[dt.date | None, dt.date | None, str | None]:
+    """``start``–``end`` cut to the log's ``first``–``last`` day, and a note saying so (None if nothing was cut).
+
+    A range wholly outside the log is left as it is: it matches nothing, and the page says so.
+    """
+    if start is None or end is None or end < first or start > last:
+        return start, end, None
+    clamped = (max(start, first), min(end, last))
+    if clamped == (start, end):
+        return start, end, None
+    note = (
+        f"The period {text.day(start)} – {text.day(end)} reaches past the log, which runs from "
+        f"{text.day(first)} to {text.day(last)}: showing {text.day(clamped[0])} – {text.day(clamped[1])}."
+    )
+    return clamped[0], clamped[1], note
 
 
 def reset_filters() -> None:
@@ -170,6 +200,7 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
     facets = data.log_facets()
     restore_lost_params(bounds)
     start = end = None
+    clamped_note = None
     with st.sidebar:
         st.subheader("Filter", anchor=False)
         preset = st.selectbox("Period", list(PRESETS), key=PRESET, bind="query-params")
@@ -179,8 +210,10 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
                 picked = st.date_input(
                     "From – to",
                     value=(first, last),
-                    min_value=first,
-                    max_value=last,
+                    min_value=first.replace(year=first.year - PICKER_MARGIN_YEARS, month=1, day=1),
+                    max_value=max(last, dt.date.today()).replace(
+                        year=max(last, dt.date.today()).year + PICKER_MARGIN_YEARS, month=12, day=31
+                    ),
                     key=DATES,
                     bind="query-params",
                     format="YYYY-MM-DD",
@@ -190,7 +223,17 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
                     st.caption("Pick the end date; until then the range runs to the newest event.")
             else:
                 start, end = preset_range(preset, last)
-                st.caption(f"Periods count back from the newest event in the log ({text.day(last)}), not from today.")
+                if preset in CALENDAR_PRESETS:
+                    st.caption(f"Calendar year {start.year}.")
+                else:
+                    st.caption(
+                        f"Periods count back from the newest event in the log ({text.day(last)}), not from today."
+                    )
+            if preset == CUSTOM or preset in CALENDAR_PRESETS:
+                # (Periods counted back from the newest event end on it; their start may precede the log harmlessly.)
+                start, end, clamped_note = clamp_range(start, end, first, last)
+            if clamped_note:
+                st.caption(text.escape_markdown(clamped_note))
         categories = st.multiselect(
             "Categories",
             list(CATEGORIES),
@@ -228,6 +271,9 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
             "Search text", key=TEXT, bind="query-params", placeholder="place, claimant, missile, words…"
         )
         st.button("Reset filters", on_click=reset_filters, icon=":material/restart_alt:", key="reset_filters")
+    if clamped_note:
+        # In the main area too: the sidebar may be collapsed, and the page must not seem to show the asked range.
+        st.info(text.escape_markdown(clamped_note), icon=":material/date_range:")
     return EventFilter(
         start=start,
         end=end,

@@ -8,6 +8,7 @@ anything else (``javascript:``, ``data:``) is dropped before it reaches the brow
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 
@@ -15,8 +16,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.events import geo
-from dashboard.events.schema import MEASURES
-from dashboard.figures import sorted_by_date_and_id
+from dashboard.events.schema import FIELD_LABELS, FIELD_NAMES, GEO_PRECISIONS, MEASURES
+from dashboard.figures import notation, sorted_by_date_and_id
 from dashboard.figures.style import category_label
 from dashboard.ui import text
 
@@ -99,8 +100,10 @@ def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
     first_urls = [next((u for u in (safe_url(s.get("url")) for s in cell) if u), None) for cell in sources]
     source_counts = [len(cell) for cell in sources]
     figures = [
-        text.figure_range(lo, be, hi)
-        for lo, be, hi in zip(frame["figure_low"], frame["figure_best"], frame["figure_high"], strict=True)
+        text.figure(lo, be, hi, unit)
+        for lo, be, hi, unit in zip(
+            frame["figure_low"], frame["figure_best"], frame["figure_high"], frame["unit"], strict=True
+        )
     ]
     return pd.DataFrame(
         {
@@ -108,7 +111,8 @@ def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
             "Category": frame["category"].map(category_label),
             "Claimant": frame["claimant"],
             "Figure": figures,
-            "Unit": frame["unit"],
+            # The unit's reader label; a claim without one shows an empty cell, never a grey "None".
+            "Unit": [notation.unit_label(u) for u in frame["unit"]],
             "Place": _place(frame),
             "Description": frame["description"],
             "Confidence": frame["confidence"],
@@ -124,7 +128,9 @@ def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 EVENT_COLUMN_CONFIG = {
     "Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width="small"),
-    "Figure": st.column_config.TextColumn("Figure", help="low–best–high as claimed", width="small"),
+    "Figure": st.column_config.TextColumn(
+        "Figure", help="As claimed: about (best estimate), at least, up to, or a range", width="medium"
+    ),
     # Fixed widths for the free-text columns: sized to content, a long place or claimant
     # pushed the description out of view. Full text shows on hover and in the detail view.
     "Claimant": st.column_config.TextColumn("Claimant", width="medium"),
@@ -143,6 +149,77 @@ SOURCE_COLUMN_CONFIG = {"Link": st.column_config.LinkColumn("Link", width="large
 LATEST_COLUMN_CONFIG = {"Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD")}
 
 
+def claim_fields(event: pd.Series) -> pd.DataFrame:
+    """One claim's fields for the detail view: reader labels, values in words, empty fields left out.
+
+    The figures are one "Figure" row in the one notation, not three raw numbers; vocabularies show
+    their labels (category, unit, place precision); nothing reads "None" or "nan".
+    """
+    rows: list[tuple[str, str]] = []
+    figure = text.figure(event.get("figure_low"), event.get("figure_best"), event.get("figure_high"), event.get("unit"))
+    for field in FIELD_NAMES:
+        if field in ("sources", "description", "figure_best", "figure_high", "unit"):
+            continue
+        if field == "figure_low":
+            rows.append(("Figure", figure))
+            continue
+        rows.append((FIELD_LABELS[field], _field_value(field, event.get(field))))
+    return pd.DataFrame([r for r in rows if r[1]], columns=["Field", "Value"])
+
+
+def _field_value(field: str, value: object) -> str:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if field == "category":
+        return category_label(str(value))
+    if field == "geo_precision":
+        return GEO_PRECISIONS.get(int(value), str(value))
+    if field == "date_precision":
+        return str(value)
+    if field == "admin1_code":
+        return f"{_region_names().get(str(value), str(value))} ({value})"
+    if isinstance(value, pd.Timestamp):
+        return text.day(value)
+    if isinstance(value, float):
+        return notation.number(value)
+    return str(value).strip()
+
+
+def claim_sources(claims: pd.DataFrame) -> pd.DataFrame:
+    """Claims with their sources, one row per source: what a click on a launch opens.
+
+    Needs the ``sources`` column (``PageView.with_text``). Links are http(s) only.
+    """
+    rows = []
+    for claim in claims.itertuples(index=False):
+        base = {
+            "Event": claim.event_id,
+            "Date": pd.Timestamp(claim.event_date).date(),
+            "Claimant": claim.claimant,
+            "Figure": text.figure(claim.figure_low, claim.figure_best, claim.figure_high, claim.unit),
+            "Missile": claim.missile_name if isinstance(claim.missile_name, str) else "",
+        }
+        sources = parse_sources(claim.sources) or [{}]
+        rows += [
+            {
+                **base,
+                "Outlet": s.get("outlet") or "",
+                "Title": s.get("title") or "",
+                "Source date": s.get("date") or "",
+                "Link": safe_url(s.get("url")),
+            }
+            for s in sources
+        ]
+    columns = ["Event", "Date", "Claimant", "Figure", "Missile", "Outlet", "Title", "Source date", "Link"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+CLAIM_SOURCE_COLUMN_CONFIG = {
+    "Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+    "Link": st.column_config.LinkColumn("Link", width="large"),
+}
+
+
 def latest_claims(latest_by_measure: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """The newest claim of each claimant for each measure (as from ``latest_by_claimant``), as one table."""
     parts = []
@@ -156,7 +233,7 @@ def latest_claims(latest_by_measure: Mapping[str, pd.DataFrame]) -> pd.DataFrame
                     "Claimant": latest["claimant"],
                     "Date": pd.to_datetime(latest["event_date"]).dt.date,
                     "Figure": [
-                        text.figure_range(lo, be, hi)
+                        text.figure(lo, be, hi, MEASURES[measure].unit)
                         for lo, be, hi in zip(latest["low"], latest["best"], latest["high"], strict=True)
                     ],
                     "Event": latest["event_id"],

@@ -17,6 +17,7 @@ import streamlit as st
 
 from dashboard.events.filters import EventFilter
 from dashboard.events.schema import CATEGORIES
+from dashboard.figures import notation
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping
 # all of them also breaks autolinks (``www.x.org``, ``https://…``) and ``$…$`` maths.
@@ -60,31 +61,13 @@ def event_span(events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None
 
 def number(value: float | None) -> str:
     """``11,000``; ``—`` for a missing figure."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return "—"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return notation.number(value) or "—"
 
 
-def compact_number(value: float) -> str:
-    """``3k``, ``12k``, ``1.2M``, ``850``: short enough for a headline card."""
-    for limit, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if abs(value) >= limit:
-            scaled = value / limit
-            return f"{scaled:.1f}".rstrip("0").rstrip(".") + suffix
-    return number(value)
-
-
-def figure_range(low: float | None, best: float | None, high: float | None) -> str:
-    """A claim's figures as one range text: ``10,000–11,000–12,000``, ``3,000``, ``≥ 10,000``."""
-    present = [v for v in (low, best, high) if v is not None and not (isinstance(v, float) and math.isnan(v))]
-    if not present:
-        return ""
-    low_text, best_text, high_text = (number(v) if v in present else None for v in (low, best, high))
-    if len(set(present)) == 1:
-        if best_text:
-            return best_text
-        return f"≥ {low_text}" if low_text else f"≤ {high_text}"
-    return "–".join(t for t in (low_text or "?", best_text or "", high_text or "?") if t)
+def figure(low: object, best: object, high: object, unit: object = None) -> str:
+    """A claim's figures for a table cell, in the one notation (``notation.figure_text``); "" without a figure."""
+    written = notation.figure_text(low, best, high, unit)
+    return "" if written == notation.NO_FIGURE else written
 
 
 def _category_list(categories: tuple[str, ...]) -> str:

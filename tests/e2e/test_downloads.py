@@ -44,11 +44,16 @@ def test_timeline_chart_downloads_png_csv_html(app, log_events):
     name, data = app.download(body.get_by_role("button", name="Chart data (CSV)"))
     assert name.endswith(".csv")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-    assert list(rows[0]) == ["period", "category", "count", "event_ids"]
+    # One row per bar × claim in it × source of that claim (issue 21: downloads cite sources).
+    assert list(rows[0]) == [
+        "period", "category", "count", "event_id", "claimant", "claim_date", "figure", "unit",
+        "outlet", "title", "source_date", "url",
+    ]  # fmt: skip
     assert {r["category"] for r in rows} == {"deployment"}
-    assert sum(int(r["count"]) for r in rows) == len(expected)
-    ids = [i for r in rows for i in r["event_ids"].split(",")]
-    assert sorted(ids) == sorted(expected["event_id"])
+    bars = {(r["period"], r["category"]): int(r["count"]) for r in rows}
+    assert sum(bars.values()) == len(expected)
+    assert sorted({r["event_id"] for r in rows}) == sorted(expected["event_id"])
+    assert all(r["url"].startswith(("http://", "https://")) for r in rows)
 
     name, data = app.download(body.get_by_role("button", name="Interactive HTML"))
     assert name.endswith(".html")

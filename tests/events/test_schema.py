@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -385,3 +386,71 @@ def test_field_kinds():
     assert schema.field_kind("geo_precision") == "int"
     assert schema.field_kind("sources") == "json"
     assert schema.field_kind("description") == "text"
+
+
+# --- measures: every quantity in the log is one (issue 21) ---------------------------------------
+
+
+def _seed_frame():
+    import pandas as pd
+
+    return pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "seed" / "events.csv")
+
+
+def test_every_field_has_a_reader_label():
+    assert set(schema.FIELD_LABELS) == set(schema.FIELD_NAMES)
+    assert all(label and "_" not in label for label in schema.FIELD_LABELS.values())
+
+
+def test_every_vocabulary_subcategory_has_a_measure_or_a_not_charted_entry():
+    charted = {(m.category, sub) for m in schema.MEASURES.values() for sub in m.subcategories}
+    for category, subcategories in schema.SUBCATEGORIES.items():
+        for sub in subcategories:
+            assert (category, sub) in charted or (category, sub) in schema.NOT_CHARTED, (category, sub)
+
+
+def test_every_figure_in_the_seed_has_a_measure_or_a_not_charted_entry():
+    seed = _seed_frame()
+    with_figures = seed.loc[seed[["figure_low", "figure_best", "figure_high"]].notna().any(axis=1)]
+    missing = []
+    for row in with_figures.itertuples():
+        if (row.category, row.subcategory) in schema.NOT_CHARTED:
+            continue
+        if schema.measure_of(row.category, row.subcategory, row.unit, row.actor) is None:
+            missing.append((row.event_id, row.category, row.subcategory, row.unit, row.actor))
+    assert not missing, f"claims with figures that no measure plots: {missing}"
+
+
+def test_measures_are_well_formed():
+    for key, measure in schema.MEASURES.items():
+        assert measure.category in schema.CATEGORIES, key
+        assert measure.unit in schema.UNITS, key
+        assert measure.side in schema.SIDES and measure.kind in schema.MEASURE_KINDS, key
+        assert "{" not in measure.label and "None" not in measure.label, key
+    labels = [m.label for m in schema.MEASURES.values()]
+    assert len(labels) == len(set(labels)), "two measures share a label"
+
+
+@pytest.mark.parametrize(
+    ("actor", "side"),
+    [
+        ("North Korea", "dprk"),
+        ("  north  korea ", "dprk"),
+        ("North Korea and Russia", "combined"),
+        ("Russia", "russia"),
+        ("Ukraine", "ukraine"),
+        ("Wagner Group", "other"),
+        (None, "other"),
+    ],
+)
+def test_actor_side(actor, side):
+    assert schema.actor_side(actor) == side
+
+
+def test_combined_losses_are_not_a_dprk_measure():
+    assert schema.measure_of("casualties", "total", "casualties", "North Korea and Russia") == (
+        "combined_total_casualties"
+    )
+    assert schema.measure_of("casualties", "total", "casualties", "North Korea") == "total_casualties"
+    assert schema.MEASURES["total_casualties"].label.startswith("DPRK")
+    assert schema.MEASURES["russia_killed"].label.startswith("Russian")

@@ -23,6 +23,7 @@ from dashboard.events.geo import load_boundaries
 from dashboard.figures import (
     ChartExportUnavailable,
     annotate_for_export,
+    chart_claims,
     chart_data_csv,
     chromium_available,
     figure_html,
@@ -97,12 +98,65 @@ def _image_stats(png: bytes) -> tuple[float, float, float]:
 
 
 def test_source_line(events):
+    # Outlets first (what an image must cite), then claimants, then the data sets.
     line = source_line(events)
     assert line == (
-        "Data: Conflict Monitor seed log, ACLED; claims as reported by Ukraine HUR, South Korea NIS, Japan MoD."
+        "Sources: Yonhap. Claims by Ukraine HUR, South Korea NIS, Japan MoD. Data: Conflict Monitor seed log, ACLED."
     )
-    assert source_line(events, max_claimants=1).endswith("by Ukraine HUR and 2 others.")
+    assert "by Ukraine HUR and 2 others." in source_line(events, max_claimants=1)
     assert "no claims" in source_line(events.iloc[0:0])
+    # Without its sources column the line still points at the sources, never at claimants alone.
+    assert source_line(events.drop(columns="sources")).startswith("Sources: listed per claim in the chart data CSV")
+
+
+def test_source_line_names_outlets_or_counts_them(make_events):
+    def claim(outlet: str) -> dict:
+        url = f"https://example.org/{outlet.replace(' ', '')}"
+        return {"event_date": "2024-11-04", "sources": [{"outlet": outlet, "title": "t", "url": url}]}
+
+    few = make_events([claim("Yonhap"), claim("Yonhap"), claim("Reuters")])
+    assert source_line(few).startswith("Sources: Yonhap, Reuters. Claims by")
+    many = make_events([claim(f"Outlet {i}") for i in range(8)])
+    assert source_line(many).startswith("Sources: 8 sources from 8 outlets, listed in the chart data CSV.")
+
+
+def test_chart_claims_cite_every_claim_behind_each_mark(make_events):
+    events = make_events(
+        [
+            {
+                "event_date": "2024-11-04",
+                "category": "deployment",
+                "subcategory": "in_russia",
+                "claimant": "South Korea NIS",
+                "figure_best": 11000,
+                "figure_high": 12000,
+                "unit": "troops",
+                "sources": [
+                    {"outlet": "Yonhap", "title": "NIS briefing", "date": "2024-11-04", "url": "https://example.org/y"},
+                    {"outlet": "KBS", "title": "Troops in Russia", "url": "https://example.org/k"},
+                ],
+            },
+            {"event_date": "2024-11-06", "category": "battle", "claimant": "Ukraine HUR", **KURSK_REGION},
+        ]
+    )
+    counts = period_counts(events, "month")
+    rows = chart_claims(counts, events)
+    assert list(rows.columns[-9:]) == [
+        "event_id", "claimant", "claim_date", "figure", "unit", "outlet", "title", "source_date", "url"
+    ]  # fmt: skip
+    nis = rows.loc[rows["event_id"] == "E001"]
+    assert list(nis["outlet"]) == ["Yonhap", "KBS"] and list(nis["url"]) == [
+        "https://example.org/y",
+        "https://example.org/k",
+    ]
+    assert set(nis["figure"]) == {"about 11,000 troops (up to 12,000)"} and set(nis["unit"]) == {"troops"}
+    assert set(nis["category"]) == {"deployment"} and set(nis["claim_date"]) == {"2024-11-04"}
+    assert len(rows.loc[rows["event_id"] == "E002"]) == 1
+    # Regions by name with their code, not a bare "RU-KRS".
+    regions = chart_claims(region_values(events), events)
+    assert "Kursk Oblast (RU-KRS)" in set(regions["region"])
+    text = chart_data_csv(rows).decode("utf-8")
+    assert "https://example.org/k" in text and "event_ids" not in text
 
 
 def test_annotate_for_export_is_a_copy_with_title_filters_and_source(events, streamlit_imported):
@@ -116,7 +170,7 @@ def test_annotate_for_export_is_a_copy_with_title_filters_and_source(events, str
     assert out.layout.paper_bgcolor == "white"
     assert "DPRK support to Russia: claims per week" in out.layout.title.text
     assert "1 Nov 2024 – 31 Dec 2024; deployment, battle" in out.layout.title.subtitle.text
-    assert "claims as reported by Ukraine HUR" in out.layout.annotations[-1].text
+    assert "Sources: Yonhap. Claims by Ukraine HUR" in out.layout.annotations[-1].text
     assert out.layout.margin.b > fig.layout.margin.b and out.layout.margin.t >= 80
 
 
@@ -226,7 +280,7 @@ def test_svg_contains_title_filters_and_source(events, chromium, streamlit_impor
     assert svg.lstrip().startswith("<svg")
     assert "DPRK support to Russia: claims per week" in svg
     assert "1 Nov 2024 – 31 Dec 2024; deployment, battle" in svg
-    assert "Data: Conflict Monitor seed log, ACLED; claims as reported by Ukraine HUR" in svg
+    assert "Sources: Yonhap. Claims by Ukraine HUR" in svg
 
 
 def test_map_png_renders_offline(events, chromium, streamlit_imported):

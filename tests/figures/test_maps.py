@@ -8,7 +8,7 @@ import pytest
 from figure_support import KURSK_REGION, SUDZHA, SUMY, SUNAN, assert_explicit_template, trace_types
 
 from dashboard.events.geo import load_boundaries
-from dashboard.figures import MAP_VIEWS, point_events, region_map, region_values
+from dashboard.figures import MAP_VIEWS, maps, point_events, region_map, region_values
 from dashboard.figures.style import CATEGORY_COLORS
 
 
@@ -193,3 +193,27 @@ def test_other_views(events, boundaries, view):
 def test_unknown_view(events, boundaries):
     with pytest.raises(ValueError, match="kursk_border"):
         region_map(region_values(events), point_events(events)[0], boundaries, view="moon")
+
+
+def test_best_view_frames_the_filtered_claims(events):
+    # Issue 21: with a 2026 missile filter the Map opened on the Kursk view, where none of the claims are.
+    korea = events.loc[(events["location"] == SUNAN["location"]).to_numpy()]
+    kursk = events.loc[(events["admin1_code"] == "RU-KRS").fillna(False).to_numpy()]
+    assert len(korea) and len(kursk)
+    assert maps.best_view(korea) == "korean_peninsula"
+    assert maps.best_view(kursk) == "kursk_border"
+    assert maps.best_view(events.iloc[0:0]) == next(iter(maps.MAP_VIEWS))
+    counts = maps.claims_in_views(events)
+    assert counts["all"] >= max(counts[k] for k in maps.MAP_VIEWS)
+
+
+def test_count_map_hover_says_the_count_once(events, boundaries):
+    regions = region_values(events)
+    fig = region_map(regions, point_events(events)[0], boundaries, value_label="Claims")
+    (choropleth,) = [t for t in fig.data if t.meta == "regions"]
+    assert all("Claims:" not in text for text in choropleth.text)
+    assert any(text.endswith((" claims", " claim")) for text in choropleth.text)
+    assert not any(text.endswith("1 claims") for text in choropleth.text)
+    troops = region_map(region_values(events, "troops"), point_events(events)[0], boundaries, value_label="Troops")
+    trace = [t for t in troops.data if t.meta == "regions"]
+    assert not trace or all("Troops: " in text for text in trace[0].text)

@@ -15,6 +15,7 @@ from dashboard.figures import (
     missile_monthly,
     missile_monthly_chart,
 )
+from dashboard.figures.missiles import profile_gaps, profile_note, site_bubbles
 
 
 @pytest.fixture
@@ -56,13 +57,14 @@ def tests_frame(make_events):
 
 def test_missile_monthly(tests_frame):
     monthly = missile_monthly(tests_frame)
-    assert list(monthly.columns) == ["month", "missile_type", "launches", "missiles", "event_ids"]
-    table = {(m.strftime("%Y-%m"), t): (n, k) for m, t, n, k, _ in monthly.itertuples(index=False)}
+    assert list(monthly.columns) == ["month", "missile_type", "launches", "missiles", "lower_bounds", "event_ids"]
+    table = {(m.strftime("%Y-%m"), t): (n, k, b) for m, t, n, k, b, _ in monthly.itertuples(index=False)}
+    # The last number: launches whose count is only a lower bound (no best figure), so totals say "≥".
     assert table == {
-        ("2024-10", "icbm"): (1, 1.0),
-        ("2024-11", "srbm"): (2, 10.0),  # best 7 + low 3
-        ("2024-11", "cruise"): (1, 4.0),
-        ("2024-11", "unknown"): (1, 1.0),  # no figure: one missile
+        ("2024-10", "icbm"): (1, 1.0, 0),
+        ("2024-11", "srbm"): (2, 10.0, 1),  # best 7 + low 3
+        ("2024-11", "cruise"): (1, 4.0, 0),
+        ("2024-11", "unknown"): (1, 1.0, 1),  # no figure: one missile
     }
     assert missile_monthly(tests_frame.iloc[0:0]).empty
 
@@ -91,6 +93,7 @@ def test_launch_sites_only_precise_places(tests_frame):
         "longitude",
         "launches",
         "missiles",
+        "lower_bounds",
         "last_date",
         "event_ids",
     ]
@@ -147,3 +150,38 @@ def test_apogee_distance_legend_is_a_row_above_the_plot(tests_frame):
     assert legend.orientation == "h"
     assert legend.y >= 1 and legend.yanchor == "bottom"  # above the plot area, not over the points
     assert legend.title.text == "Missile type"
+
+
+def test_overlapping_site_bubbles_name_every_site_and_say_launch_once():
+    # Two sites a few km apart drew overlapping bubbles, and the hover named the wrong one; "1 launches".
+    sites = pd.DataFrame(
+        {
+            "launch_site": ["Sunan", "Pyongyang city", "Sohae"],
+            "latitude": [39.20, 39.22, 39.66],
+            "longitude": [125.67, 125.70, 124.705],
+            "launches": [3, 1, 2],
+            "missiles": [5.0, 2.0, 2.0],
+            "lower_bounds": [0, 1, 0],
+            "last_date": pd.to_datetime(["2024-11-25", "2024-10-31", "2024-06-01"]),
+            "event_ids": [["A", "B", "C"], ["D"], ["E", "F"]],
+        }
+    )
+    bubbles = site_bubbles(sites)
+    assert len(bubbles) == 2
+    pyongyang = bubbles.iloc[0]
+    assert pyongyang["sites"] == ["Sunan", "Pyongyang city"] and pyongyang["event_ids"] == "A,B,C,D"
+    assert "<b>Sunan</b>: 3 launch events, 5 missiles" in pyongyang["hover"]
+    assert "<b>Pyongyang city</b>: 1 launch event, ≥ 2 missiles" in pyongyang["hover"]
+    assert "1 launch events" not in " ".join(bubbles["hover"])
+    fig = launch_site_map(sites, load_boundaries())
+    marks = next(t for t in fig.data if t.type == "scattermap" and t.name == "Launch site")
+    assert list(marks.customdata) == ["A,B,C,D", "E,F"]
+
+
+def test_profile_note_counts_what_each_launch_lacks(tests_frame):
+    gaps = profile_gaps(tests_frame)
+    assert sum(gaps.values()) == len(tests_frame.loc[tests_frame["category"] == "missile_test"])
+    note = profile_note(tests_frame)
+    assert note.startswith(f"{gaps['plotted']} of ") and "plotted" in note
+    if gaps["neither"]:
+        assert "neither apogee nor distance" in note

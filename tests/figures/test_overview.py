@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from figure_support import assert_explicit_template, stacked_totals
 
-from dashboard.figures import compact_timeline, incomplete_note, latest_by_claimant, window_change
+from dashboard.figures import compact_timeline, incomplete_note, latest_by_claimant, overview, window_change
 
 
 @pytest.fixture
@@ -92,3 +92,46 @@ def test_compact_timeline(events):
     assert fig.layout.yaxis.title.text == "Claims"
     assert_explicit_template(fig)
     assert len(compact_timeline(events.iloc[0:0]).data) == 0
+
+
+def _latest(rows):
+    frame = pd.DataFrame(rows, columns=["claimant", "event_date", "low", "best", "high", "event_id"])
+    frame["event_date"] = pd.to_datetime(frame["event_date"])
+    frame["value"] = frame["best"].fillna((frame["low"] + frame["high"]) / 2).fillna(frame["low"]).fillna(frame["high"])
+    return frame
+
+
+def test_headline_puts_the_newest_figure_first_and_names_old_claims_apart():
+    # Issue 20: "3k – 12k" set an October 2024 NIS figure beside a February 2026 one.
+    latest = _latest(
+        [
+            ("South Korea NIS", "2024-10-23", None, 3000.0, None, "D03"),
+            ("Ukraine President Zelensky", "2026-02-20", None, 10000.0, None, "D24"),
+            ("US DoD", "2025-12-01", 11000.0, None, 12000.0, "X1"),
+        ]
+    )
+    card = overview.headline(latest, "troops_in_russia")
+    assert card.label == "DPRK troops in Russia"
+    assert card.value == "about 10,000"
+    assert card.newest == "about 10,000 troops: Ukraine President Zelensky, 20 Feb 2026"
+    assert card.span == "claims of 23 Oct 2024 – 20 Feb 2026"
+    assert card.spread == "10,000 to 11,500 troops across 2 claimants' latest claims since 1 Dec 2025"
+    assert card.older == "Older latest claims: South Korea NIS (23 Oct 2024: about 3,000 troops)"
+    assert overview.headline(latest.iloc[0:0], "troops_in_russia") is None
+
+
+def test_missiles_text_says_at_least_when_a_count_is_a_bound():
+    monthly = pd.DataFrame({"missiles": [20.0, 3.0], "lower_bounds": [0, 1]})
+    assert overview.missiles_text(monthly) == "≥ 23 missiles"
+    assert overview.missiles_text(monthly.assign(lower_bounds=0)) == "23 missiles"
+
+
+def test_related_measure_is_named_beside_a_headline():
+    # Troops in Russia read beside troops sent in total (a stock is not everyone ever sent).
+    in_russia = _latest([("Ukraine President Zelensky", "2026-02-20", None, 10000.0, None, "D24")])
+    sent = _latest([("South Korea NIS", "2025-04-30", None, 15000.0, 18000.0, "D15")])
+    latest = {"troops_in_russia": in_russia, "troops_sent_total": sent}
+    assert overview.related_line(latest, "troops_in_russia") == (
+        "DPRK troops sent in total: about 15,000 troops (up to 18,000) (South Korea NIS, 30 Apr 2025)"
+    )
+    assert overview.related_line({"troops_in_russia": in_russia}, "troops_in_russia") is None

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from figure_support import assert_explicit_template, stacked_totals
 
-from dashboard.figures import estimate_chart, estimate_series, period_counts, timeline_chart
+from dashboard.events.schema import MEASURES
+from dashboard.figures import estimate_chart, estimate_series, period_counts, timeline, timeline_chart
 from dashboard.figures.style import CATEGORY_COLORS
 from dashboard.figures.timeline import SYMBOL_NAMES
 
@@ -194,12 +195,12 @@ def test_estimate_chart_bands_steps_and_bounds(estimates):
     assert down.error_y.array[0] == 0 and down.error_y.arrayminus[0] > 0
     assert down.error_y.arrayminus[0] <= down.y[0]  # never below zero
 
-    # Hover: claimant, date, and low/best/high of each claim.
+    # Hover: claimant, date, the claim in the one notation (notation.figure_text) and its event id.
     custom = lines["South Korea NIS"].customdata[0]
     assert custom[0] == "E001" and custom[1] == "South Korea NIS"
-    assert custom[2] == "about 11,000 (range 10,000–12,000)"
-    assert custom[3] == "low 10,000 · best 11,000 · high 12,000"
-    assert lines["US DoD"].customdata[0][2] == "more than 10,000"
+    assert custom[2] == "about 11,000 troops (10,000–12,000)"
+    assert custom[3] == "event E001"
+    assert lines["US DoD"].customdata[0][2] == "at least 10,000 troops"
     assert "%{x|%d %b %Y}" in lines["US DoD"].hovertemplate
     assert fig.layout.yaxis.title.text.startswith("Troops")
     assert fig.layout.xaxis.title.text == "Date of claim"
@@ -218,4 +219,33 @@ def test_estimate_chart_key_events(estimates):
 
 def test_estimate_chart_empty():
     fig = estimate_chart(estimate_series(pd.DataFrame(), "killed"), "killed")
-    assert len(fig.data) == 0 and fig.layout.title.text == "Killed"
+    assert len(fig.data) == 0 and fig.layout.title.text == "DPRK killed"
+
+
+def test_estimate_axis_title_is_short_enough_to_stay_clear_of_the_title():
+    # The casualties chart's axis title ran into the chart title: the unit's noun alone now.
+    titles = {key: timeline.axis_title(m) for key, m in MEASURES.items()}
+    assert titles["total_casualties"] == "Casualties"
+    assert titles["troops_in_russia"] == "Troops"
+    assert max(len(t) for t in titles.values()) <= 30
+
+
+def test_combined_losses_are_never_in_the_dprk_series():
+    events = pd.DataFrame(
+        {
+            "event_id": ["A", "B", "C"],
+            "event_date": pd.to_datetime(["2024-12-14", "2024-12-20", "2025-01-03"]),
+            "category": "casualties",
+            "subcategory": "total",
+            "unit": "casualties",
+            "actor": ["North Korea", "North Korea and Russia", "North Korea"],
+            "claimant": ["Ukraine HUR", "Ukraine HUR", "Forbes"],
+            "figure_low": [30.0, None, None],
+            "figure_best": [None, 200.0, None],
+            "figure_high": [None, None, 400.0],
+        }
+    )
+    dprk = estimate_series(events, "total_casualties")["event_id"].tolist()
+    combined = estimate_series(events, "combined_total_casualties")["event_id"].tolist()
+    assert sorted(dprk) == ["A", "C"] and combined == ["B"]
+    assert timeline.measures_present(events) == ["total_casualties", "combined_total_casualties"]

@@ -25,7 +25,10 @@ def test_table_lists_the_filtered_claims(open_page):
     assert len(rows) == FIXTURE_EVENTS
     assert list(rows.columns[:4]) == ["Date", "Category", "Claimant", "Figure"]
     assert rows["Event"].iloc[0] == "T-S02"  # newest first
-    assert rows.set_index("Event").loc["T-D04", "Figure"] == "10,000–11,000–12,000"
+    assert rows.set_index("Event").loc["T-D04", "Figure"] == "about 11,000 troops (10,000–12,000)"
+    # Claims without a unit show an empty cell, never a grey "None"; units by their reader label.
+    assert not rows["Unit"].isna().any() and "None" not in set(rows["Unit"])
+    assert rows.set_index("Event").loc["T-D04", "Unit"] == "troops"
     assert rows["Source"].str.match(r"^https?://").all()
 
 
@@ -52,15 +55,52 @@ def test_detail_view_shows_sources_and_revisions(open_page, page_store):
     assert list(sources["Link"]) == ["https://example.org/d04", "http://example.org/d04b"]
     history = next(t for t in detail_tables if "Revision" in t.columns)
     assert list(history["Revision"]) == [1, 2]
-    assert history["Changed"].iloc[1] == "figure_best"
+    assert history["Changed"].iloc[1] == "Best estimate"
+    assert history["Figure"].iloc[1] == "about 11,500 troops (10,000–12,000)"
+    fields = next(t for t in detail_tables if "Field" in t.columns).set_index("Field")["Value"]
+    # Reader labels and words, never raw field names, raw floats or "None".
+    assert fields["Figure"] == "about 11,500 troops (10,000–12,000)"
+    assert fields["Claimed by"] == "South Korea NIS"
+    assert not any("_" in label for label in fields.index)
+    assert not any(v in ("None", "nan", "") for v in fields.values)
+    assert "11500.0" not in " ".join(fields.values)
+    assert at.query_params["event"] == "T-D04"
     assert history["Reason"].iloc[1] == "NIS corrected its estimate"
+
+
+def _click_row(at, row: int) -> None:
+    key = next(k for k in at.session_state.keys() if k.startswith("events-table-"))  # noqa: SIM118 - no __iter__
+    at.session_state[key] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
 
 
 def test_row_selection_opens_the_detail(open_page):
     at = open_page("events")
-    at.session_state["events-table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
-    at.run()
+    _click_row(at, 0)
     assert plain(at.subheader[0].value) == "Event T-S02"
+    assert at.query_params["event"] == "T-S02"
+
+
+def test_selection_is_by_event_id_and_does_not_jump_when_the_filter_changes(open_page):
+    at = open_page("events")
+    _click_row(at, 1)
+    picked = plain(at.subheader[0].value)
+    assert picked == "Event T-S01"
+    # A filter that keeps the claim but moves it to another row (T-S02 above it drops out).
+    at.text_input(key="q").set_value("Kursk").run()
+    assert at.dataframe[0].value["Event"].iloc[0] == "T-S01"
+    assert plain(at.subheader[0].value) == picked
+    assert at.query_params["event"] == "T-S01"
+    # A filter that drops it: the selection is cleared, with a word, and no other claim is shown.
+    at.text_input(key="q").set_value("Vladivostok").run()
+    assert not at.main.subheader
+    assert any("Event T-S01 is not among the filtered claims" in plain(i.value) for i in at.info)
+    assert "event" not in at.query_params
+
+
+def test_selected_claim_opens_from_the_url(open_page):
+    at = open_page("events", event="T-D04")
+    assert plain(at.subheader[0].value) == "Event T-D04"
 
 
 def test_markup_in_data_is_shown_as_text(open_page):

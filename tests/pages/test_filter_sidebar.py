@@ -73,7 +73,8 @@ def test_custom_range_is_bounded_by_the_log_and_handles_a_half_picked_range(open
     at.selectbox(key="preset").set_value("Custom range").run()
     picker = at.date_input(key="dates")
     assert picker.value == (dt.date(2024, 10, 18), dt.date(2025, 4, 28))
-    assert (picker.min, picker.max) == (dt.date(2024, 10, 18), dt.date(2025, 4, 28))
+    # The picker reaches beyond the log, so a shared range past it is clamped with a note, not refused.
+    assert picker.min < dt.date(2024, 10, 18) and picker.max > dt.date(2025, 4, 28)
     picker.set_value((dt.date(2025, 1, 12),)).run()  # the first click of a range
     assert not at.exception
     assert shown_caption(at).startswith("7 claims, 12 Jan 2025 – 28 Apr 2025")
@@ -118,3 +119,43 @@ def test_untrusted_strings_in_the_caption_are_escaped(open_page):
     raw = at.main.caption[0].value
     assert "](" not in raw and "<b>" not in raw
     assert "[click](javascript:alert(1))" in plain(raw)
+
+
+def test_a_range_past_the_log_is_clamped_with_a_visible_note(open_page):
+    # Issue 21: a range past the newest event failed quietly (a red "!" and all dates still shown).
+    at = open_page(None, preset="Custom range", dates=["2025-03-01", "2026-12-31"])
+    assert not at.exception
+    assert at.date_input(key="dates").value == (dt.date(2025, 3, 1), dt.date(2026, 12, 31))
+    assert shown_caption(at).startswith("4 claims, 1 Mar 2025 – 28 Apr 2025")
+    note = "The period 1 Mar 2025 – 31 Dec 2026 reaches past the log, which runs from 18 Oct 2024 to 28 Apr 2025"
+    assert any(note in plain(i.value) for i in at.main.info)
+    assert any(note in plain(c.value) for c in at.sidebar.caption)
+
+
+def test_calendar_year_presets(open_page):
+    assert sidebar.preset_range("This year", dt.date(2025, 4, 28), today=dt.date(2026, 11, 30)) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 12, 31),
+    )
+    assert sidebar.preset_range("Last year", dt.date(2025, 4, 28), today=dt.date(2026, 1, 5)) == (
+        dt.date(2025, 1, 1),
+        dt.date(2025, 12, 31),
+    )
+    at = open_page()
+    assert {"This year", "Last year", "Last 12 months"} <= set(at.selectbox(key="preset").options)
+
+
+def test_clamp_range_cases():
+    first, last = dt.date(2024, 10, 18), dt.date(2025, 4, 28)
+    assert sidebar.clamp_range(dt.date(2025, 1, 1), dt.date(2025, 2, 1), first, last)[2] is None
+    start, end, note = sidebar.clamp_range(dt.date(2025, 1, 1), dt.date(2025, 12, 31), first, last)
+    assert (start, end) == (dt.date(2025, 1, 1), last) and "reaches past the log" in note
+    start, end, note = sidebar.clamp_range(dt.date(2020, 1, 1), dt.date(2024, 12, 31), first, last)
+    assert (start, end) == (first, dt.date(2024, 12, 31)) and note
+    # Wholly outside: left alone, so the page says nothing matches rather than showing other dates.
+    assert sidebar.clamp_range(dt.date(2026, 1, 1), dt.date(2026, 12, 31), first, last) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 12, 31),
+        None,
+    )
+    assert sidebar.clamp_range(None, None, first, last) == (None, None, None)

@@ -90,3 +90,22 @@ def test_filter_matching_nothing_says_so(open_page):
     at = open_page("map", claimant="KCNA", cat="Battle")
     assert no_match_shown(at)
     assert not charts(at)
+
+
+def test_the_map_opens_framing_the_filtered_claims(open_page):
+    # Issue 21: a missile filter opened on the Kursk view, where none of the filtered claims are.
+    at = open_page("map", cat="Missile test")
+    assert at.selectbox(key="view").value == "korean_peninsula"
+    assert region_map(at)["layout"]["map"]["center"]["lon"] > 120
+    at = open_page("map", cat="Casualties")
+    assert at.selectbox(key="view").value == "kursk_border"
+    # A view the user chose (here from the URL) is kept, with a word when it frames none of the claims.
+    at = open_page("map", cat="Missile test", view="Kursk border area")
+    assert at.selectbox(key="view").value == "kursk_border"
+    assert any("None of the located claims in the filter is in this view" in plain(c.value) for c in at.main.caption)
+
+
+def test_count_hover_says_the_count_once(open_page):
+    at = open_page("map")
+    (trace,) = [t for t in region_map(at)["data"] if t.get("meta") == "regions"]
+    assert not any("Claims:" in text for text in trace["text"])

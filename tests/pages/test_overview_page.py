@@ -13,14 +13,20 @@ def test_renders_headline_figures(open_page):
     at = open_page("overview")
     values = metrics(at)
     assert values["Claims"] == str(FIXTURE_EVENTS)
-    # Latest troop estimate of each claimant: US DoD 3,000 and South Korea NIS 11,000.
-    assert values["DPRK troops in Russia"] == "3k – 11k"
-    assert values["Missile launches"] == "4"
+    # The newest troop claim first (South Korea NIS, 13 Nov 2024), then whose, when, and the spread
+    # of each claimant's latest claim (US DoD 3,000 of 23 Oct 2024), labelled as a spread.
+    assert values["DPRK troops in Russia"] == "about 11,000"
+    assert values["DPRK missile launches"] == "4"
     captions = [plain(c.value) for c in at.main.caption]
-    assert any("Newest: South Korea NIS, 13 Nov 2024: 10,000–11,000–12,000" in c for c in captions)
-    # The card is compact; the caption keeps the exact range across claimants.
-    assert any("Latest of 2 claimants (3,000 – 11,000)" in c for c in captions)
-    assert any("12 missiles fired" in c for c in captions)
+    assert any(
+        "Newest: about 11,000 troops (10,000–12,000): South Korea NIS, 13 Nov 2024; claims of 23 Oct 2024 – 13 Nov 2024"
+        in c
+        for c in captions
+    ), captions
+    assert any(
+        "Spread: 3,000 to 11,000 troops across 2 claimants' latest claims since 23 Oct 2024" in c for c in captions
+    )
+    assert any("missiles fired" in c for c in captions)
     assert shown_caption(at) == "18 claims, 18 Oct 2024 – 28 Apr 2025"
     # The compact timeline has one bar trace per category present.
     (figure,) = charts(at)
@@ -41,7 +47,7 @@ def test_preset_changes_the_numbers(open_page):
     assert not at.exception
     assert metrics(at)["Claims"] == "3"
     assert shown_caption(at) == "3 claims, 30 Mar 2025 – 28 Apr 2025"
-    assert metrics(at)["Missile launches"] == "0"
+    assert metrics(at)["DPRK missile launches"] == "0"
 
 
 def test_custom_range_from_the_url(open_page):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from page_support import charts, no_match_shown, plain, shown_caption, values
 
+from dashboard.events.schema import MEASURES
+
 
 def bars(figure: dict) -> list[tuple[str, str, int]]:
     """(category, period, count) of every bar."""
@@ -68,8 +70,21 @@ def test_measure_choice_and_a_measure_without_figures(open_page):
     estimates = charts(at)[1]
     assert any(t.get("name") == "South Korea NIS" for t in estimates["data"])
     at.selectbox(key="preset").set_value("Last 30 days").run()
-    assert any("No claim in the filtered events gives a figure for “Killed”" in i.value for i in at.info)
-    assert len(charts(at)) == 1  # no empty estimate chart
+    # The filter holds no killed figure any more: the chart moves to a measure that has claims, and says so.
+    assert not at.exception
+    assert at.selectbox(key="measure").value != "killed"
+    assert any("“DPRK killed” has no claim in the filter" in c.value for c in at.main.caption)
+    assert len(charts(at)) == 2
+
+
+def test_measure_options_are_the_measures_in_the_filter(open_page):
+    at = open_page("timeline", cat=["Casualties"])
+    options = at.selectbox(key="measure").options
+    by_label = {m.label: m for m in MEASURES.values()}
+    assert options and all(by_label[o].category == "casualties" for o in options)
+    # A casualties filter opens on a casualty measure, not on troops ("No claim…").
+    assert MEASURES[at.selectbox(key="measure").value].category == "casualties"
+    assert not any("No claim" in i.value for i in at.info)
 
 
 def test_statement_marks_are_escaped(open_page):

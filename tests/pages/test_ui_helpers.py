@@ -37,20 +37,20 @@ def test_escape_markdown_of_missing_values():
 
 
 @pytest.mark.parametrize(
-    ("low", "best", "high", "expected"),
+    ("low", "best", "high", "unit", "expected"),
     [
-        (10000, 11000, 12000, "10,000–11,000–12,000"),
-        (None, 3000, None, "3,000"),
-        (10000, None, None, "≥ 10,000"),
-        (None, None, 40, "≤ 40"),
-        (100, None, 200, "100–200"),
-        (2.5, None, None, "≥ 2.5"),
-        (None, None, None, ""),
-        (math.nan, math.nan, math.nan, ""),
+        (10000, 11000, 12000, "troops", "about 11,000 troops (10,000–12,000)"),
+        (None, 3000, None, None, "about 3,000"),
+        (10000, None, None, None, "at least 10,000"),
+        (None, None, 40, "killed", "up to 40 killed"),
+        (100, None, 200, None, "100–200"),
+        (None, None, None, "troops", ""),
+        (math.nan, math.nan, math.nan, None, ""),
     ],
 )
-def test_figure_range(low, best, high, expected):
-    assert text.figure_range(low, best, high) == expected
+def test_table_figure_cell(low, best, high, unit, expected):
+    # Tables write figures in the one notation (notation.figure_text); a claim without one is an empty cell.
+    assert text.figure(low, best, high, unit) == expected
 
 
 def test_selected_event_ids_from_bars_and_points():
