@@ -14,10 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dashboard import brief as briefing
 from dashboard.events import exports, schema
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import FORMATS, ImportFileError, format_module, import_file, validate_file
-from dashboard.events.store import DB_URL_ENV, REPO_ROOT, StoreError, open_store
+from dashboard.events.store import DB_URL_ENV, DEFAULT_DB_PATH, REPO_ROOT, StoreError, open_store
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -75,6 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, type=Path)
     _add_filter_arguments(exp)
 
+    brief = commands.add_parser("brief", help="write a reproducible brief of the (filtered) log as PDF or HTML")
+    brief.add_argument("--out", required=True, type=Path, help="FILE.pdf or FILE.html (the suffix picks the format)")
+    _add_filter_arguments(brief)
+    brief.add_argument(
+        "--since", type=dt.datetime.fromisoformat, help="list claims added, revised, retracted after this UTC time"
+    )
+    brief.add_argument("--title", help="the brief's title")
+    brief.add_argument("--paper", default="a4", choices=["a4", "letter"])
+    brief.add_argument("--force", action="store_true", help="replace an existing FILE")
+
     hist = commands.add_parser("history", help="every revision of one event")
     hist.add_argument("event_id")
 
@@ -105,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import(store, args)
         if command == "export":
             return _export(store, args)
+        if command == "brief":
+            return _brief(store, args)
         if command == "history":
             frame = store.history(args.event_id)
             columns = [
@@ -206,6 +219,27 @@ def _export(store, args: argparse.Namespace) -> int:
     else:
         args.out.write_bytes(exports.geojson_bytes(frame))
     print(f"{len(frame)} events written to {args.out}")
+    return 0
+
+
+def _brief(store, args: argparse.Namespace) -> int:
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in briefing.FORMATS:
+        raise ValueError(f"{args.out}: the file name must end in .pdf or .html (the suffix picks the format)")
+    database = store.engine.url.database if store.engine.dialect.name == "sqlite" else None
+    protected = [Path(database)] if database and database != ":memory:" else [DEFAULT_DB_PATH]
+    briefing.check_target(args.out, force=args.force, protected=protected)  # before the work, not after
+    request = briefing.BriefRequest(
+        _filter_from(args), since=args.since, as_of=args.as_of, title=args.title, paper=args.paper, out=args.out.name
+    )
+    document = briefing.build_brief(store, request)
+    try:
+        data = briefing.render(document, fmt)
+    except briefing.PdfUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    briefing.write_output(args.out, data, force=args.force, protected=protected)
+    print(f"brief written to {args.out} ({len(data):,} bytes; revision token {document.colophon.revision_token})")
     return 0
 
 

@@ -17,7 +17,7 @@ from dashboard.brief.document import (
     regenerate_command,
 )
 from dashboard.brief.html import brief_html
-from dashboard.brief.output import OutputRefused, write_output
+from dashboard.brief.output import OutputRefused, check_target, write_output
 from dashboard.brief.pdf import PdfUnavailable, brief_pdf, print_html
 
 FORMATS = ("pdf", "html")
@@ -43,6 +43,7 @@ __all__ = [
     "brief_html",
     "brief_pdf",
     "build_brief",
+    "check_target",
     "dashboard_url",
     "print_html",
     "regenerate_command",

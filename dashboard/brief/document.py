@@ -53,6 +53,7 @@ class BriefRequest:
     as_of: dt.datetime | None = None
     title: str | None = None
     paper: str = "a4"
+    out: str | None = None  # the file name, for the regenerate command only
 
     def __post_init__(self) -> None:
         if self.paper not in PAPERS:
@@ -221,9 +222,7 @@ def _headline_section(ctx: _Context) -> Section:
     end = ctx.end
     if ctx.request.filter.start is not None:
         days = (end - ctx.request.filter.start).days + 1
-        framing = (
-            f"The period ({_day(ctx.request.filter.start)} – {_day(end)}, {days} days) against the {days} days before it."
-        )
+        framing = f"The period ({_day(ctx.request.filter.start)} – {_day(end)}, {days} days) against the {days} days before it."
     else:
         days = OPEN_PERIOD_DAYS
         framing = f"The period has no start date: its last {days} days against the {days} days before them."
@@ -237,7 +236,9 @@ def _headline_section(ctx: _Context) -> Section:
     fired_now = _missiles_fired(ctx.base, *current)
     fired_before = _missiles_fired(ctx.base, *previous)
     if fired_now or fired_before:
-        rows.append(("Missiles fired", format_number(fired_now), format_number(fired_before), _signed(fired_now - fired_before)))
+        rows.append(
+            ("Missiles fired", format_number(fired_now), format_number(fired_before), _signed(fired_now - fired_before))
+        )
         refs.append(())
     measure_rows, measure_refs = [], []
     previous_end = pd.Timestamp(previous[1])
@@ -254,10 +255,17 @@ def _headline_section(ctx: _Context) -> Section:
                 _range_text(before["value"]) if len(before) else "no claim",
             )
         )
-        measure_refs.append(tuple(n for event_id in latest["event_id"] for n in ctx.citations.cite(ctx.claim(event_id)["sources"])))
+        measure_refs.append(
+            tuple(n for event_id in latest["event_id"] for n in ctx.citations.cite(ctx.claim(event_id)["sources"]))
+        )
     blocks: list[Table | Chart] = [
         Table(
-            ("What", f"{_day(current[0])} – {_day(current[1])}", f"{_day(previous[0])} – {_day(previous[1])}", "Change"),
+            (
+                "What",
+                f"{_day(current[0])} – {_day(current[1])}",
+                f"{_day(previous[0])} – {_day(previous[1])}",
+                "Change",
+            ),
             tuple(rows),
             tuple(refs),
             caption="Claims recorded, by the date of the event",
@@ -303,7 +311,9 @@ def _changes_section(ctx: _Context) -> Section | None:
         if row["change"] == "revised" and row["changed_fields"]:
             what = "changed: " + ", ".join(row["changed_fields"]) + (f". {what}" if what else "")
         if row.get("reason"):
-            what = f"{what} (reason: {_preview(row['reason'], 80)})" if what else f"reason: {_preview(row['reason'], 80)}"
+            what = (
+                f"{what} (reason: {_preview(row['reason'], 80)})" if what else f"reason: {_preview(row['reason'], 80)}"
+            )
         rows.append((_moment(row["recorded_at"]), row["change"], str(row["event_id"]), str(row["claimant"]), what))
         refs.append(ctx.citations.cite(row["sources"]))
     note = _more_note(len(found), len(listed), "changes")
@@ -414,7 +424,9 @@ def _missiles_section(ctx: _Context) -> Section | None:
         tuple(refs),
         note=_more_note(len(tests), len(listed), "launches"),
     )
-    return Section("missiles", "Missile launches", (f"{len(tests):,} launch events in the period, newest first.",), (table,))
+    return Section(
+        "missiles", "Missile launches", (f"{len(tests):,} launch events in the period, newest first.",), (table,)
+    )
 
 
 def _claims_section(ctx: _Context) -> Section | None:
@@ -479,7 +491,7 @@ def _chart(ctx: _Context, title: str, fig, alt: str) -> Chart:
 def _colophon(store: EventStore, request: BriefRequest, known_at: dt.datetime | None) -> Colophon:
     pinned = request.as_of or known_at
     return Colophon(
-        revision_token=store.revision_token(),
+        revision_token=changes.revision_token_as_of(store, request.as_of),
         as_of=_moment(pinned) + " UTC" if pinned else "an empty log",
         as_of_iso=pinned.isoformat() if pinned else "",
         dashboard_url=dashboard_url(request.filter),
@@ -487,10 +499,10 @@ def _colophon(store: EventStore, request: BriefRequest, known_at: dt.datetime | 
     )
 
 
-def regenerate_command(request: BriefRequest, pinned: dt.datetime | None, out: str | None = None) -> str:
+def regenerate_command(request: BriefRequest, pinned: dt.datetime | None) -> str:
     """The ``conflict-monitor brief`` command that makes this brief again (``--as-of`` pinned to ``pinned``)."""
     flt = request.filter
-    args = ["conflict-monitor", "brief", "--out", out or "brief.pdf"]
+    args = ["conflict-monitor", "brief", "--out", request.out or "brief.pdf"]
     if flt.start:
         args += ["--start", flt.start.isoformat()]
     if flt.end:

@@ -79,7 +79,11 @@ def _toc(sections: tuple[Section, ...], pages: dict[str, int] | None) -> str:
             f'<li><a href="#sec-{_e(section.key)}">{_e(section.heading)}</a>'
             f'<span class="toc-page">{_e(number)}</span></li>'
         )
-    return '<nav class="toc" aria-label="Contents"><h2 class="toc-title">Contents</h2><ol>' + "".join(items) + "</ol></nav>"
+    return (
+        '<nav class="toc" aria-label="Contents"><h2 class="toc-title">Contents</h2><ol>'
+        + "".join(items)
+        + "</ol></nav>"
+    )
 
 
 def _section(section: Section) -> str:

@@ -18,13 +18,10 @@ class OutputRefused(ValueError):
     """The target may not be written (it exists, or it is the database)."""
 
 
-def write_output(path: Path, data: bytes, *, force: bool = False, protected: Iterable[Path] = ()) -> Path:
-    """Write ``data`` to ``path`` atomically; returns the path written.
+def check_target(path: Path, *, force: bool = False, protected: Iterable[Path] = ()) -> Path:
+    """The resolved target if ``path`` may be written (see :func:`write_output`), else :class:`OutputRefused`.
 
-    The bytes go to a temporary file in the same folder, are flushed to disk, and then
-    renamed over ``path``: a reader (or a crash) never sees half a file. An existing
-    ``path`` is refused unless ``force``; a path that is one of ``protected`` (the
-    database file) is refused always.
+    Called before a brief is built, so a refused name costs nothing; :func:`write_output` checks again.
     """
     path = Path(path)
     target = path.resolve()
@@ -37,6 +34,18 @@ def write_output(path: Path, data: bytes, *, force: bool = False, protected: Ite
         raise OutputRefused(f"{path} exists and is not a regular file")
     if not target.parent.is_dir():
         raise OutputRefused(f"{path}: the folder {path.parent} does not exist")
+    return target
+
+
+def write_output(path: Path, data: bytes, *, force: bool = False, protected: Iterable[Path] = ()) -> Path:
+    """Write ``data`` to ``path`` atomically; returns the path written.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk, and then
+    renamed over ``path``: a reader (or a crash) never sees half a file. An existing
+    ``path`` is refused unless ``force``; a path that is one of ``protected`` (the
+    database file) is refused always.
+    """
+    target = check_target(path, force=force, protected=protected)
     handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -47,4 +56,4 @@ def write_output(path: Path, data: bytes, *, force: bool = False, protected: Ite
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
-    return path
+    return Path(path)

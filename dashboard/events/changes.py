@@ -56,6 +56,27 @@ def knowledge_time(store: EventStore, as_of: dt.datetime | None = None) -> dt.da
     return max(found) if found else None
 
 
+def revision_token_as_of(store: EventStore, as_of: dt.datetime | None) -> str:
+    """The revision token the log had at ``as_of`` (``EventStore.revision_token`` when None).
+
+    The same rows as the store's token (the newest row id and batch id, the newest write or
+    import time), counting only what was recorded by ``as_of``; a test holds the two equal
+    for a moment after the last change. So a brief regenerated later with ``--as-of`` names
+    the revision it describes, not the one the database has reached since.
+    """
+    if as_of is None:
+        return store.revision_token()
+    moment = naive_utc(as_of)
+    with store.reading() as conn:
+        last_row = conn.execute(sa.select(sa.func.max(events.c.row_id)).where(events.c.recorded_at <= moment)).scalar()
+        last_batch = conn.execute(
+            sa.select(sa.func.max(import_batches.c.batch_id)).where(import_batches.c.started_at <= moment)
+        ).scalar()
+    stamp = knowledge_time(store, moment)
+    suffix = f".{stamp:%Y%m%d%H%M%S%f}" if stamp is not None else ""
+    return f"{last_row or 0}.{last_batch or 0}{suffix}"
+
+
 def changes_between(store: EventStore, since: dt.datetime, until: dt.datetime | None = None) -> pd.DataFrame:
     """Every event whose log changed in ``(since, until]`` (UTC; ``until`` None = now).
 
@@ -118,9 +139,7 @@ def _changed_fields(before: dict | None, after: dict) -> tuple[str, ...]:
     if before is None:
         return ()
     return tuple(
-        name
-        for name in schema.FIELD_NAMES
-        if name not in _NOT_CONTENT and not _same(before.get(name), after.get(name))
+        name for name in schema.FIELD_NAMES if name not in _NOT_CONTENT and not _same(before.get(name), after.get(name))
     )
 
 
