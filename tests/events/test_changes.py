@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from dashboard.events import changes, store as store_module
+from dashboard.events import changes
+from dashboard.events import store as store_module
 
 T0 = dt.datetime(2026, 1, 10, 9, 0, 0, 123456)
 T1 = dt.datetime(2026, 1, 12, 15, 30, 0, 654321)
