@@ -82,6 +82,7 @@ class Table:
     refs: tuple[tuple[int, ...], ...] = ()
     caption: str | None = None
     note: str | None = None
+    nowrap: tuple[str, ...] = ()  # columns of short codes (ids, dates) that must not break
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,13 @@ def _changes_section(ctx: _Context) -> Section | None:
         rows.append((_moment(row["recorded_at"]), row["change"], str(row["event_id"]), str(row["claimant"]), what))
         refs.append(ctx.citations.cite(row["sources"]))
     note = _more_note(len(found), len(listed), "changes")
-    table = Table(("Recorded (UTC)", "Change", "Claim", "Claimant", "What"), tuple(rows), tuple(refs), note=note)
+    table = Table(
+        ("Recorded (UTC)", "Change", "Claim", "Claimant", "What"),
+        tuple(rows),
+        tuple(refs),
+        note=note,
+        nowrap=("Claim",),
+    )
     return Section("changes", f"What changed since {_moment(since)}", (summary,), (table,))
 
 
@@ -344,7 +351,7 @@ def _latest_claims_section(ctx: _Context) -> Section | None:
         "The newest claim of each claimant for each measure in the period. Grade: the claim's confidence "
         "(high, medium, low) as recorded in the log."
     )
-    table = Table(("Measure", "Claimant", "Date", "Claim", "Grade", "Id"), tuple(rows), tuple(refs))
+    table = Table(("Measure", "Claimant", "Date", "Claim", "Grade", "Id"), tuple(rows), tuple(refs), nowrap=("Id",))
     return Section("latest", "Latest claims by claimant", (paragraph,), (table,))
 
 
@@ -451,7 +458,9 @@ def _claims_section(ctx: _Context) -> Section | None:
     note = _more_note(len(ordered), len(listed), "claims")
     if note:
         note += " The command in the last section with `conflict-monitor export` in place of `brief` lists them all."
-    table = Table(("Date", "Id", "Category", "Claimant", "Figures", "Claim"), tuple(rows), tuple(refs), note=note)
+    table = Table(
+        ("Date", "Id", "Category", "Claimant", "Figures", "Claim"), tuple(rows), tuple(refs), note=note, nowrap=("Id",)
+    )
     return Section(
         "claims",
         "Claims behind the figures",

@@ -100,11 +100,12 @@ def _refs(numbers: tuple[int, ...]) -> str:
 
 
 def _table(table: Table) -> str:
-    with_refs = bool(table.refs)
+    with_refs = any(table.refs)
     head = "".join(f"<th>{_e(c)}</th>" for c in table.columns) + ('<th class="refs">Sources</th>' if with_refs else "")
+    keep = [' class="nowrap"' if column in table.nowrap else "" for column in table.columns]
     body = []
     for i, row in enumerate(table.rows):
-        cells = "".join(f"<td>{_e(cell)}</td>" for cell in row)
+        cells = "".join(f"<td{keep[j]}>{_e(cell)}</td>" for j, cell in enumerate(row))
         if with_refs:
             cells += f'<td class="refs">{_refs(table.refs[i]) if i < len(table.refs) else ""}</td>'
         body.append(f"<tr>{cells}</tr>")
@@ -167,7 +168,8 @@ def _stylesheet(paper: str, brief: Brief) -> str:
   @bottom-center {{ content: "{footer_mid}"; font: 7.5pt {_FONTS}; color: #555; }}
   @bottom-right {{ content: "Page " counter(page) " of " counter(pages); font: 8pt {_FONTS}; color: #222; }}
 }}
-html {{ font-family: {_FONTS}; font-size: 10pt; color: #111; line-height: 1.4; }}
+/* No ligatures: text copied or searched in the PDF reads "figures", not "ﬁgures". */
+html {{ font-family: {_FONTS}; font-size: 10pt; color: #111; line-height: 1.4; font-variant-ligatures: none; }}
 body {{ margin: 0 auto; max-width: 190mm; padding: 8px; }}
 @media print {{ body {{ max-width: none; padding: 0; }} }}
 h1 {{ font-size: 20pt; margin: 0 0 4pt; }}
@@ -188,6 +190,7 @@ th, td {{ border: 0.5pt solid #777; padding: 2pt 4pt; text-align: left; vertical
 th {{ background: #e8e8e8; }}
 thead {{ display: table-header-group; }}
 tr {{ break-inside: avoid; }}
+td.nowrap {{ white-space: nowrap; }}
 td.refs, th.refs {{ width: 12%; }}
 .ref {{ white-space: nowrap; }}
 .ref {{ font-size: 8pt; }}
