@@ -486,9 +486,10 @@ def _chart(ctx: _Context, title: str, fig, alt: str) -> Chart:
     if not ctx.images:
         return Chart(title, alt, None, note="Chart not drawn (text-only brief).")
     printable_fig = printable.for_print(export.with_export_template(fig))
-    printable_fig.update_layout(title=None, font=dict(size=15))
+    # Drawn at about the printed width (180 mm ≈ 1000 px), so 16 px type prints at about 8 pt.
+    printable_fig.update_layout(title=None, font=dict(size=16))
     try:
-        png = export.figure_png(printable_fig, width=1100, height=520, scale=2)
+        png = export.figure_png(printable_fig, width=1000, height=500, scale=2)
     except export.ChartExportUnavailable as exc:
         return Chart(title, alt, None, note=f"Chart not drawn: {exc}")
     return Chart(title, alt, png)
