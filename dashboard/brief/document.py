@@ -170,12 +170,13 @@ class _Context:
     known_at: dt.datetime | None
     citations: _Citations
     images: bool
-    by_id: dict[str, dict] = field(default_factory=dict)
+    _positions: pd.Index | None = None
 
     def claim(self, event_id: str) -> dict:
-        if not self.by_id:
-            self.by_id = {row["event_id"]: row for row in self.shown.to_dict("records")}
-        return self.by_id[event_id]
+        """One matching claim's fields, by id (an index lookup: the log may hold a million rows)."""
+        if self._positions is None:
+            self._positions = pd.Index(self.shown["event_id"].astype(str))
+        return self.shown.iloc[self._positions.get_loc(event_id)].to_dict()
 
 
 def build_brief(store: EventStore, request: BriefRequest, *, images: bool = True) -> Brief:

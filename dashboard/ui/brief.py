@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import brief
 from dashboard.events.filters import EventFilter
+from dashboard.figures.export import chromium_available
 from dashboard.ui import data
 
 _MIME = {"pdf": "application/pdf", "html": "text/html"}
@@ -32,6 +33,8 @@ def brief_downloads(flt: EventFilter) -> None:
     )
     paper_col, pdf_col, html_col = st.columns([1, 1, 1], vertical_alignment="bottom")
     paper = paper_col.selectbox("Paper", list(brief.PAPERS), format_func=brief.PAPERS.get, key="brief-paper")
+    # Without Chromium there is no PDF (and the HTML brief says its charts were not drawn).
+    printable = chromium_available()
     for column, fmt, label in ((pdf_col, "pdf", "Brief (PDF)"), (html_col, "html", "Brief (HTML)")):
         column.download_button(
             label,
@@ -41,4 +44,6 @@ def brief_downloads(flt: EventFilter) -> None:
             on_click="ignore",
             key=f"brief-{fmt}",
             icon=":material/description:",
+            disabled=fmt == "pdf" and not printable,
+            help=None if printable or fmt != "pdf" else "Printing to PDF needs Chromium (apt-get install chromium).",
         )
