@@ -152,7 +152,8 @@ def _colophon(brief: Brief) -> str:
         f"<dt>As of</dt><dd>{_e(c.as_of)}</dd>"
         f'<dt>Same view in the dashboard</dt><dd><a href="{_e(c.dashboard_url)}">{_e(c.dashboard_url)}</a></dd>'
         f"<dt>Regenerate</dt><dd><code>{_e(c.command)}</code></dd>"
-        "</dl><p>The same command on the same revision of the log writes the same text. Every figure is a "
+        "</dl><p>The same command on the same revision of the log (the same database: <code>--db</code> or "
+        "<code>CONFLICT_MONITOR_DB</code>) writes the same text. Every figure is a "
         "claim by the claimant named, not a verified fact; claims that disagree are shown side by side.</p></footer>"
     )
 

@@ -57,10 +57,10 @@ def test_html_brief_requests_nothing_and_runs_no_script_when_opened(brief_store,
             assert hrefs and all(h.startswith(("http://", "https://", "#")) for h in hrefs), hrefs
             assert HOSTILE_SCRIPT in page.inner_text("body")
             assert page.locator("script").count() == 0
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "brief-html.png")  # the top of the document, as a reader opens it
             page.get_by_role("link", name="Sources", exact=False).first.click()  # the contents link inside the file
             assert page.url.endswith("#sec-sources")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=ARTIFACTS / "brief-html.png")
         finally:
             browser.close()
     assert not dialogs
