@@ -1,22 +1,17 @@
 """The briefing: a reproducible brief of the filtered log, as self-contained HTML or as PDF.
 
-``build_brief`` makes the document model from the store (``document.py``), ``brief_html``
+``build_brief`` fills the document model (``model.py``) from the store (``document.py``; the
+colophon's command and link in ``colophon.py``), ``brief_html``
 writes it as one HTML file (``html.py``), ``brief_pdf`` prints that with Chromium (``pdf.py``),
 and ``write_output`` puts either on disk safely (``output.py``). No Streamlit here.
 """
 
 from __future__ import annotations
 
-from dashboard.brief.document import (
-    DEFAULT_TITLE,
-    PAPERS,
-    Brief,
-    BriefRequest,
-    build_brief,
-    dashboard_url,
-    regenerate_command,
-)
+from dashboard.brief.colophon import dashboard_url, regenerate_command
+from dashboard.brief.document import build_brief
 from dashboard.brief.html import brief_html
+from dashboard.brief.model import DEFAULT_TITLE, PAPERS, Brief, BriefRequest
 from dashboard.brief.output import OutputRefused, check_target, write_output
 from dashboard.brief.pdf import PdfUnavailable, brief_pdf, print_html
 

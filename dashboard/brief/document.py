@@ -1,10 +1,9 @@
-"""The brief as a document model: sections of plain text, tables and charts, numbered sources.
+"""Building a brief: the document model (``model.py``) filled from the log for one request.
 
-Everything here is plain data (strings, numbers, PNG bytes); nothing is markup. The HTML
-writer (``html.py``) escapes every string it is given, so text from the log can never turn
-into markup, and the PDF is printed from that HTML. Building reads the log through the data
-layer (``EventStore.query``, ``events.changes``) and draws charts with the pure figure
-functions; it knows nothing of Streamlit.
+Reads the log through the data layer (``EventStore.query``, ``events.changes``) and draws
+charts with the pure figure functions; knows nothing of Streamlit. What it makes is plain
+data (strings, numbers, PNG bytes), never markup: the HTML writer (``html.py``) escapes every
+string, so text from the log cannot turn into markup, and the PDF is printed from that HTML.
 
 Sections are made by the functions in ``SECTION_BUILDERS``, in order. A new section (the
 grades of issue 18, the "as known on" comparison of issue 17) is one more function there.
@@ -15,117 +14,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
 import pandas as pd
 
+from dashboard.brief.colophon import make_colophon, moment_text
+from dashboard.brief.model import DEFAULT_TITLE, Brief, BriefRequest, Chart, Section, Source, Table
 from dashboard.events import changes, geo
-from dashboard.events.filters import EventFilter
 from dashboard.events.schema import MEASURES
 from dashboard.events.store import EventStore
 from dashboard.figures import export, maps, missiles, overview, printable, timeline
 from dashboard.figures.style import category_label, format_number
 
-PAPERS = {"a4": "A4", "letter": "Letter"}
-DEFAULT_TITLE = "Conflict Monitor brief"
-# Where the dashboard answers by default (``conflict-monitor serve``); the footer's link opens the same view there.
-DASHBOARD_URL = "http://localhost:8501/"
-# Rows a table lists before it says how many more there are: a brief is read, not searched.
 MAX_TABLE_ROWS = 60
 MAX_CITED_CLAIMS = 300
 # The window the headline figures compare when the filter has no start date (as the Overview does).
 OPEN_PERIOD_DAYS = 30
 _HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-
-
-# --- the model ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BriefRequest:
-    """What to brief on: the shared filter, optional knowledge times, a title and a paper size."""
-
-    filter: EventFilter = field(default_factory=EventFilter)
-    since: dt.datetime | None = None
-    as_of: dt.datetime | None = None
-    title: str | None = None
-    paper: str = "a4"
-    out: str | None = None  # the file name, for the regenerate command only
-
-    def __post_init__(self) -> None:
-        if self.paper not in PAPERS:
-            raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {self.paper!r}")
-        if self.since and self.as_of and changes.naive_utc(self.since) >= changes.naive_utc(self.as_of):
-            raise ValueError(f"--since {self.since.isoformat()} is not before --as-of {self.as_of.isoformat()}")
-
-
-@dataclass(frozen=True)
-class Source:
-    """One entry of the numbered source list; ``url`` is None unless it is http(s)."""
-
-    number: int
-    outlet: str
-    title: str
-    date: str
-    url: str | None
-
-
-@dataclass(frozen=True)
-class Table:
-    """Rows of plain text; ``refs[i]`` are the source numbers row ``i`` cites."""
-
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    refs: tuple[tuple[int, ...], ...] = ()
-    caption: str | None = None
-    note: str | None = None
-    nowrap: tuple[str, ...] = ()  # columns of short codes (ids, dates) that must not break
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A static image of a figure (PNG) with a title and a text alternative; ``png`` None if not drawn."""
-
-    title: str
-    alt: str
-    png: bytes | None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Section:
-    """A numbered part of the brief: paragraphs, then tables and charts in order."""
-
-    key: str
-    heading: str
-    paragraphs: tuple[str, ...] = ()
-    blocks: tuple[Table | Chart, ...] = ()
-
-
-@dataclass(frozen=True)
-class Colophon:
-    """How to check and regenerate the brief (printed at the end and, short, on every page)."""
-
-    revision_token: str
-    as_of: str
-    as_of_iso: str
-    dashboard_url: str
-    command: str
-
-
-@dataclass(frozen=True)
-class Brief:
-    title: str
-    period: str
-    filters: str
-    sections: tuple[Section, ...]
-    sources: tuple[Source, ...]
-    colophon: Colophon
-    paper: str = "a4"
-
 
 # --- building -------------------------------------------------------------------------------
 
@@ -210,7 +116,7 @@ def build_brief(store: EventStore, request: BriefRequest, *, images: bool = True
         filters=f"Filter: {flt.describe()}.",
         sections=(*numbered, sources_section),
         sources=tuple(context.citations.sources),
-        colophon=_colophon(store, request, known_at),
+        colophon=make_colophon(store, request, known_at),
         paper=request.paper,
     )
 
@@ -498,75 +404,6 @@ def _chart(ctx: _Context, title: str, fig, alt: str) -> Chart:
 
 # --- the colophon ---------------------------------------------------------------------------
 
-
-def _colophon(store: EventStore, request: BriefRequest, known_at: dt.datetime | None) -> Colophon:
-    pinned = request.as_of or known_at
-    return Colophon(
-        revision_token=changes.revision_token_as_of(store, request.as_of),
-        as_of=_moment(pinned) + " UTC" if pinned else "an empty log",
-        as_of_iso=pinned.isoformat() if pinned else "",
-        dashboard_url=dashboard_url(request.filter),
-        command=regenerate_command(request, pinned),
-    )
-
-
-def regenerate_command(request: BriefRequest, pinned: dt.datetime | None) -> str:
-    """The ``conflict-monitor brief`` command that makes this brief again (``--as-of`` pinned to ``pinned``)."""
-    flt = request.filter
-    args = ["conflict-monitor", "brief", "--out", request.out or "brief.pdf"]
-    if flt.start:
-        args += ["--start", flt.start.isoformat()]
-    if flt.end:
-        args += ["--end", flt.end.isoformat()]
-    for option, values in (
-        ("--category", flt.categories),
-        ("--country", flt.countries),
-        ("--admin1", flt.admin1),
-        ("--claimant", flt.claimants),
-    ):
-        for value in values:
-            args += [option, value]
-    if flt.min_confidence:
-        args += ["--min-confidence", flt.min_confidence]
-    if flt.text:
-        args += ["--text", flt.text]
-    if request.since:
-        args += ["--since", changes.naive_utc(request.since).isoformat()]
-    if pinned:
-        args += ["--as-of", changes.naive_utc(pinned).isoformat()]
-    if request.title:
-        args += ["--title", request.title]
-    if request.paper != "a4":
-        args += ["--paper", request.paper]
-    return shlex.join(args)
-
-
-def dashboard_url(flt: EventFilter, base: str = DASHBOARD_URL) -> str:
-    """The dashboard's address showing ``flt``, in the query format the sidebar binds (``ui/sidebar.py``).
-
-    Streamlit writes a choice as the label the widget shows: categories by label, countries as
-    "Name (RUS)", regions as "Name (RU-KRS)"; a date filter as the custom range.
-    """
-    params: list[tuple[str, str]] = []
-    if flt.start or flt.end:
-        params.append(("preset", "Custom range"))
-        # The sidebar's range runs to the log's ends; an open side is written as the filter's other day.
-        params += [("dates", (flt.start or flt.end).isoformat()), ("dates", (flt.end or flt.start).isoformat())]
-    params += [("cat", category_label(c)) for c in flt.categories]
-    if flt.countries or flt.admin1:
-        boundaries = geo.load_boundaries()
-        countries = dict(zip(boundaries["country_code"], boundaries["country_name"], strict=True))
-        regions = geo.region_names(boundaries)
-        params += [("country", f"{countries.get(c, c)} ({c})") for c in flt.countries]
-        params += [("region", f"{regions.get(c, c)} ({c})") for c in flt.admin1]
-    params += [("claimant", c) for c in flt.claimants]
-    if flt.min_confidence:
-        params.append(("conf", flt.min_confidence))
-    if flt.text:
-        params.append(("q", flt.text))
-    return base + ("?" + urlencode(params) if params else "")
-
-
 # --- small helpers --------------------------------------------------------------------------
 
 
@@ -624,8 +461,7 @@ def _day(value: dt.date | pd.Timestamp | None) -> str:
 
 
 def _moment(value: dt.datetime | pd.Timestamp) -> str:
-    value = changes.naive_utc(pd.Timestamp(value).to_pydatetime())
-    return f"{value:%Y-%m-%d %H:%M:%S}"
+    return moment_text(pd.Timestamp(value).to_pydatetime())
 
 
 def _km(value: object) -> str:

@@ -13,7 +13,7 @@ import base64
 import html
 import re
 
-from dashboard.brief.document import PAPERS, Brief, Chart, Section, Table
+from dashboard.brief.model import PAPERS, Brief, Chart, Section, Table
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 # Fonts Chromium finds on Debian (fonts-dejavu-core, installed with chromium) and embeds in the PDF.

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from dashboard.brief.document import Brief
 from dashboard.brief.html import brief_html
+from dashboard.brief.model import Brief
 from dashboard.figures.export import chromium_path
 
 PRINT_TIMEOUT_S = 120

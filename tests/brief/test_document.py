@@ -12,7 +12,7 @@ from brief_support import HOSTILE_ID, HOSTILE_SCRIPT, parse_html, table_rows
 
 from dashboard import cli
 from dashboard.brief import BriefRequest, brief_html, build_brief, dashboard_url
-from dashboard.brief.document import Table
+from dashboard.brief.model import Table
 from dashboard.events import changes
 from dashboard.events.filters import EventFilter
 
