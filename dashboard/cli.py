@@ -17,6 +17,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from dashboard import brief as briefing
 from dashboard import doctor
 from dashboard.events import archive, exports, safe_write, schema
 from dashboard.events.db_errors import DatabaseProblem, database_error_message
@@ -44,7 +45,7 @@ from dashboard.events.store import (
 from dashboard.streamlit_settings import streamlit_command
 
 # Commands that only read the log: they never create a database (a mistyped path is an error).
-READ_ONLY_COMMANDS = ("export", "history", "stats", "backup", "dump")
+READ_ONLY_COMMANDS = ("export", "brief", "history", "stats", "backup", "dump")
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -117,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, type=Path)
     exp.add_argument("--force", action="store_true", help="replace an existing file (never the database)")
     _add_filter_arguments(exp)
+
+    brief = commands.add_parser("brief", help="write a reproducible brief of the (filtered) log as PDF or HTML")
+    brief.add_argument("--out", required=True, type=Path, help="FILE.pdf or FILE.html (the suffix picks the format)")
+    _add_filter_arguments(brief)
+    brief.add_argument(
+        "--since", type=dt.datetime.fromisoformat, help="list claims added, revised, retracted after this UTC time"
+    )
+    brief.add_argument("--title", help="the brief's title")
+    brief.add_argument("--paper", default="a4", choices=["a4", "letter"])
+    brief.add_argument("--force", action="store_true", help="replace an existing FILE")
 
     hist = commands.add_parser("history", help="every revision of one event")
     hist.add_argument("event_id")
@@ -203,6 +214,8 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
         return _import(store, args)
     if command == "export":
         return _export(store, args)
+    if command == "brief":
+        return _brief(store, args)
     if command == "history":
         frame = store.history(args.event_id)
         columns = [
@@ -344,6 +357,26 @@ def database_files(store) -> list[Path]:
     if store.engine.dialect.name != "sqlite":
         return []
     return safe_write.database_files(store.engine.url.database)
+
+
+def _brief(store, args: argparse.Namespace) -> int:
+    fmt = args.out.suffix.lower().lstrip(".")
+    if fmt not in briefing.FORMATS:
+        raise ValueError(f"{args.out}: the file name must end in .pdf or .html (the suffix picks the format)")
+    protected = database_files(store)
+    briefing.check_target(args.out, force=args.force, protected=protected)  # before the work, not after
+    request = briefing.BriefRequest(
+        _filter_from(args), since=args.since, as_of=args.as_of, title=args.title, paper=args.paper, out=args.out.name
+    )
+    document = briefing.build_brief(store, request)
+    try:
+        data = briefing.render(document, fmt)
+    except briefing.PdfUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    briefing.write_output(args.out, data, force=args.force, protected=protected)
+    print(f"brief written to {args.out} ({len(data):,} bytes; revision token {document.colophon.revision_token})")
+    return 0
 
 
 def _stats_text(stats: dict) -> str:

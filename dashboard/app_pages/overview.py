@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.events.schema import MEASURES
 from dashboard.figures import missiles as missile_figures
 from dashboard.figures import overview, timeline
-from dashboard.ui import downloads, page, tables, text
+from dashboard.ui import brief, downloads, page, tables, text
 
 view = page.start("Overview")
 shown = view.shown
@@ -127,3 +127,5 @@ downloads.chart_downloads(
 note = overview.incomplete_note(shown, period_end, dt.date.today())
 if note:
     st.caption(text.escape_markdown(note))
+
+brief.brief_downloads(view.filter)

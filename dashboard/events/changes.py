@@ -1,0 +1,159 @@
+"""What changed in the log between two knowledge times: claims added, revised and retracted.
+
+Read from the append-only ``events`` table by ``recorded_at`` (UTC): a revision recorded
+exactly at the upper bound counts as known, one recorded exactly at the lower bound does
+not (it was already known "since" then). No Streamlit here; the brief and, later, a
+"Changes" page (issue 17) read these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from dashboard.events import schema
+from dashboard.events.store import EventStore, events, import_batches, normalise_frame
+
+# One row per changed event; ``change`` says what happened to it within the window.
+CHANGE_KINDS = ("new", "revised", "retracted")
+CHANGE_COLUMNS = (
+    "event_id",
+    "change",
+    "revision",
+    "recorded_at",
+    "reason",
+    "changed_fields",
+    *(name for name in schema.FIELD_NAMES if name != "event_id"),
+)
+# Provenance fields: a change in them alone is not a change of what the claim says.
+_NOT_CONTENT = ("origin", "original_id")
+
+
+def naive_utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` as the naive UTC time the store compares (an aware time is converted)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def knowledge_time(store: EventStore, as_of: dt.datetime | None = None) -> dt.datetime | None:
+    """When the log last changed (at or before ``as_of``): the newest revision or import time, UTC.
+
+    This is the moment a brief "knows" the log as of; it is fixed for a revision of the
+    log, unlike the wall clock. None for an empty log.
+    """
+    with store.reading() as conn:
+        last_write = sa.select(sa.func.max(events.c.recorded_at))
+        last_import = sa.select(sa.func.max(import_batches.c.started_at))
+        if as_of is not None:
+            last_write = last_write.where(events.c.recorded_at <= naive_utc(as_of))
+            last_import = last_import.where(import_batches.c.started_at <= naive_utc(as_of))
+        stamps = [conn.execute(last_write).scalar(), conn.execute(last_import).scalar()]
+    found = [_as_datetime(s) for s in stamps if s is not None]
+    return max(found) if found else None
+
+
+def revision_token_as_of(store: EventStore, as_of: dt.datetime | None) -> str:
+    """The revision token the log had at ``as_of`` (``EventStore.revision_token`` when None).
+
+    The same rows as the store's token (the newest row id and batch id, the newest write or
+    import time), counting only what was recorded by ``as_of``; a test holds the two equal
+    for a moment after the last change. So a brief regenerated later with ``--as-of`` names
+    the revision it describes, not the one the database has reached since.
+    """
+    if as_of is None:
+        return store.revision_token()
+    moment = naive_utc(as_of)
+    with store.reading() as conn:
+        last_row = conn.execute(sa.select(sa.func.max(events.c.row_id)).where(events.c.recorded_at <= moment)).scalar()
+        last_batch = conn.execute(
+            sa.select(sa.func.max(import_batches.c.batch_id)).where(import_batches.c.started_at <= moment)
+        ).scalar()
+    stamp = knowledge_time(store, moment)
+    suffix = f".{stamp:%Y%m%d%H%M%S%f}" if stamp is not None else ""
+    return f"{last_row or 0}.{last_batch or 0}{suffix}"
+
+
+def changes_between(store: EventStore, since: dt.datetime, until: dt.datetime | None = None) -> pd.DataFrame:
+    """Every event whose log changed in ``(since, until]`` (UTC; ``until`` None = now).
+
+    Returns
+    -------
+    DataFrame
+        One row per event, ordered by the time of its last change in the window, then id.
+        Columns: ``event_id``; ``change``: ``"new"`` (its first revision is in the window and
+        it is not retracted at the end), ``"retracted"`` (its last revision in the window is a
+        retraction), else ``"revised"``; ``revision``, ``recorded_at`` and ``reason`` of that
+        last revision; ``changed_fields`` (for "revised": the fields whose value differs from
+        the revision known at ``since``, as a tuple of names; empty otherwise); then the
+        record's fields as the last revision states them (a retraction repeats the
+        retracted claim, so it can be filtered and cited like any other).
+    """
+    since = naive_utc(since)
+    window = events.c.recorded_at > since
+    if until is not None:
+        window = sa.and_(window, events.c.recorded_at <= naive_utc(until))
+    with store.reading() as conn:
+        rows = pd.read_sql(
+            sa.select(events).where(window).order_by(events.c.event_id, events.c.revision),
+            conn,
+        )
+        if rows.empty:
+            return pd.DataFrame({name: pd.Series(dtype=object) for name in CHANGE_COLUMNS})
+        first = rows.groupby("event_id", sort=False)["revision"].min()
+        # The revision each revised event had at ``since``: the one before its first in the window.
+        before_keys = [(event_id, revision - 1) for event_id, revision in first.items() if revision > 1]
+        before = _revisions(conn, before_keys)
+    rows = normalise_frame(rows)
+    last = rows.drop_duplicates("event_id", keep="last").set_index("event_id")
+    change = np.where(
+        last["retracted"].to_numpy(dtype=bool),
+        "retracted",
+        np.where(first.reindex(last.index).to_numpy() == 1, "new", "revised"),
+    )
+    out = last.reset_index()
+    out["change"] = change
+    out["changed_fields"] = [
+        _changed_fields(before.get(event_id), row) if kind == "revised" else ()
+        for event_id, kind, row in zip(out["event_id"], change, out.to_dict("records"), strict=True)
+    ]
+    out = out.sort_values(["recorded_at", "event_id"], kind="stable").reset_index(drop=True)
+    return out.loc[:, list(CHANGE_COLUMNS)]
+
+
+def _revisions(conn: sa.Connection, keys: list[tuple[str, int]]) -> dict[str, dict]:
+    """The rows of the given (event_id, revision) pairs, by event id."""
+    found: dict[str, dict] = {}
+    for start in range(0, len(keys), 500):  # bound the OR list: both back ends cap parameters
+        chunk = keys[start : start + 500]
+        condition = sa.or_(*(sa.and_(events.c.event_id == e, events.c.revision == r) for e, r in chunk))
+        frame = normalise_frame(pd.read_sql(sa.select(events).where(condition), conn))
+        found.update({row["event_id"]: row for row in frame.to_dict("records")})
+    return found
+
+
+def _changed_fields(before: dict | None, after: dict) -> tuple[str, ...]:
+    if before is None:
+        return ()
+    return tuple(
+        name for name in schema.FIELD_NAMES if name not in _NOT_CONTENT and not _same(before.get(name), after.get(name))
+    )
+
+
+def _same(a: object, b: object) -> bool:
+    missing_a, missing_b = _missing(a), _missing(b)
+    if missing_a or missing_b:
+        return missing_a and missing_b
+    return a == b
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT
+
+
+def _as_datetime(value: dt.datetime | str) -> dt.datetime:
+    """SQLite hands aggregate timestamps back as text; PostgreSQL as datetimes."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
