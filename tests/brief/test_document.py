@@ -60,7 +60,7 @@ def test_latest_claims_list_each_claimants_newest_figure_with_grade_and_sources(
     (latest,) = tables(brief, "latest")
     rows = [row for row in latest.rows if row[0] == "DPRK troops in Russia"]
     assert [(r[1], r[2], r[3], r[4], r[5]) for r in rows] == [
-        ("South Korea NIS", "13 Nov 2024", "about 11,000 (range 10,000–12,000)", "medium", "T-D04"),
+        ("South Korea NIS", "13 Nov 2024", "about 11,000 (10,000–12,000)", "medium", "T-D04"),
         ("US DoD", "23 Oct 2024", rows[1][3], rows[1][4], "T-D02"),
     ]
     assert all(refs for refs in latest.refs), "every claim in the table cites its sources"
