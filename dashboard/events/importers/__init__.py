@@ -28,7 +28,6 @@ from dashboard.events import columnar, geo, schema
 from dashboard.events.exports import neutralise_cell
 from dashboard.events.importers import dates, native, read, validate
 from dashboard.events.importers.base import (
-    MAX_FILE_BYTES,
     ImportFileError,
     ImportReport,
     RawRow,
@@ -125,7 +124,7 @@ def parse_bytes(
 
     Raises ImportFileError when the file as a whole cannot be read.
     """
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > read.MAX_FILE_BYTES:
         raise ImportFileError(file_name, read.too_large())
     if not data.strip():
         raise ImportFileError(file_name, "the file is empty")

@@ -337,27 +337,61 @@ def _max_length_of(model, name: str) -> int:
 
 
 def _rows_consistent(table: pa.Table) -> bool:
-    """The record-level rules of ``EventRecord._consistent``, over whole columns."""
-    c = table.column
-    ok = pc.fill_null(pc.greater_equal(c("event_date_end"), c("event_date")), True)
-    low, best, high = c("figure_low"), c("figure_best"), c("figure_high")
-    # A record whose flags say the source gives its figures out of order is exempt (schema._consistent).
-    flags = pc.fill_null(c("quality_flags"), "")
-    excused = pc.match_substring_regex(flags, "(^|,)(" + "|".join(sorted(schema.FIGURE_ORDER_FLAGS)) + ")(,|$)")
+    """Every record rule of ``schema.RECORD_RULES`` over whole columns: True only if each holds on every row."""
+    return all(holds(table) for holds in COLUMN_RULES.values())
+
+
+def _date_order(t: pa.Table) -> bool:
+    return pc.all(pc.fill_null(pc.greater_equal(t["event_date_end"], t["event_date"]), True)).as_py()
+
+
+def _figure_order(t: pa.Table) -> bool:
+    low, best, high = t["figure_low"], t["figure_best"], t["figure_high"]
+    # A record whose flags say the source gives its figures out of order is exempt.
+    flags = pc.fill_null(t["quality_flags"], "")
+    ok = pc.match_substring_regex(flags, "(^|,)(" + "|".join(sorted(schema.FIGURE_ORDER_FLAGS)) + ")(,|$)")
+    in_order = pa.array([True] * t.num_rows)
     for a, b in ((low, best), (best, high), (low, high)):
-        ok = pc.and_(ok, pc.or_(excused, pc.fill_null(pc.less_equal(a, b), True)))
-    any_figure = pc.or_(pc.or_(pc.is_valid(low), pc.is_valid(best)), pc.is_valid(high))
-    ok = pc.and_(ok, pc.invert(pc.and_(any_figure, pc.is_null(c("unit")))))
-    lat, lon = c("latitude"), c("longitude")
-    ok = pc.and_(ok, pc.equal(pc.is_null(lat), pc.is_null(lon)))
-    ok = pc.and_(ok, pc.invert(pc.fill_null(pc.and_(pc.equal(lat, 0.0), pc.equal(lon, 0.0)), False)))
-    needs_point = pc.is_in(c("geo_precision"), value_set=pa.array([1, 2]))
-    ok = pc.and_(ok, pc.invert(pc.and_(needs_point, pc.is_null(lat))))
-    if not pc.all(ok).as_py():
-        return False
-    pairs = pa.table({"a": c("admin1_code"), "c": c("country_code")}).group_by(["a", "c"]).aggregate([])
+        in_order = pc.and_(in_order, pc.fill_null(pc.less_equal(a, b), True))
+    return pc.all(pc.or_(ok, in_order)).as_py()
+
+
+def _figure_unit(t: pa.Table) -> bool:
+    any_figure = pc.or_(
+        pc.or_(pc.is_valid(t["figure_low"]), pc.is_valid(t["figure_best"])), pc.is_valid(t["figure_high"])
+    )
+    return not pc.any(pc.and_(any_figure, pc.is_null(t["unit"]))).as_py()
+
+
+def _coordinate_pair(t: pa.Table) -> bool:
+    return pc.all(pc.equal(pc.is_null(t["latitude"]), pc.is_null(t["longitude"]))).as_py()
+
+
+def _no_null_island(t: pa.Table) -> bool:
+    return not pc.any(pc.fill_null(pc.and_(pc.equal(t["latitude"], 0.0), pc.equal(t["longitude"], 0.0)), False)).as_py()
+
+
+def _precision_needs_point(t: pa.Table) -> bool:
+    needs_point = pc.is_in(t["geo_precision"], value_set=pa.array([1, 2]))
+    return not pc.any(pc.and_(needs_point, pc.is_null(t["latitude"]))).as_py()
+
+
+def _admin1_in_country(t: pa.Table) -> bool:
+    pairs = pa.table({"a": t["admin1_code"], "c": t["country_code"]}).group_by(["a", "c"]).aggregate([])
     return all(
         schema.admin1_in_country(a, country)
         for a, country in zip(pairs.column("a").to_pylist(), pairs.column("c").to_pylist(), strict=True)
         if a and country
     )
+
+
+# Each rule of schema.RECORD_RULES, by the same name (tests/events/test_rules.py holds the two sets equal).
+COLUMN_RULES = {
+    "date_order": _date_order,
+    "figure_order": _figure_order,
+    "figure_unit": _figure_unit,
+    "coordinate_pair": _coordinate_pair,
+    "no_null_island": _no_null_island,
+    "precision_needs_point": _precision_needs_point,
+    "admin1_in_country": _admin1_in_country,
+}
