@@ -146,7 +146,7 @@ def _float_shortcut(name: str):
         high = item.le if isinstance(item, annotated_types.Le) else high
 
     def certain(value: Any) -> bool:
-        return type(value) is float and low <= value <= high  # NaN and the infinities fail one side
+        return type(value) is float and math.isfinite(value) and low <= value <= high
 
     return certain
 
