@@ -313,7 +313,7 @@ def test_skip_invalid_writes_nothing_when_every_row_is_bad(case, populated, nati
 
 
 def test_file_larger_than_the_limit(populated, tmp_path, monkeypatch, native_csv, record_data, state):
-    monkeypatch.setattr(importers_package, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(importers_package.read, "MAX_FILE_BYTES", 1000)  # the read stage holds the limits
     path = tmp_path / "big.csv"
     path.write_text(native_csv([record_data() for _ in range(10)]))
     before = state(populated)

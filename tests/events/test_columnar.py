@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.events import columnar, importers, schema
-from dashboard.events.importers import base, seed_path, validate
+from dashboard.events.importers import base, pipeline, seed_path, validate
 
 
 def both_paths(text: str, name: str = "f.csv", origin: str | None = None):
@@ -29,8 +29,8 @@ def both_paths(text: str, name: str = "f.csv", origin: str | None = None):
     decoded = base.decode(data, name)
     header, rows = base.read_csv_rows(decoded.text, name)
     digest = hashlib.sha256(data).hexdigest()
-    fast = importers._parse_native_columns(data, decoded, header, name, "auto", digest, origin)
-    exact = importers._parse_rows(header, rows, name, "auto", decoded.encoding, digest, origin, None, by_column=False)
+    fast = pipeline._parse_native_columns(data, decoded, header, name, "auto", digest, origin)
+    exact = pipeline._parse_rows(header, rows, name, "auto", decoded.encoding, digest, origin, None, by_column=False)
     return fast, exact
 
 
@@ -264,7 +264,7 @@ def test_columnar_path_never_accepts_more_than_the_record_path(monkeypatch, limi
     ],
 )
 def test_quoting_check(text, unambiguous):
-    assert importers._quoting_unambiguous(text) is unambiguous
+    assert pipeline._quoting_unambiguous(text) is unambiguous
 
 
 def test_a_stray_quote_leaves_the_file_to_the_record_path(native_csv, record_data):
@@ -273,7 +273,7 @@ def test_a_stray_quote_leaves_the_file_to_the_record_path(native_csv, record_dat
     data = text.encode()
     decoded = base.decode(data, "q.csv")
     header, _rows = base.read_csv_rows(decoded.text, "q.csv")
-    assert importers._parse_native_columns(data, decoded, header, "q.csv", "auto", "", None) is None
+    assert pipeline._parse_native_columns(data, decoded, header, "q.csv", "auto", "", None) is None
     with pytest.raises(importers.ImportFileError, match=r"q\.csv:2: unreadable CSV"):
         importers.parse_bytes(data, "q.csv")
 
@@ -294,8 +294,8 @@ def both_mapped_paths(data: bytes, name: str):
     header, rows = base.read_csv_rows(decoded.text, name)
     rows = list(rows)
     digest = hashlib.sha256(data).hexdigest()
-    by_column = importers._parse_rows(header, iter(rows), name, "auto", decoded.encoding, digest, None, None)
-    exact = importers._parse_rows(
+    by_column = pipeline._parse_rows(header, iter(rows), name, "auto", decoded.encoding, digest, None, None)
+    exact = pipeline._parse_rows(
         header, iter(rows), name, "auto", decoded.encoding, digest, None, None, by_column=False
     )
     return by_column, exact

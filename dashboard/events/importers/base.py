@@ -31,7 +31,6 @@ from dashboard.events.schema import FieldError
 # Python's csv module refuses fields over 128 KiB by default; allow a bit more so
 # that an oversized field reaches the schema and gets a named-column error.
 csv.field_size_limit(4 * 1024 * 1024)
-MAX_FILE_BYTES = 1024 * 1024 * 1024
 MAX_COLUMNS = 500
 
 

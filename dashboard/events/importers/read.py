@@ -22,8 +22,10 @@ from typing import Any
 
 import openpyxl
 
-from dashboard.events.importers.base import MAX_FILE_BYTES, ImportFileError, RawRow
+from dashboard.events.importers.base import ImportFileError, RawRow
 
+# The largest file an import reads (decompressed, for a spreadsheet: see MAX_XLSX_UNCOMPRESSED).
+MAX_FILE_BYTES = 1024 * 1024 * 1024
 # Limits for .xlsx files, far above what a real export of events needs (the CNS database is ~2 MB).
 MAX_XLSX_UNCOMPRESSED = 256 * 2**20  # all parts together, decompressed
 MAX_XLSX_SHARED_STRINGS_BYTES = 64 * 2**20
@@ -98,16 +100,18 @@ def check_xlsx(data: bytes, file_name: str) -> None:
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise ImportFileError(file_name, "not a valid .xlsx file (the zip container is damaged)") from None
+        raise ImportFileError(file_name, "cannot open the spreadsheet: not a valid .xlsx file (damaged zip)") from None
     with book:
         members = book.infolist()
         if len(members) > _MEMBERS:
             raise ImportFileError(file_name, f"the .xlsx holds {len(members):,} parts; a workbook has a few dozen")
         declared = sum(m.file_size for m in members)
-        if declared > MAX_XLSX_UNCOMPRESSED:
+        # The upload limit holds for the decompressed content too.
+        allowed = min(MAX_XLSX_UNCOMPRESSED, MAX_FILE_BYTES)
+        if declared > allowed:
             raise ImportFileError(
                 file_name,
-                f"the .xlsx decompresses to {_mib(declared)}, over the limit of {_mib(MAX_XLSX_UNCOMPRESSED)}: "
+                f"the .xlsx decompresses to {_mib(declared)}, over the limit of {_mib(allowed)}: "
                 "save it as CSV, or split it",
             )
         names = {m.filename for m in members}
@@ -122,7 +126,7 @@ def check_xlsx(data: bytes, file_name: str) -> None:
             )
         total = 0
         for member in members:
-            limit = MAX_XLSX_UNCOMPRESSED - total
+            limit = allowed - total
             if member.filename == "xl/sharedStrings.xml":
                 limit = min(limit, MAX_XLSX_SHARED_STRINGS_BYTES)
             total += _checked_size(book, member, limit, file_name)
