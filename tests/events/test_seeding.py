@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import cli
+from dashboard.events import locations
 from dashboard.events import store as store_module
 from dashboard.events.importers import seed_path, seed_store
 from dashboard.events.store import DB_URL_ENV, StoreError, open_store
@@ -42,12 +43,13 @@ def test_open_store_refuses_to_seed():
     ids=["stats", "history", "export", "backup"],
 )
 def test_read_only_commands_never_create_a_database(tmp_path, capsys, args):
-    missing = tmp_path / "typo" / "ucdp.sqlite"
+    # A missing file in an existing folder (a missing folder is refused earlier, by the URL check).
+    missing = tmp_path / "ucdp-typo.sqlite"
     args = [str(tmp_path / "out.file") if a == "OUT" else a for a in args]
     assert cli.main(["--db", f"sqlite:///{missing}", *args]) == 1
     err = capsys.readouterr().err
     assert f"no database at {missing}" in err and "seed" in err
-    assert not missing.exists() and not missing.parent.exists()
+    assert not missing.exists()
 
 
 def test_import_into_a_new_database_adds_no_seed(tmp_path, capsys):
@@ -77,8 +79,9 @@ def test_a_missing_database_for_a_read_only_open_is_a_store_error(tmp_path):
 
 
 def test_the_dashboard_seeds_the_default_database_on_first_start(tmp_path, monkeypatch):
-    default = tmp_path / "default.sqlite"
-    monkeypatch.setattr(store_module, "DEFAULT_DB_PATH", default)
+    default = tmp_path / locations.DB_FILE_NAME
+    monkeypatch.setattr(locations, "user_data_dir", lambda: tmp_path)
+    monkeypatch.setattr(locations, "checkout_db_path", lambda: None)
     monkeypatch.delenv(DB_URL_ENV, raising=False)
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
