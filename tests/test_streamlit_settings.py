@@ -7,19 +7,14 @@ runs with every setting applied.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import socket
 import subprocess
-import time
 import tomllib
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from server_support import free_port, get, stop, wait_healthy
 
 from dashboard.streamlit_settings import APP, SETTINGS, streamlit_command, streamlit_flags
 
@@ -54,22 +49,6 @@ def test_command_serves_the_packaged_app_with_every_setting():
     assert command[7:] == streamlit_flags()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str, timeout: float = 2) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
-    except (urllib.error.URLError, OSError):
-        return 0, ""
-
-
 PROBE = """
 import json, os
 import streamlit as st
@@ -87,7 +66,7 @@ def test_settings_apply_when_started_from_a_folder_without_streamlit_config(tmp_
     folder.mkdir()
     (folder / "probe.py").write_text(PROBE, encoding="utf-8")
     out = tmp_path / "options.json"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PROBE_OUT": str(out),
@@ -108,15 +87,10 @@ def test_settings_apply_when_started_from_a_folder_without_streamlit_config(tmp_
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while _get(f"{base}/_stcore/health") != (200, "ok"):
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.3)
-        assert _get(f"{base}/_stcore/script-health-check", timeout=60) == (200, "ok"), log.read_text()
+        wait_healthy(base, server, log, timeout_s=60)
+        assert get(f"{base}/_stcore/script-health-check", timeout=60) == (200, "ok"), log.read_text()
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     assert not (folder / ".streamlit").exists()
     assert json.loads(out.read_text(encoding="utf-8")) == SETTINGS
 

@@ -10,23 +10,19 @@ data folder under tmp and no ``PYTHONPATH``.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import tomllib
-import urllib.error
-import urllib.request
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from server_support import free_port, get, stop, wait_healthy
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
@@ -141,22 +137,6 @@ def test_dashboard_is_imported_from_the_venv(installed):
     assert Path(done.stdout.strip()).is_relative_to(installed["venv"])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str, timeout: float = 2) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
-    except (urllib.error.URLError, OSError):
-        return 0, ""
-
-
 @pytest.fixture(scope="module")
 def served(installed, tmp_path_factory) -> Path:
     """The dashboard started headless from the empty folder, as an analyst's first start; its log file.
@@ -165,7 +145,7 @@ def served(installed, tmp_path_factory) -> Path:
     with the packaged seed log.
     """
     tmp_path = tmp_path_factory.mktemp("served")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **installed["env"],
@@ -184,19 +164,15 @@ def served(installed, tmp_path_factory) -> Path:
             start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 120
-        while _get(f"{base}/_stcore/health") != (200, "ok"):
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.3)
-        assert _get(f"{base}/_stcore/script-health-check", timeout=120) == (200, "ok"), log.read_text()
+        wait_healthy(base, server, log)
+        assert get(f"{base}/_stcore/script-health-check", timeout=120) == (200, "ok"), log.read_text()
         if CHROMIUM.exists() or os.environ.get("CI") == "true":
-            _assert_overview_renders(base)
+            # In a thread of its own: Playwright's sync API refuses to start inside another one's event
+            # loop, such as the e2e suite's browser when the whole suite runs in one session.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pool.submit(_assert_overview_renders, base).result()
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
+        stop(server)
     return log
 
 
