@@ -131,7 +131,6 @@ def test_sqlite_to_postgresql_to_sqlite_from_the_command_line(
 ):
     """The documented way to move a laptop log onto the team's server, and back."""
     import sqlalchemy as sa
-    from conftest import _drop_schema  # the PostgreSQL schema helpers of tests/conftest.py
 
     laptop = f"sqlite:///{tmp_path / 'laptop.sqlite'}"
     source = open_store(laptop, seed=False)
@@ -165,7 +164,12 @@ def test_sqlite_to_postgresql_to_sqlite_from_the_command_line(
         assert cli.main(["--db", server, "restore", str(tmp_path / "one.cmdump")]) == 1
         assert "restore needs an empty database" in capsys.readouterr().err
     finally:
-        _drop_schema(pg_admin, schema_name)
+        with pg_admin.begin() as conn:
+            conn.execute(
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": schema_name},
+            )
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE')
 
 
 def test_dump_refuses_an_existing_file_and_the_database(store, tmp_path, make_record):
