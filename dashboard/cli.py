@@ -10,14 +10,17 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
-from dashboard.events import exports, schema
+from dashboard.events import access, exports, schema
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import FORMATS, ImportFileError, format_module, import_file, validate_file
 from dashboard.events.store import DB_URL_ENV, REPO_ROOT, StoreError, open_store
+
+# Local by default: a dashboard reachable from the network is a choice made with --host.
+LOCAL_HOST = "127.0.0.1"
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="open the dashboard (the default command)")
     serve.add_argument("--port", type=int, default=8501)
     serve.add_argument("--db", dest="serve_db", help="database URL")
+    serve.add_argument(
+        "--host",
+        default=LOCAL_HOST,
+        help=f"address to listen on (default {LOCAL_HOST}: this machine only; 0.0.0.0 for every interface)",
+    )
+    serve.add_argument(
+        "--allow-anonymous-writes",
+        action="store_true",
+        help="on a non-local address without sign-in, let every visitor import (default: read-only)",
+    )
+    serve.add_argument(
+        "--roles",
+        type=Path,
+        help=f"role map for signed-in users (default: ${access.ROLES_ENV} or .streamlit/roles.toml)",
+    )
 
     imp = commands.add_parser("import", help="import a file (all or nothing unless --skip-invalid)")
     imp.add_argument("path", type=Path)
@@ -94,7 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     url = getattr(args, "serve_db", None) or args.db
     try:
         if command == "serve":
-            return _serve(url, getattr(args, "port", 8501))
+            return _serve(
+                url,
+                getattr(args, "port", 8501),
+                host=getattr(args, "host", LOCAL_HOST),
+                allow_anonymous_writes=getattr(args, "allow_anonymous_writes", False),
+                roles=getattr(args, "roles", None),
+            )
         if command == "schema":
             print(_schema_text())
             return 0
@@ -110,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             columns = [
                 "revision",
                 "recorded_at",
+                "recorded_by",
                 "retracted",
                 "reason",
                 "figure_low",
@@ -120,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                 "event_date",
                 "description",
             ]
+            frame["recorded_by"] = frame["recorded_by"].fillna("(not recorded)")  # rows from before 0002
             print(frame[columns].to_string(index=False))
             return 0
         if command == "stats":
@@ -141,16 +167,57 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _serve(url: str | None, port: int) -> int:
+def _serve(
+    url: str | None,
+    port: int,
+    *,
+    host: str = LOCAL_HOST,
+    allow_anonymous_writes: bool = False,
+    roles: Path | None = None,
+) -> int:
+    """Replace this process with the dashboard's server, so signals reach the server itself."""
     env = dict(os.environ)
     if url:
         env[DB_URL_ENV] = url
+    if roles is not None:
+        env[access.ROLES_ENV] = str(roles.resolve())
+    env.pop(access.ANONYMOUS_WRITES_ENV, None)  # only this flag turns anonymous writes on
+    if not access.is_loopback(host) and not sign_in_configured(REPO_ROOT):
+        if allow_anonymous_writes:
+            env[access.ANONYMOUS_WRITES_ENV] = "1"
+            print(
+                f"warning: listening on {host} without sign-in and with --allow-anonymous-writes: anyone who can "
+                "reach this port can import into the log.",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"note: listening on {host} without sign-in: the dashboard is read-only for everyone. Configure "
+                "sign-in (README, Team deployment) or pass --allow-anonymous-writes.",
+                file=sys.stderr,
+            )
     open_store(env.get(DB_URL_ENV))  # create and seed before the first page asks
     app = REPO_ROOT / "dashboard" / "app.py"
-    # Run from the repository root so .streamlit/config.toml is read.
-    return subprocess.call(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)], cwd=REPO_ROOT, env=env
-    )
+    command = [sys.executable, "-m", "dashboard.server", "run", str(app), "--server.port", str(port)]
+    command += ["--server.address", host]
+    # Run from the repository root so .streamlit/config.toml and secrets.toml are read. exec, not a
+    # child process: a SIGTERM from systemd or Docker then stops the server and frees the port.
+    os.chdir(REPO_ROOT)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvpe(command[0], command, env)
+    return 0  # not reached
+
+
+def sign_in_configured(app_root: Path) -> bool:
+    """True when Streamlit will find an ``[auth]`` section in a secrets file (global or the app's)."""
+    for path in (Path.home() / ".streamlit" / "secrets.toml", app_root / ".streamlit" / "secrets.toml"):
+        try:
+            if "auth" in tomllib.loads(path.read_text(encoding="utf-8")):
+                return True
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            continue
+    return False
 
 
 def _import(store, args: argparse.Namespace) -> int:

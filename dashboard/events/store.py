@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from pandas.api.types import union_categoricals
 from sqlalchemy.engine import Connection, Engine
 
-from dashboard.events import columnar, schema
+from dashboard.events import access, columnar, schema
 from dashboard.events.filters import EventFilter
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +71,8 @@ import_batches = sa.Table(
     sa.Column("rows_unchanged", sa.Integer, nullable=False, default=0),
     sa.Column("started_at", sa.DateTime, nullable=False),
     sa.Column("finished_at", sa.DateTime),
+    # Who ran the import: the signed-in user, else CONFLICT_MONITOR_USER or the OS user (access.py).
+    sa.Column("recorded_by", sa.Text),
 )
 
 # The event table is derived from the schema: one column per record field.
@@ -88,6 +90,8 @@ events = sa.Table(
     sa.Column("retracted", sa.Boolean, nullable=False, default=False),
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.batch_id")),
+    # Who wrote this revision; not part of the current view (history and the batches show it).
+    sa.Column("recorded_by", sa.Text),
     sa.UniqueConstraint("event_id", "revision", name="uq_event_revision"),
     sa.Index("ix_events_recorded_at", "recorded_at"),
 )
@@ -243,6 +247,9 @@ class EventStore:
 
         ``written``, if given, receives the rows written (as tables with the log's columns).
         """
+        if conn is None:
+            # The one check before an import writes (revise and retract check their own action).
+            access.require("import")
         table = records if isinstance(records, pa.Table) else columnar.records_table(records)
         if pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
             raise StoreError("the same event_id appears twice in one batch")
@@ -262,6 +269,7 @@ class EventStore:
             return outcome
 
         now = utc_now()
+        actor = access.current_actor().name
         batch_id = None
         if batch is not None:
             batch_id = conn.execute(
@@ -275,6 +283,7 @@ class EventStore:
                     rows_rejected=batch.rows_rejected,
                     rows_accepted=table.num_rows,
                     started_at=batch.started_at,
+                    recorded_by=actor,
                 )
             ).inserted_primary_key[0]
 
@@ -286,7 +295,14 @@ class EventStore:
         for start in range(0, table.num_rows, _WRITE_CHUNK):
             chunk = table.slice(start, _WRITE_CHUNK)
             rows = self._append_chunk(
-                conn, chunk, result, now=now, reason=reason, batch_id=batch_id, look_up_heads=not log_is_empty
+                conn,
+                chunk,
+                result,
+                now=now,
+                reason=reason,
+                batch_id=batch_id,
+                look_up_heads=not log_is_empty,
+                actor=actor,
             )
             if written is not None and rows is not None:
                 written.append(rows)
@@ -304,7 +320,7 @@ class EventStore:
         return result, batch_id
 
     def _append_chunk(
-        self, conn: Connection, chunk: pa.Table, result: AppendResult, *, now, reason, batch_id, look_up_heads
+        self, conn: Connection, chunk: pa.Table, result: AppendResult, *, now, reason, batch_id, look_up_heads, actor
     ) -> pa.Table | None:
         """Write the records of ``chunk`` that are new or changed; return what was written."""
         digests = columnar.content_hashes(chunk)
@@ -340,6 +356,7 @@ class EventStore:
             retracted=[False] * count,
             content_hash=kept_digests,
             batch_id=[batch_id] * count,
+            recorded_by=[actor] * count,
         )
         _insert_columns(conn, events, rows)
         new = [i for i, revision in enumerate(revisions) if revision == 1]
@@ -412,6 +429,7 @@ class EventStore:
 
     def revise(self, event_id: str, changes: dict[str, Any], reason: str) -> int:
         """Record a correction as a new revision; returns its revision number."""
+        access.require("revise")
         with self.writing() as conn:
             current = self._current_row(conn, event_id)
             data = {k: current[k] for k in schema.FIELD_NAMES} | changes
@@ -424,6 +442,7 @@ class EventStore:
 
     def retract(self, event_id: str, reason: str) -> int:
         """Withdraw an event with a tombstone revision; its history stays."""
+        actor = access.require("retract")
         with self.writing() as conn:
             current = self._current_row(conn, event_id)
             revision = current["revision"] + 1
@@ -435,6 +454,7 @@ class EventStore:
                 retracted=True,
                 content_hash=current["content_hash"],
                 batch_id=None,
+                recorded_by=actor.name,
             )
             conn.execute(events.insert(), row)
             self._write_heads(

@@ -38,13 +38,6 @@ PAGES: dict[str, tuple[str, str, int]] = {
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SCRIPT_TIMEOUT_MS = 60_000
-# Requests to the outside that a page makes but does not need: it renders fully without
-# them (every test checks that). Anything not listed here fails the test that caused it.
-HARMLESS_OUTSIDE = {
-    # MapLibre asks for label glyphs from the style's default glyph server; the region
-    # labels still show offline (checked on the map screenshot).
-    r"^https://fonts\.openmaptiles\.org/": "map label glyphs",
-}
 
 
 def is_local(url: str) -> bool:
@@ -52,10 +45,6 @@ def is_local(url: str) -> bool:
     if parts.scheme in ("data", "blob", "about"):
         return True
     return parts.hostname in ("127.0.0.1", "localhost", "::1")
-
-
-def harmless(url: str) -> bool:
-    return any(re.match(pattern, url) for pattern in HARMLESS_OUTSIDE)
 
 
 def query(url: str) -> dict[str, list[str]]:
@@ -185,14 +174,11 @@ class AppPage:
         self.page.set_viewport_size(size)
         return path
 
-    def unexpected_outside(self) -> list[str]:
-        return [url for url in self.blocked if not harmless(url)]
-
     def assert_clean(self) -> None:
-        """No dialog, no uncaught script error, no request to the outside that the page needed."""
+        """No dialog, no uncaught script error, and not one request to the outside (none is tolerated)."""
         assert not self.dialogs, f"dialogs opened: {self.dialogs}"
         assert not self.errors, f"uncaught errors in the page: {self.errors}"
-        assert not self.unexpected_outside(), f"requests to the outside: {self.unexpected_outside()}"
+        assert not self.blocked, f"requests to the outside: {self.blocked}"
 
     def assert_no_error_boxes(self) -> None:
         expect(self.page.locator('[data-testid="stException"]')).to_have_count(0)
