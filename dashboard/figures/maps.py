@@ -520,9 +520,11 @@ def _point_traces(points: pd.DataFrame) -> list[dict]:
 # MapLibre asks for label glyphs as soon as a trace has text. Without a ``glyphs`` URL MapLibre draws
 # every label glyph itself from the browser's fonts (TinySDF), the same way it falls back offline,
 # so labels look the same and no request leaves the machine.
+# MapLibre requires ``sources``; an empty dict does not survive the trip to the browser (Streamlit's
+# plotly drops empty objects), so one empty GeoJSON source stands in.
 OFFLINE_STYLE = {
     "version": 8,
-    "sources": {},
+    "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
     "layers": [{"id": "white-bg", "type": "background", "paint": {"background-color": "#FFFFFF"}}],
 }
 

@@ -1,11 +1,14 @@
 """End-to-end fixtures: one real Streamlit server and one headless Chromium per session.
 
-The server is started as a user starts it (``python -m streamlit run dashboard/app.py``
-from the repository root, so ``.streamlit/config.toml`` applies) on a free port, over
+The server is started as ``conflict-monitor serve`` starts it (``python -m dashboard.server run
+dashboard/app.py`` from the repository root, so ``.streamlit/config.toml`` applies) on a free port, over
 a temp database holding the seed log plus one hostile record
 (``tests/fixtures/e2e/hostile.csv``). Every tab blocks requests that leave the machine
 and records them, with dialogs and uncaught script errors; a test fails if any of
-those happened (see ``AppPage.assert_clean``).
+those happened (see ``AppPage.assert_clean``). The server process itself runs with
+``tests/outbound/sitecustomize.py``, which records every attempt to reach another machine; at the
+end of the session (pages visited, charts exported as PNG/SVG/HTML, a file imported) there must
+be none.
 
 Needs Debian's Chromium at /usr/bin/chromium (``playwright install`` cannot download
 here): without it the tests are skipped, except on CI (``CI=true``), where they fail.
@@ -34,6 +37,7 @@ from dashboard.events.importers import import_file
 from dashboard.events.store import open_store
 
 CHROMIUM = Path("/usr/bin/chromium")
+OUTBOUND_AUDIT = REPO / "tests" / "outbound"  # holds the sitecustomize.py that audits sockets
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -127,11 +131,17 @@ def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("e2e-server") / "server.log"
-    env = {**os.environ, "CONFLICT_MONITOR_DB": e2e_db}
+    audit_log = log_path.with_name("outbound.log")
+    env = {
+        **os.environ,
+        "CONFLICT_MONITOR_DB": e2e_db,
+        "PYTHONPATH": os.pathsep.join([str(OUTBOUND_AUDIT), str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "CONFLICT_MONITOR_AUDIT_LOG": str(audit_log),
+    }
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.server",
         "run",
         "dashboard/app.py",
         "--server.port",
@@ -162,6 +172,8 @@ def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
     finally:
         _stop(process)
     assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[-4000:]
+    outbound = audit_log.read_text() if audit_log.exists() else ""
+    assert not outbound, f"the server tried to reach other machines:\n{outbound[:4000]}"
 
 
 # --- the browser ---------------------------------------------------------------------------
