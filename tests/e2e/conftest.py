@@ -16,28 +16,34 @@ here): without it the tests are skipped, except on CI (``CI=true``), where they 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from e2e_support import ARTIFACTS, HOSTILE_CSV, HOSTILE_ID, REPO, AppPage, is_local
+from e2e_support import (
+    ARTIFACTS,
+    HOSTILE_CSV,
+    HOSTILE_ID,
+    OUTBOUND_AUDIT,
+    REPO,
+    VIEWPORT,
+    AppPage,
+    free_port,
+    healthy,
+    is_local,
+    stop_server,
+)
 from playwright.sync_api import sync_playwright
 
 from dashboard.events.importers import import_file
 from dashboard.events.store import open_store
 
 CHROMIUM = Path("/usr/bin/chromium")
-OUTBOUND_AUDIT = REPO / "tests" / "outbound"  # holds the sitecustomize.py that audits sockets
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -48,7 +54,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SERVER_START_TIMEOUT_S = 90
-VIEWPORT = {"width": 1400, "height": 900}
 
 
 def _unavailable(reason: str) -> None:
@@ -99,36 +104,10 @@ def log_events(log_store) -> pd.DataFrame:
 # --- the server ----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the server's process group (the server and kaleido's Chromium), SIGKILL what stays."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=15)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # stragglers in the group, if any
-    process.wait(timeout=15)
-
-
 @pytest.fixture(scope="session")
 def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
     """Base URL of a running dashboard over the e2e log; stopped (no orphans) at the end."""
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("e2e-server") / "server.log"
     audit_log = log_path.with_name("outbound.log")
@@ -160,7 +139,7 @@ def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
         )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(base_url):
+        while not healthy(base_url):
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
             if time.monotonic() > deadline:
@@ -170,7 +149,7 @@ def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
             time.sleep(0.3)
         yield base_url
     finally:
-        _stop(process)
+        stop_server(process)
     assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[-4000:]
     outbound = audit_log.read_text() if audit_log.exists() else ""
     assert not outbound, f"the server tried to reach other machines:\n{outbound[:4000]}"

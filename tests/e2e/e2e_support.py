@@ -6,9 +6,16 @@ module holds plain helpers so test files can import them by name.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
+import signal
+import socket
+import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +31,8 @@ HOSTILE_CSV = FIXTURES / "hostile.csv"
 HOSTILE_JAVASCRIPT_URL_CSV = FIXTURES / "hostile_javascript_url.csv"
 BAD_UPLOAD_CSV = FIXTURES / "bad_upload.csv"
 HOSTILE_ID = "E2E-HOSTILE"
+OUTBOUND_AUDIT = REPO / "tests" / "outbound"  # holds the sitecustomize.py that audits sockets
+VIEWPORT = {"width": 1400, "height": 900}
 
 # Page name -> (URL path, title heading, plotly charts drawn with the unfiltered log).
 # The default page (Overview) answers at "/": Streamlit ignores a default page's url_path.
@@ -54,6 +63,35 @@ def query(url: str) -> dict[str, list[str]]:
 
 def unescape_markdown(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
+
+
+# --- the server process ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (the server and kaleido's Chromium), SIGKILL what stays."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # stragglers in the group, if any
+    process.wait(timeout=15)
 
 
 @dataclass
