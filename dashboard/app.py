@@ -9,9 +9,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import server
 from dashboard.events import access
 from dashboard.ui import access as signin
 from dashboard.ui import data, page, sidebar
+
+# Also when started with a plain `streamlit run` (serve already did this before the server started):
+# Streamlit's origin check would otherwise ask checkip.amazonaws.com on a foreign-origin WebSocket.
+server.disable_address_lookups()
 
 st.set_page_config(
     page_title="Conflict Monitor",

@@ -134,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
             columns = [
                 "revision",
                 "recorded_at",
-                "recorded_by",
                 "retracted",
                 "reason",
+                "recorded_by",
                 "figure_low",
                 "figure_best",
                 "figure_high",
