@@ -182,6 +182,8 @@ def _serve(
     if roles is not None:
         env[access.ROLES_ENV] = str(roles.resolve())
     env.pop(access.ANONYMOUS_WRITES_ENV, None)  # only this flag turns anonymous writes on
+    # A broken role map is reported now, not to the first person who signs in.
+    access.load_role_map(roles or access.role_map_path(REPO_ROOT))
     if not access.is_loopback(host) and not sign_in_configured(REPO_ROOT):
         if allow_anonymous_writes:
             env[access.ANONYMOUS_WRITES_ENV] = "1"

@@ -405,3 +405,12 @@ def test_serve_listens_on_this_machine_unless_told(monkeypatch):
     monkeypatch.setattr(cli, "_serve", lambda url, port, **options: calls.append(options) or 0)
     assert cli.main([]) == 0  # plain `conflict-monitor`
     assert calls == [{"host": "127.0.0.1", "allow_anonymous_writes": False, "roles": None}]
+
+
+def test_serve_refuses_a_broken_role_map_before_starting(tmp_path, capsys, monkeypatch):
+    roles = tmp_path / "roles.toml"
+    roles.write_text('[users]\n"ana@example.org" = "editor"\n')
+    monkeypatch.setattr(cli.os, "execvpe", lambda *a: pytest.fail("the server started with a broken role map"))
+    assert cli.main(["serve", "--roles", str(roles)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {roles}: [users] 'ana@example.org': unknown role 'editor'" in err

@@ -93,8 +93,8 @@ st.caption(
 if _IMPORTED in st.session_state:
     st.success(st.session_state.pop(_IMPORTED), icon=":material/check_circle:")
 actor = access.current_actor()
-# Shown, but disabled, for those who may not import: the store refuses their writes whatever the
-# browser sends (a disabled widget is only a hint), and says so below.
+# Shown, but disabled, for those who may not import. Streamlit drops what a disabled widget reports;
+# behind that, the store's own role check refuses the write whatever a crafted request sends.
 may_import = actor.may("import")
 if not may_import:
     st.info(
