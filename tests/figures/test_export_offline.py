@@ -47,10 +47,12 @@ def test_export_chromium_runs_with_background_networking_off():
         pytest.skip(f"{CHROMIUM} is missing: PNG export cannot be tested")
     png = export.figure_png(go.Figure(go.Bar(x=["a"], y=[1])), width=200, height=150, scale=1)
     assert png.startswith(b"\x89PNG")
+    # choreographer's own switch tells kaleido's browser from Playwright's (the e2e tests' browser may
+    # still run below this process when the whole suite runs).
     browsers = [
         args
         for args in map(_cmdline, _descendants(os.getpid()))
-        if any("chrom" in Path(a).name for a in args[:3]) and "--remote-debugging-pipe" in args
+        if any("chrom" in Path(a).name for a in args[:3]) and "--allow-file-access-from-files" in args
     ]
     assert browsers, "no export browser found below this process"
     for args in browsers:
