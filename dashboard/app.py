@@ -9,7 +9,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import server
+from dashboard.events import access
+from dashboard.ui import access as signin
 from dashboard.ui import data, page, sidebar
+
+# Also when started with a plain `streamlit run` (serve already did this before the server started):
+# Streamlit's origin check would otherwise ask checkip.amazonaws.com on a foreign-origin WebSocket.
+server.disable_address_lookups()
 
 st.set_page_config(
     page_title="Conflict Monitor",
@@ -17,6 +24,9 @@ st.set_page_config(
     page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
     layout="wide",
 )
+
+# Before any page or the log is shown: a team server asks its visitors to sign in first.
+actor = signin.require_actor()
 
 # Streamlit serves the default page at "/" only and ignores its url_path for the URL (st.Page docs:
 # "the page is served at the root URL instead of url_path"), so "/overview" answered "Page not found".
@@ -41,5 +51,7 @@ if current is overview_alias:
 
 events = data.current_events()
 event_filter = sidebar.render_filter(events)
-with page.sharing(events, event_filter):
+signin.render_identity(actor)
+# The page's writes run as this actor: the store checks the role before every write.
+with access.acting_as(actor), page.sharing(events, event_filter):
     current.run()

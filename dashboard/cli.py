@@ -11,15 +11,15 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from dashboard import brief as briefing
 from dashboard import doctor
-from dashboard.events import archive, exports, safe_write, schema
+from dashboard.events import access, archive, exports, safe_write, schema
 from dashboard.events.db_errors import DatabaseProblem, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import (
@@ -42,7 +42,7 @@ from dashboard.events.store import (
     is_default_database,
     open_store,
 )
-from dashboard.streamlit_settings import streamlit_command
+from dashboard.streamlit_settings import LOCAL_HOST, streamlit_command
 
 # Commands that only read the log: they never create a database (a mistyped path is an error).
 READ_ONLY_COMMANDS = ("export", "brief", "history", "stats", "backup", "dump")
@@ -96,6 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="open the dashboard (the default command)")
     serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument(
+        "--host",
+        default=LOCAL_HOST,
+        help=f"address to listen on (default {LOCAL_HOST}: this machine only; 0.0.0.0 for every interface)",
+    )
+    serve.add_argument(
+        "--allow-anonymous-writes",
+        action="store_true",
+        help="on a non-local address without sign-in, let every visitor import (default: read-only)",
+    )
+    serve.add_argument(
+        "--roles",
+        type=Path,
+        help=f"role map for signed-in users (default: ${access.ROLES_ENV} or .streamlit/roles.toml)",
+    )
 
     imp = commands.add_parser("import", help="import a file (all or nothing unless --skip-invalid)")
     imp.add_argument("path", type=Path)
@@ -192,7 +207,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
     if command == "serve":
-        return _serve(url, getattr(args, "port", 8501))
+        return _serve(
+            url,
+            getattr(args, "port", 8501),
+            host=getattr(args, "host", LOCAL_HOST),
+            allow_anonymous_writes=getattr(args, "allow_anonymous_writes", False),
+            roles=getattr(args, "roles", None),
+        )
     if command == "schema":
         print(_schema_text())
         return 0
@@ -223,6 +244,7 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
             "recorded_at",
             "retracted",
             "reason",
+            "recorded_by",
             "figure_low",
             "figure_best",
             "figure_high",
@@ -231,6 +253,7 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
             "event_date",
             "description",
         ]
+        frame["recorded_by"] = frame["recorded_by"].fillna("(not recorded)")  # rows from before 0002
         print(frame[columns].to_string(index=False))
         return 0
     if command == "stats":
@@ -256,18 +279,63 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
     return 2
 
 
-def _serve(url: str | None, port: int) -> int:
+def _serve(
+    url: str | None,
+    port: int,
+    *,
+    host: str = LOCAL_HOST,
+    allow_anonymous_writes: bool = False,
+    roles: Path | None = None,
+) -> int:
+    """Replace this process with the dashboard's server, so signals reach the server itself."""
     location = database_location(url)
     if location.note:
         print(location.note, file=sys.stderr)
     # The server resolves the database as this process did: by the URL, whatever its folder.
     env = {**os.environ, DB_URL_ENV: location.url}
+    if roles is not None:
+        env[access.ROLES_ENV] = str(roles.resolve())
+    env.pop(access.ANONYMOUS_WRITES_ENV, None)  # only this flag turns anonymous writes on
+    # Streamlit reads .streamlit/secrets.toml (sign-in) from the folder it starts in: the admin's, not ours.
+    app_root = Path.cwd()
+    # A broken role map is reported now, not to the first person who signs in.
+    access.load_role_map(roles or access.role_map_path(app_root))
+    if not access.is_loopback(host) and not sign_in_configured(app_root):
+        if allow_anonymous_writes:
+            env[access.ANONYMOUS_WRITES_ENV] = "1"
+            print(
+                f"warning: listening on {host} without sign-in and with --allow-anonymous-writes: anyone who can "
+                "reach this port can import into the log.",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"note: listening on {host} without sign-in: the dashboard is read-only for everyone. Configure "
+                "sign-in (README, Team deployment) or pass --allow-anonymous-writes.",
+                file=sys.stderr,
+            )
     store = open_store(location.url)  # create and migrate before the first page asks
     if is_default_database(location.url) and store.is_empty():
         seed_store(store)  # the first start opens on the built-in log; other databases are seeded on request
     store.engine.dispose()
-    # The settings travel as flags, so they apply from any folder (no .streamlit/ needed).
-    return subprocess.call(streamlit_command(port), env=env)
+    # The settings travel as flags, so they apply from any folder (no .streamlit/ needed). exec, not a
+    # child process: a SIGTERM from systemd or Docker then stops the server and frees the port.
+    command = streamlit_command(port, host=host)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvpe(command[0], command, env)
+    return 0  # not reached
+
+
+def sign_in_configured(app_root: Path) -> bool:
+    """True when Streamlit will find an ``[auth]`` section in a secrets file (global or the app's)."""
+    for path in (Path.home() / ".streamlit" / "secrets.toml", app_root / ".streamlit" / "secrets.toml"):
+        try:
+            if "auth" in tomllib.loads(path.read_text(encoding="utf-8")):
+                return True
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            continue
+    return False
 
 
 def _doctor(url: str | None, host: str | None) -> int:

@@ -12,8 +12,13 @@ import sys
 from pathlib import Path
 
 # Served offline to analysts; safe defaults for a shared server.
+# Local by default: a dashboard reachable from the network is a choice made with `serve --host`. A
+# specific address also keeps Streamlit from asking checkip.amazonaws.com for its start banner.
+LOCAL_HOST = "127.0.0.1"
+
 SETTINGS: dict[str, bool | int | str] = {
     "server.headless": True,
+    "server.address": LOCAL_HOST,
     "server.enableXsrfProtection": True,
     "server.enableCORS": True,
     # Nothing is served but what the app itself ships.
@@ -45,6 +50,19 @@ def streamlit_flags(settings: dict[str, bool | int | str] = SETTINGS) -> list[st
     return [f"--{key}={str(value).lower() if isinstance(value, bool) else value}" for key, value in settings.items()]
 
 
-def streamlit_command(port: int, app: Path = APP) -> list[str]:
-    """The command that serves ``app`` (the dashboard) on ``port`` with :data:`SETTINGS`."""
-    return [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), *streamlit_flags()]
+def streamlit_command(port: int, app: Path = APP, *, host: str = LOCAL_HOST) -> list[str]:
+    """The command that serves ``app`` (the dashboard) on ``host``:``port`` with :data:`SETTINGS`.
+
+    Through ``dashboard.server``: Streamlit's own command with its address lookups switched off.
+    """
+    settings = {**SETTINGS, "server.address": host}
+    return [
+        sys.executable,
+        "-m",
+        "dashboard.server",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        *streamlit_flags(settings),
+    ]

@@ -385,3 +385,36 @@ def test_100k_row_import(run, tmp_path, write_large_csv, capsys):
             f"re-import {second:.1f} s ({rows / second:,.0f} rows/s)"
         )
     assert first < 120 and second < 120
+
+
+# --- who did it, and where serve listens (tests/test_serve.py starts the real server) ------------
+
+
+def test_import_and_history_record_the_user(run, monkeypatch):
+    monkeypatch.setenv("CONFLICT_MONITOR_USER", "night-shift")
+    code, _, _ = run("import", NATIVE / "events.csv", "--no-progress")
+    assert code == 0
+    code, out, _ = run("history", "N01")
+    header, row = out.strip().splitlines()
+    assert "recorded_by" in header.split() and row.split()[-1] != "night-shift"  # a column, not the last
+    assert "night-shift" in row.split()
+
+
+def test_serve_listens_on_this_machine_unless_told(monkeypatch):
+    parser = cli.build_parser()
+    assert parser.parse_args(["serve"]).host == "127.0.0.1"
+    args = parser.parse_args(["serve", "--host", "0.0.0.0", "--allow-anonymous-writes"])
+    assert (args.host, args.allow_anonymous_writes) == ("0.0.0.0", True)
+    calls = []
+    monkeypatch.setattr(cli, "_serve", lambda url, port, **options: calls.append(options) or 0)
+    assert cli.main([]) == 0  # plain `conflict-monitor`
+    assert calls == [{"host": "127.0.0.1", "allow_anonymous_writes": False, "roles": None}]
+
+
+def test_serve_refuses_a_broken_role_map_before_starting(tmp_path, capsys, monkeypatch):
+    roles = tmp_path / "roles.toml"
+    roles.write_text('[users]\n"ana@example.org" = "editor"\n')
+    monkeypatch.setattr(cli.os, "execvpe", lambda *a: pytest.fail("the server started with a broken role map"))
+    assert cli.main(["serve", "--roles", str(roles)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: {roles}: [users] 'ana@example.org': unknown role 'editor'" in err

@@ -43,7 +43,7 @@ def test_flags_spell_values_as_streamlit_reads_them():
 
 def test_command_serves_the_packaged_app_with_every_setting():
     command = streamlit_command(8600)
-    assert command[1:4] == ["-m", "streamlit", "run"]
+    assert command[1:4] == ["-m", "dashboard.server", "run"]
     assert Path(command[4]) == APP and APP.is_file()
     assert command[5:7] == ["--server.port", "8600"]
     assert command[7:] == streamlit_flags()
@@ -99,13 +99,27 @@ def test_serve_starts_the_packaged_command_on_the_resolved_database(monkeypatch,
     from dashboard import cli
 
     calls = []
-    monkeypatch.setattr(cli, "open_store", lambda url: calls.append(("open", url)))
-    monkeypatch.setattr(cli.subprocess, "call", lambda command, **kwargs: calls.append((command, kwargs)) or 0)
+
+    class OpenedStore:
+        engine = type("Engine", (), {"dispose": staticmethod(lambda: None)})
+
+        def is_empty(self) -> bool:
+            return False
+
+    def fake_open_store(url):
+        calls.append(("open", url))
+        return OpenedStore()
+
+    folder = tmp_path / "admin"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(cli, "open_store", fake_open_store)
+    monkeypatch.setattr(cli.os, "execvpe", lambda file, command, env: calls.append((command, env)))
     monkeypatch.setenv("CONFLICT_MONITOR_DB", f"sqlite:///{tmp_path / 'env.sqlite'}")
     url = f"sqlite:///{tmp_path / 'given.sqlite'}"
     assert cli.main(["serve", "--port", "8612", "--db", url]) == 0
-    (_, opened), (command, kwargs) = calls
+    (_, opened), (command, env) = calls
     assert opened == url
     assert command == streamlit_command(8612)
     # The server gets the database this process chose, and runs in the caller's folder (no cwd change).
-    assert kwargs["env"]["CONFLICT_MONITOR_DB"] == url and "cwd" not in kwargs
+    assert env["CONFLICT_MONITOR_DB"] == url and Path.cwd() == folder

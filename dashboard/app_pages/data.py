@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from dashboard.events import schema
+from dashboard.events import access, schema
 from dashboard.events.db_errors import DATABASE_ERRORS, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import ImportFileError, write_parsed
@@ -24,6 +24,12 @@ _ROUND = "_upload_round"
 ERROR_ROWS_SHOWN = 1000
 PREVIEW_ROWS = 50
 UPLOAD_ORIGIN = "upload"
+
+
+def _who(name: object) -> str:
+    """Who ran an import; imports from before this was recorded have no name."""
+    return str(name) if isinstance(name, str) and name else "(not recorded)"
+
 
 view = page.current_view()
 store = data.get_store()
@@ -56,7 +62,8 @@ if len(batches):
     finished = last["finished_at"] if pd.notna(last["finished_at"]) else last["started_at"]
     st.caption(
         text.escape_markdown(
-            f"Last import: {last['file_name']} ({last['format']}), finished {finished:%Y-%m-%d %H:%M} UTC: "
+            f"Last import: {last['file_name']} ({last['format']}) by {_who(last['recorded_by'])}, "
+            f"finished {finished:%Y-%m-%d %H:%M} UTC: "
             f"{last['rows_new']} new, {last['rows_revised']} revised, {last['rows_unchanged']} unchanged."
         )
     )
@@ -105,10 +112,24 @@ st.caption(
 )
 if _IMPORTED in st.session_state:
     st.success(st.session_state.pop(_IMPORTED), icon=":material/check_circle:")
+actor = access.current_actor()
+# Shown, but disabled, for those who may not import. Streamlit drops what a disabled widget reports;
+# behind that, the store's own role check refuses the write whatever a crafted request sends.
+may_import = actor.may("import")
+if not may_import:
+    st.info(
+        text.escape_markdown(
+            f"{actor.name} has the {actor.role.label} role: reading and downloads only. "
+            f"Importing needs the {access.ACTIONS['import'].label} role."
+        ),
+        icon=":material/lock:",
+    )
 
 # A new key after each import empties the box, so the same file is not offered for import twice.
 upload_round = st.session_state.get(_ROUND, 0)
-upload = st.file_uploader("File to import", type=["csv", "json", "xlsx"], key=f"upload-{upload_round}")
+upload = st.file_uploader(
+    "File to import", type=["csv", "json", "xlsx"], key=f"upload-{upload_round}", disabled=not may_import
+)
 if upload is None:
     st.session_state.pop(_PARSED, None)
 else:
@@ -166,20 +187,23 @@ else:
     if st.button(
         f"Import {report.accepted:,} row{'' if report.accepted == 1 else 's'}",
         type="primary",
-        disabled=blocked,
+        disabled=blocked or not may_import,
         key="import",
         icon=":material/upload:",
     ):
-        with st.spinner("Importing…"):
-            try:
+        try:
+            with st.spinner("Importing…"):
                 # What was previewed is what is written: the file is not parsed a second time.
                 done = write_parsed(store, parsed, skip_invalid=skip, origin=UPLOAD_ORIGIN)
-            except DATABASE_ERRORS as exc:  # locked, read-only, disk full, ...: a message, not a traceback
-                message = database_error_message(exc, store.engine.url)
-                if message is None:
-                    raise
-                st.error(text.escape_markdown(message), icon=":material/error:")
-                st.stop()
+        except access.AccessDenied as exc:  # logged by the store's check
+            st.error(text.escape_markdown(f"Nothing was imported: {exc}"), icon=":material/block:")
+            st.stop()
+        except DATABASE_ERRORS as exc:  # locked, read-only, disk full, ...: a message, not a traceback
+            message = database_error_message(exc, store.engine.url)
+            if message is None:
+                raise
+            st.error(text.escape_markdown(message), icon=":material/error:")
+            st.stop()
         if done.written:
             st.session_state[_IMPORTED] = text.escape_markdown(done.summary())
             st.session_state.pop(_PARSED, None)
@@ -209,8 +233,9 @@ else:
                 "rows_revised",
                 "rows_unchanged",
                 "finished_at",
+                "recorded_by",
             ]
-        ],
+        ].assign(recorded_by=batches["recorded_by"].map(_who)),
         hide_index=True,
         width="stretch",
         key="import-history",

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from pandas.api.types import union_categoricals
 from sqlalchemy.engine import Connection, Engine
 
-from dashboard.events import columnar, schema
+from dashboard.events import access, columnar, schema
 from dashboard.events.db_errors import DEFAULT_BUSY_TIMEOUT_S, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.locations import DB_URL_ENV, builtin_database_url, database_location  # noqa: F401 (DB_URL_ENV: imported from here)
@@ -71,6 +71,8 @@ import_batches = sa.Table(
     sa.Column("rows_unchanged", sa.Integer, nullable=False, default=0),
     sa.Column("started_at", sa.DateTime, nullable=False),
     sa.Column("finished_at", sa.DateTime),
+    # Who ran the import: the signed-in user, else CONFLICT_MONITOR_USER or the OS user (access.py).
+    sa.Column("recorded_by", sa.Text),
 )
 
 # The event table is derived from the schema: one column per record field.
@@ -88,6 +90,8 @@ events = sa.Table(
     sa.Column("retracted", sa.Boolean, nullable=False, default=False),
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.batch_id")),
+    # Who wrote this revision; not part of the current view (history and the batches show it).
+    sa.Column("recorded_by", sa.Text),
     sa.UniqueConstraint("event_id", "revision", name="uq_event_revision"),
     sa.Index("ix_events_recorded_at", "recorded_at"),
 )
@@ -313,6 +317,9 @@ class EventStore:
 
         ``written``, if given, receives the rows written (as tables with the log's columns).
         """
+        if conn is None:
+            # The one check before an import writes (revise and retract check their own action).
+            access.require("import")
         table = records if isinstance(records, pa.Table) else columnar.records_table(records)
         if pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
             raise StoreError("the same event_id appears twice in one batch")
@@ -332,7 +339,10 @@ class EventStore:
             return outcome
 
         now = utc_now()
-        batch_id = None if batch is None else self._insert_batch(conn, batch, accepted=table.num_rows)
+        actor = access.current_actor().name
+        batch_id = (
+            None if batch is None else self._insert_batch(conn, batch, accepted=table.num_rows, recorded_by=actor)
+        )
 
         result = AppendResult()
         table = columnar.normalise_floats(table)
@@ -342,7 +352,14 @@ class EventStore:
         for start in range(0, table.num_rows, _WRITE_CHUNK):
             chunk = table.slice(start, _WRITE_CHUNK)
             rows = self._append_chunk(
-                conn, chunk, result, now=now, reason=reason, batch_id=batch_id, look_up_heads=not log_is_empty
+                conn,
+                chunk,
+                result,
+                now=now,
+                reason=reason,
+                batch_id=batch_id,
+                look_up_heads=not log_is_empty,
+                actor=actor,
             )
             if written is not None and rows is not None:
                 written.append(rows)
@@ -360,7 +377,7 @@ class EventStore:
         return result, batch_id
 
     def _append_chunk(
-        self, conn: Connection, chunk: pa.Table, result: AppendResult, *, now, reason, batch_id, look_up_heads
+        self, conn: Connection, chunk: pa.Table, result: AppendResult, *, now, reason, batch_id, look_up_heads, actor
     ) -> pa.Table | None:
         """Write the records of ``chunk`` that are new or changed; return what was written."""
         digests = columnar.content_hashes(chunk)
@@ -396,6 +413,7 @@ class EventStore:
             retracted=[False] * count,
             content_hash=kept_digests,
             batch_id=[batch_id] * count,
+            recorded_by=[actor] * count,
         )
         _insert_columns(conn, events, rows)
         new = [i for i, revision in enumerate(revisions) if revision == 1]
@@ -468,6 +486,7 @@ class EventStore:
 
     def revise(self, event_id: str, changes: dict[str, Any], reason: str) -> int:
         """Record a correction as a new revision; returns its revision number."""
+        access.require("revise")
         with self.writing() as conn:
             current = self._current_row(conn, event_id)
             data = {k: current[k] for k in schema.FIELD_NAMES} | changes
@@ -480,8 +499,9 @@ class EventStore:
 
     def retract(self, event_id: str, reason: str) -> int:
         """Withdraw an event with a tombstone revision; its history stays."""
+        actor = access.require("retract")
         with self.writing() as conn:
-            return self._retract(conn, self._current_row(conn, event_id), reason, batch_id=None)
+            return self._retract(conn, self._current_row(conn, event_id), reason, batch_id=None, recorded_by=actor.name)
 
     def retract_many(self, retractions: Sequence[tuple[str, str]], *, batch: BatchInfo) -> tuple[RetractResult, int]:
         """Withdraw many events (id, reason) in one transaction, recorded as one import batch.
@@ -489,9 +509,10 @@ class EventStore:
         An id the log does not hold, or holds retracted already, is counted, not an error: a
         deletions list (ACLED's) names events of other countries and years than the log holds.
         """
+        actor = access.require("import")  # a deletions list is an import
         result = RetractResult()
         with self.writing() as conn:
-            batch_id = self._insert_batch(conn, batch, accepted=len(retractions))
+            batch_id = self._insert_batch(conn, batch, accepted=len(retractions), recorded_by=actor.name)
             heads = self._heads(conn, [event_id for event_id, _ in retractions])
             for event_id, reason in retractions:
                 head = heads.get(event_id)
@@ -500,7 +521,9 @@ class EventStore:
                 elif head["retracted"]:
                     result.already += 1
                 else:
-                    self._retract(conn, self._current_row(conn, event_id), reason, batch_id=batch_id)
+                    self._retract(
+                        conn, self._current_row(conn, event_id), reason, batch_id=batch_id, recorded_by=actor.name
+                    )
                     result.retracted_ids.append(event_id)
             conn.execute(
                 import_batches.update()
@@ -509,7 +532,9 @@ class EventStore:
             )
         return result, batch_id
 
-    def _retract(self, conn: Connection, current: dict[str, Any], reason: str, *, batch_id: int | None) -> int:
+    def _retract(
+        self, conn: Connection, current: dict[str, Any], reason: str, *, batch_id: int | None, recorded_by: str | None
+    ) -> int:
         event_id = current["event_id"]
         revision = current["revision"] + 1
         row = {k: current[k] for k in schema.FIELD_NAMES}
@@ -520,6 +545,7 @@ class EventStore:
             retracted=True,
             content_hash=current["content_hash"],
             batch_id=batch_id,
+            recorded_by=recorded_by,
         )
         conn.execute(events.insert(), row)
         self._write_heads(
@@ -538,7 +564,7 @@ class EventStore:
         return revision
 
     @staticmethod
-    def _insert_batch(conn: Connection, batch: BatchInfo, *, accepted: int) -> int:
+    def _insert_batch(conn: Connection, batch: BatchInfo, *, accepted: int, recorded_by: str | None) -> int:
         return conn.execute(
             import_batches.insert().values(
                 file_name=batch.file_name,
@@ -550,6 +576,7 @@ class EventStore:
                 rows_rejected=batch.rows_rejected,
                 rows_accepted=accepted,
                 started_at=batch.started_at,
+                recorded_by=recorded_by,
             )
         ).inserted_primary_key[0]
 

@@ -270,6 +270,45 @@ def chromium_available() -> bool:
     return chromium_path() is not None
 
 
+# Chromium's own traffic, switched off: background requests (variations, component and safe-browsing
+# updates, domain reliability, metrics), DNS over HTTPS (Chrome's "automatic" mode asks a public
+# resolver), translation and other Google services. choreographer's own list already carries
+# --disable-component-update, --disable-sync and --metrics-recording-only; these are the rest.
+OFFLINE_CHROMIUM_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-default-apps",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-sync",
+    "--safebrowsing-disable-auto-update",
+    "--no-pings",
+    "--no-service-autorun",
+    "--disable-features=DnsOverHttps,Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,"
+    "CertificateTransparencyComponentUpdater,NetworkTimeServiceQuerying",
+)
+
+
+def _start_chromium_offline() -> None:
+    """Make every Chromium that kaleido starts run with :data:`OFFLINE_CHROMIUM_FLAGS`.
+
+    Neither kaleido nor choreographer takes extra browser arguments (choreographer 1.4's
+    ``Chromium.__init__`` rejects unknown keywords), so the command line it builds is extended here;
+    tests/test_outbound.py reads the running browser's command line to hold this in place.
+    """
+    from choreographer.browsers import chromium
+
+    built = chromium.Chromium.get_cli
+    if getattr(built, "offline_flags", False):
+        return
+
+    def get_cli(self) -> list[str]:
+        return [*built(self), *OFFLINE_CHROMIUM_FLAGS]
+
+    get_cli.offline_flags = True
+    chromium.Chromium.get_cli = get_cli
+
+
 def _ensure_server() -> None:
     """Start the shared kaleido server once (caller holds ``_lock``)."""
     global _server_path
@@ -286,6 +325,7 @@ def _ensure_server() -> None:
     if server.is_running() and (thread is None or not thread.is_alive() or path != _server_path):
         server.close(silence_warnings=True)  # the browser died, or another was asked for
     if not server.is_running():
+        _start_chromium_offline()
         # mathjax=False: MathJax would come from a CDN; plotly.js comes from the plotly package.
         kaleido.start_sync_server(path=path, mathjax=False, timeout=EXPORT_TIMEOUT_S, silence_warnings=True)
         _server_path = path

@@ -1,8 +1,8 @@
 """Maps of claims: regions coloured by count or figure, precise places as points.
 
 Drawn with MapLibre traces (``go.Choroplethmap``, ``go.Scattermap``) on
-``map_style="white-bg"`` and our own boundaries, so nothing is fetched from a
-tile server or CDN. Region-level claims (geo_precision 3) colour their region
+:data:`OFFLINE_STYLE` and our own boundaries, so nothing is fetched from a
+tile server, glyph server or CDN. Region-level claims (geo_precision 3) colour their region
 but are never drawn as points.
 """
 
@@ -558,10 +558,23 @@ def _point_traces(points: pd.DataFrame) -> list[dict]:
     return traces
 
 
+# Plotly's "white-bg" with no glyph server: the built-in styles name fonts.openmaptiles.org, which
+# MapLibre asks for label glyphs as soon as a trace has text. Without a ``glyphs`` URL MapLibre draws
+# every label glyph itself from the browser's fonts (TinySDF), the same way it falls back offline,
+# so labels look the same and no request leaves the machine.
+# MapLibre requires ``sources``; an empty dict does not survive the trip to the browser (Streamlit's
+# plotly drops empty objects), so one empty GeoJSON source stands in.
+OFFLINE_STYLE = {
+    "version": 8,
+    "sources": {"none": {"type": "geojson", "data": {"type": "FeatureCollection", "features": []}}},
+    "layers": [{"id": "white-bg", "type": "background", "paint": {"background-color": "#FFFFFF"}}],
+}
+
+
 def _map_layout(spec: MapView, title: str | None, height: int) -> dict:
     return layout(
         title,
-        map=dict(style="white-bg", center=spec.center, zoom=spec.zoom),
+        map=dict(style=OFFLINE_STYLE, center=spec.center, zoom=spec.zoom),
         height=height,
         margin=dict(l=10, r=10, t=60 if title else 10, b=10),
         legend=dict(
@@ -626,7 +639,7 @@ def region_map(
     Returns
     -------
     plotly.graph_objects.Figure
-        Only ``choroplethmap`` and ``scattermap`` traces on ``map_style="white-bg"``
+        Only ``choroplethmap`` and ``scattermap`` traces on :data:`OFFLINE_STYLE`
         (no tiles, no ``geo`` layout). Traces, bottom to top: grey outlines of
         the regions around the view without a value (one trace, no customdata); the
         value choropleth (``customdata[i]`` = admin1_code, ``meta="regions"``);

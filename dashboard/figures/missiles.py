@@ -384,7 +384,7 @@ def launch_site_map(
     -------
     plotly.graph_objects.Figure
         Grey region outlines (``choroplethmap``), then one ``scattermap`` of
-        sites with ``customdata[i]`` = event ids joined by ","; white-bg style.
+        sites with ``customdata[i]`` = event ids joined by ","; the offline white style (``maps.OFFLINE_STYLE``).
     """
     spec = MAP_VIEWS["korean_peninsula"]
     around = view_regions(boundaries, spec)

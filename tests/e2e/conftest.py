@@ -1,11 +1,14 @@
 """End-to-end fixtures: one real Streamlit server and one headless Chromium per session.
 
-The server is started as a user starts it (``python -m streamlit run dashboard/app.py``
-from the repository root, so ``.streamlit/config.toml`` applies) on a free port, over
+The server is started as ``conflict-monitor serve`` starts it (``python -m dashboard.server run
+dashboard/app.py`` from the repository root, so ``.streamlit/config.toml`` applies) on a free port, over
 a temp database holding the seed log plus one hostile record
 (``tests/fixtures/e2e/hostile.csv``). Every tab blocks requests that leave the machine
 and records them, with dialogs and uncaught script errors; a test fails if any of
-those happened (see ``AppPage.assert_clean``).
+those happened (see ``AppPage.assert_clean``). The server process itself runs with
+``tests/outbound/sitecustomize.py``, which records every attempt to reach another machine; at the
+end of the session (pages visited, charts exported as PNG/SVG/HTML, a file imported) there must
+be none.
 
 Needs Debian's Chromium at /usr/bin/chromium (``playwright install`` cannot download
 here): without it the tests are skipped, except on CI (``CI=true``), where they fail.
@@ -13,21 +16,28 @@ here): without it the tests are skipped, except on CI (``CI=true``), where they 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from e2e_support import ARTIFACTS, HOSTILE_CSV, HOSTILE_ID, REPO, AppPage, is_local
+from e2e_support import (
+    ARTIFACTS,
+    HOSTILE_CSV,
+    HOSTILE_ID,
+    OUTBOUND_AUDIT,
+    REPO,
+    VIEWPORT,
+    AppPage,
+    free_port,
+    healthy,
+    is_local,
+    stop_server,
+)
 from playwright.sync_api import sync_playwright
 
 from dashboard.events.importers import import_file, seed_store
@@ -44,7 +54,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SERVER_START_TIMEOUT_S = 90
-VIEWPORT = {"width": 1400, "height": 900}
 
 
 def _unavailable(reason: str) -> None:
@@ -96,43 +105,23 @@ def log_events(log_store) -> pd.DataFrame:
 # --- the server ----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the server's process group (the server and kaleido's Chromium), SIGKILL what stays."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=15)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # stragglers in the group, if any
-    process.wait(timeout=15)
-
-
 @pytest.fixture(scope="session")
 def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
     """Base URL of a running dashboard over the e2e log; stopped (no orphans) at the end."""
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("e2e-server") / "server.log"
-    env = {**os.environ, "CONFLICT_MONITOR_DB": e2e_db}
+    audit_log = log_path.with_name("outbound.log")
+    env = {
+        **os.environ,
+        "CONFLICT_MONITOR_DB": e2e_db,
+        "PYTHONPATH": os.pathsep.join([str(OUTBOUND_AUDIT), str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "CONFLICT_MONITOR_AUDIT_LOG": str(audit_log),
+    }
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.server",
         "run",
         "dashboard/app.py",
         "--server.port",
@@ -151,7 +140,7 @@ def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
         )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(base_url):
+        while not healthy(base_url):
             if process.poll() is not None:
                 raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
             if time.monotonic() > deadline:
@@ -161,8 +150,10 @@ def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
             time.sleep(0.3)
         yield base_url
     finally:
-        _stop(process)
+        stop_server(process)
     assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[-4000:]
+    outbound = audit_log.read_text() if audit_log.exists() else ""
+    assert not outbound, f"the server tried to reach other machines:\n{outbound[:4000]}"
 
 
 # --- the browser ---------------------------------------------------------------------------

@@ -6,9 +6,16 @@ module holds plain helpers so test files can import them by name.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
+import signal
+import socket
+import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +31,8 @@ HOSTILE_CSV = FIXTURES / "hostile.csv"
 HOSTILE_JAVASCRIPT_URL_CSV = FIXTURES / "hostile_javascript_url.csv"
 BAD_UPLOAD_CSV = FIXTURES / "bad_upload.csv"
 HOSTILE_ID = "E2E-HOSTILE"
+OUTBOUND_AUDIT = REPO / "tests" / "outbound"  # holds the sitecustomize.py that audits sockets
+VIEWPORT = {"width": 1400, "height": 900}
 
 # Page name -> (URL path, title heading, plotly charts drawn with the unfiltered log).
 # The default page (Overview) answers at "/": Streamlit ignores a default page's url_path.
@@ -38,13 +47,6 @@ PAGES: dict[str, tuple[str, str, int]] = {
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SCRIPT_TIMEOUT_MS = 60_000
-# Requests to the outside that a page makes but does not need: it renders fully without
-# them (every test checks that). Anything not listed here fails the test that caused it.
-HARMLESS_OUTSIDE = {
-    # MapLibre asks for label glyphs from the style's default glyph server; the region
-    # labels still show offline (checked on the map screenshot).
-    r"^https://fonts\.openmaptiles\.org/": "map label glyphs",
-}
 
 
 def is_local(url: str) -> bool:
@@ -54,10 +56,6 @@ def is_local(url: str) -> bool:
     return parts.hostname in ("127.0.0.1", "localhost", "::1")
 
 
-def harmless(url: str) -> bool:
-    return any(re.match(pattern, url) for pattern in HARMLESS_OUTSIDE)
-
-
 def query(url: str) -> dict[str, list[str]]:
     """The query parameters of ``url``, each as the list of its values."""
     return parse_qs(urlsplit(url).query)
@@ -65,6 +63,35 @@ def query(url: str) -> dict[str, list[str]]:
 
 def unescape_markdown(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
+
+
+# --- the server process ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (the server and kaleido's Chromium), SIGKILL what stays."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # stragglers in the group, if any
+    process.wait(timeout=15)
 
 
 @dataclass
@@ -185,14 +212,11 @@ class AppPage:
         self.page.set_viewport_size(size)
         return path
 
-    def unexpected_outside(self) -> list[str]:
-        return [url for url in self.blocked if not harmless(url)]
-
     def assert_clean(self) -> None:
-        """No dialog, no uncaught script error, no request to the outside that the page needed."""
+        """No dialog, no uncaught script error, and not one request to the outside (none is tolerated)."""
         assert not self.dialogs, f"dialogs opened: {self.dialogs}"
         assert not self.errors, f"uncaught errors in the page: {self.errors}"
-        assert not self.unexpected_outside(), f"requests to the outside: {self.unexpected_outside()}"
+        assert not self.blocked, f"requests to the outside: {self.blocked}"
 
     def assert_no_error_boxes(self) -> None:
         expect(self.page.locator('[data-testid="stException"]')).to_have_count(0)

@@ -9,6 +9,7 @@ from figure_support import KURSK_REGION, SUDZHA, SUMY, SUNAN, assert_explicit_te
 
 from dashboard.events.geo import load_boundaries
 from dashboard.figures import MAP_VIEWS, maps, point_events, region_map, region_values
+from dashboard.figures.maps import OFFLINE_STYLE
 from dashboard.figures.style import CATEGORY_COLORS
 
 
@@ -140,7 +141,7 @@ def test_region_map_is_offline_maplibre(events, boundaries):
     assert trace_types(fig) <= {"choroplethmap", "scattermap"}
     layout = fig.to_dict()["layout"]
     assert "geo" not in layout and "mapbox" not in layout
-    assert layout["map"]["style"] == "white-bg"
+    assert layout["map"]["style"] == OFFLINE_STYLE and "glyphs" not in OFFLINE_STYLE
     assert layout["map"]["center"] == {"lat": 51.2, "lon": 35.4}
     assert layout["map"]["zoom"] == MAP_VIEWS["kursk_border"].zoom
     assert_explicit_template(fig)

@@ -15,6 +15,7 @@ from dashboard.figures import (
     missile_monthly,
     missile_monthly_chart,
 )
+from dashboard.figures.maps import OFFLINE_STYLE
 from dashboard.figures.missiles import profile_gaps, profile_note, site_bubbles
 
 
@@ -120,7 +121,7 @@ def test_launch_site_map():
     )
     fig = launch_site_map(sites, boundaries)
     assert trace_types(fig) == {"choroplethmap", "scattermap"}
-    assert fig.layout.map.style == "white-bg" and "geo" not in fig.to_dict()["layout"]
+    assert fig.to_dict()["layout"]["map"]["style"] == OFFLINE_STYLE and "geo" not in fig.to_dict()["layout"]
     assert fig.layout.map.center.lat == MAP_VIEWS["korean_peninsula"].center_lat
     bubbles = next(t for t in fig.data if t.type == "scattermap" and t.customdata is not None)
     assert bubbles.marker.size[0] > bubbles.marker.size[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from page_support import charts, no_match_shown, plain, values
 
+from dashboard.figures.maps import OFFLINE_STYLE
 from dashboard.ui import selection, sidebar
 
 KURSK_PLACEHOLDER = (51.73, 36.19)  # coordinates the region-level (precision 3) Kursk claims carry
@@ -31,7 +32,7 @@ def test_map_draws_regions_and_points_offline(open_page):
     at = open_page("map")
     figure = region_map(at)
     assert {t["type"] for t in figure["data"]} <= {"choroplethmap", "scattermap"}
-    assert figure["layout"]["map"]["style"] == "white-bg"
+    assert figure["layout"]["map"]["style"] == OFFLINE_STYLE
     assert choropleth(figure)["RU-KRS"] == 9  # every Kursk claim counts, region-level ones included
     located = points(figure)
     assert len(located) == 8  # precision 1-2 claims only
