@@ -54,14 +54,15 @@ def read_path(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise ImportFileError(name, "no such file") from None
+        raise ImportFileError(name, "No such file or directory") from None
     except IsADirectoryError:
-        raise ImportFileError(name, "is a directory, not a file: give the path of a CSV, JSON or XLSX file") from None
+        raise ImportFileError(name, _DIRECTORY) from None
     kind = _file_kind(os.fstat(fd).st_mode)
     if kind is not None:
         os.close(fd)
-        hint = ": give the path of a CSV, JSON or XLSX file" if kind == "a directory" else ""
-        raise ImportFileError(name, f"is {kind}, not a regular file: import reads regular files only{hint}")
+        if kind == "a directory":
+            raise ImportFileError(name, _DIRECTORY)
+        raise ImportFileError(name, f"is {kind}, not a regular file: import reads regular files only")
     with os.fdopen(fd, "rb", buffering=0) as handle:
         if os.fstat(fd).st_size > MAX_FILE_BYTES:
             raise ImportFileError(name, too_large())
@@ -69,6 +70,9 @@ def read_path(path: Path) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise ImportFileError(name, too_large())
     return data
+
+
+_DIRECTORY = "Is a directory: import reads regular files (a CSV, JSON or XLSX file)"
 
 
 def _file_kind(mode: int) -> str | None:

@@ -214,7 +214,7 @@ def test_dev_zero_is_refused_as_a_device():
 
 
 def test_a_directory_is_refused_by_name(tmp_path):
-    with pytest.raises(ImportFileError, match=r"is a directory"):
+    with pytest.raises(ImportFileError, match=r"Is a directory: import reads regular files"):
         validate_file(tmp_path)
 
 
