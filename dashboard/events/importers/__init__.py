@@ -452,7 +452,7 @@ def import_file(
         return report  # nothing to write; a header-only file leaves no trace but its warning
     if skip_invalid and parsed.rejected_rows and path is not None:
         report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)
-    table = _with_region(parsed.accepted_table())
+    table = _with_region(parsed.accepted_table(), report)
     batch = BatchInfo(
         file_name=name,
         sha256=report.sha256,
@@ -469,21 +469,28 @@ def import_file(
     return report
 
 
-def _with_region(table):
-    """Fill admin1 for records with coordinates but no region, by point-in-polygon."""
+def _with_region(table, report: ImportReport | None = None):
+    """Fill admin1 for records with coordinates but no region, by point-in-polygon.
+
+    Unmatched region names and name/coordinate disagreements go to ``report.warnings``.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    missing = pc.indices_nonzero(
-        pc.and_(pc.is_valid(table.column("latitude")), pc.is_null(table.column("admin1_code")))
-    )
-    if len(missing) == 0:
-        return table
     from dashboard.events import geo
+    from dashboard.events.importers.places import region_warnings
 
     try:
         boundaries = geo.load_boundaries()
     except FileNotFoundError:
+        return table
+    if report is not None and table.num_rows:
+        columns = ["event_id", "country_code", "admin1_code", "admin1_name", "latitude", "longitude"]
+        report.warnings += region_warnings(table.select(columns).to_pandas(), boundaries)
+    missing = pc.indices_nonzero(
+        pc.and_(pc.is_valid(table.column("latitude")), pc.is_null(table.column("admin1_code")))
+    )
+    if len(missing) == 0:
         return table
     frame = (
         table.select(["latitude", "longitude", "admin1_code", "admin1_name", "country_code"]).take(missing).to_pandas()

@@ -205,3 +205,67 @@ def _boundary_alt_names() -> tuple[tuple[str, str], ...]:
         for alt in str(alts).split("|")
         if alt.strip()
     )
+
+
+# How many names or events a warning lists before it says "and N more".
+_WARNING_EXAMPLES = 10
+
+
+def region_warnings(frame, boundaries) -> list[str]:
+    """What an import should tell the user about the regions of its rows.
+
+    Two things are reported, never silently resolved: region names that matched no
+    ISO 3166-2 code (the rows keep the name as given, and get a code from their
+    coordinates where they have any), and rows whose region code and coordinates
+    disagree by more than :data:`dashboard.events.geo.DISAGREEMENT_TOLERANCE_DEG`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows as parsed, before point-in-region filling: ``event_id``,
+        ``country_code``, ``admin1_code``, ``admin1_name``, ``latitude``, ``longitude``.
+    boundaries : geopandas.GeoDataFrame
+        Regions as from :func:`dashboard.events.geo.load_boundaries`.
+
+    Returns
+    -------
+    list of str
+        Zero, one or two warnings.
+    """
+    from dashboard.events import geo
+
+    warnings = []
+    names = frame["admin1_name"].astype("string").str.strip()
+    unmatched = frame.loc[(frame["admin1_code"].isna() & names.notna() & names.ne("")).to_numpy()]
+    if len(unmatched):
+        counts = unmatched.groupby([unmatched["admin1_name"], unmatched["country_code"].fillna("?")]).size()
+        listed = [f"{name!r} ({country}, {n} rows)" for (name, country), n in counts.items()]
+        placed = int(unmatched["latitude"].notna().sum())
+        warnings.append(
+            f"{len(unmatched)} rows name a region that matches no ISO 3166-2 code; the name is kept and "
+            f"{placed} of them get their region from their coordinates: " + _examples(listed)
+        )
+    disagree = geo.region_disagreements(frame.loc[frame["admin1_code"].notna().to_numpy()], boundaries)
+    if len(disagree):
+        region = geo.region_names(boundaries)
+        listed = [
+            f"{row.event_id}: {row.admin1_name or row.admin1_code} ({row.admin1_code}) but its point "
+            f"({row.latitude:g}, {row.longitude:g}) lies "
+            + (
+                f"in {region.get(row.point_admin1_code, '')} ({row.point_admin1_code})"
+                if row.point_admin1_code
+                else "in no region"
+            )
+            + f", {row.distance_deg * 111:.0f} km outside"
+            for row in disagree.itertuples()
+        ]
+        warnings.append(
+            f"{len(disagree)} rows give a region and coordinates that disagree; both are kept as given, "
+            "check which is right: " + _examples(listed)
+        )
+    return warnings
+
+
+def _examples(items: list[str]) -> str:
+    shown = "; ".join(items[:_WARNING_EXAMPLES])
+    return shown + (f"; and {len(items) - _WARNING_EXAMPLES} more" if len(items) > _WARNING_EXAMPLES else "")
