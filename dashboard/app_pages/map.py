@@ -45,8 +45,14 @@ def in_month(events: pd.DataFrame, month: str) -> pd.DataFrame:
 
 
 controls = st.columns([2, 2, 3])
+view_keys = [maps.FIT_VIEW, *maps.MAP_VIEWS]
 view_key = controls[0].selectbox(
-    "View", list(maps.MAP_VIEWS), format_func=lambda k: maps.MAP_VIEWS[k].label, key="view", bind="query-params"
+    "View",
+    view_keys,
+    index=view_keys.index(maps.default_view(shown)),
+    format_func=lambda k: maps.MAP_VIEWS[k].label if k in maps.MAP_VIEWS else maps.FIT_VIEW_LABEL,
+    key="view",
+    bind="query-params",
 )
 value = controls[1].selectbox(
     "Colour regions by",
@@ -73,7 +79,9 @@ map_title = f"{value_label} by region, {month.lower() if month == ALL_MONTHS els
 # A new key whenever the region filter changes: the chart starts without a selection,
 # so the next click on any region (the same one included) registers.
 map_key = "region-map-" + ("-".join(view.filter.admin1) or "all")
-fig = maps.region_map(regions, points, data.load_boundaries(), view=view_key, title=None, value_label=value_label)
+boundaries = data.load_boundaries()
+map_view = maps.view_for(view_key, in_view, boundaries)
+fig = maps.region_map(regions, points, boundaries, view=map_view, title=None, value_label=value_label)
 st.plotly_chart(
     fig,
     width="stretch",
