@@ -116,8 +116,9 @@ FIT_VIEW_LABEL = "Fit to data"
 # Countries of the first case (DPRK support to Russia): when no claim shown is in one,
 # the named views would show an empty map, so the Map opens on FIT_VIEW instead.
 FIRST_CASE_COUNTRIES = frozenset({"RUS", "UKR", "BLR", "PRK", "KOR"})
-# The map's drawing area in pixels as a page shows it (width is a typical wide layout).
-_FRAME_PX = (900, 560)
+# The map's drawing area in pixels as a page shows it: 560 px tall less the margins and
+# legend, in a typical wide layout; a little small rather than too large, so nothing is cut.
+_FRAME_PX = (800, 440)
 # MapLibre's tiles are 512 px: at zoom z the world is 512 * 2**z pixels wide.
 _TILE_PX = 512
 

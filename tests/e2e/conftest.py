@@ -13,21 +13,13 @@ here): without it the tests are skipped, except on CI (``CI=true``), where they 
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from e2e_support import ARTIFACTS, HOSTILE_CSV, HOSTILE_ID, REPO, AppPage, is_local
+from e2e_support import ARTIFACTS, HOSTILE_CSV, HOSTILE_ID, AppPage, is_local, serve
 from playwright.sync_api import sync_playwright
 
 from dashboard.events.importers import import_file
@@ -43,7 +35,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SERVER_START_TIMEOUT_S = 90
 VIEWPORT = {"width": 1400, "height": 900}
 
 
@@ -95,73 +86,11 @@ def log_events(log_store) -> pd.DataFrame:
 # --- the server ----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
-            return response.read().decode().strip() == "ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM the server's process group (the server and kaleido's Chromium), SIGKILL what stays."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=15)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # stragglers in the group, if any
-    process.wait(timeout=15)
-
-
 @pytest.fixture(scope="session")
 def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
     """Base URL of a running dashboard over the e2e log; stopped (no orphans) at the end."""
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("e2e-server") / "server.log"
-    env = {**os.environ, "CONFLICT_MONITOR_DB": e2e_db}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard/app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        # Others edit the checkout while the suite runs: a "File change" prompt must not appear.
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _healthy(base_url):
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"no healthy server after {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}"
-                )
-            time.sleep(0.3)
+    with serve(e2e_db, tmp_path_factory.mktemp("e2e-server") / "server.log") as base_url:
         yield base_url
-    finally:
-        _stop(process)
-    assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[-4000:]
 
 
 # --- the browser ---------------------------------------------------------------------------

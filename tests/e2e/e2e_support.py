@@ -6,10 +6,18 @@ module holds plain helpers so test files can import them by name.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Mapping, Sequence
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -237,3 +245,81 @@ def wait_until(condition, timeout_s: float = 30, interval_s: float = 0.2, descri
             seen = f": {describe()}" if describe else ""
             raise AssertionError(f"condition not met within {timeout_s} s{seen}")
         time.sleep(interval_s)
+
+
+# --- the server ----------------------------------------------------------------------------
+
+SERVER_START_TIMEOUT_S = 90
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+            return response.read().decode().strip() == "ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (the server and kaleido's Chromium), SIGKILL what stays."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # stragglers in the group, if any
+    process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def serve(db_url: str, log_path: Path) -> Iterator[str]:
+    """Run the dashboard over ``db_url`` as a user starts it; yield its base URL, then stop it.
+
+    ``python -m streamlit run dashboard/app.py`` from the repository root (so
+    ``.streamlit/config.toml`` applies) on a free port; fails if the server log shows
+    a traceback.
+    """
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "CONFLICT_MONITOR_DB": db_url}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard/app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        # Others edit the checkout while the suite runs: a "File change" prompt must not appear.
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not _healthy(base_url):
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"no healthy server after {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}"
+                )
+            time.sleep(0.3)
+        yield base_url
+    finally:
+        _stop(process)
+    assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[-4000:]

@@ -25,7 +25,7 @@ def test_fit_view_frames_the_box_with_a_margin():
     west, south, east, north = view.bbox
     assert west < BENIN[0] and south < BENIN[1] and east > BENIN[2] and north > BENIN[3]
     assert 0.77 < view.center_lon < 3.85 and 6.2 < view.center_lat < 12.42
-    # A 6-degree-tall box in a 560 px map: MapLibre zoom about 5.
+    # A 6-degree-tall box in a 440 px drawing area: MapLibre zoom about 5.
     assert 4.0 < view.zoom < 6.0
     assert view.label == maps.FIT_VIEW_LABEL
 
