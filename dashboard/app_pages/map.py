@@ -49,7 +49,7 @@ view_keys = [maps.FIT_VIEW, *maps.MAP_VIEWS]
 view_key = controls[0].selectbox(
     "View",
     view_keys,
-    index=view_keys.index(maps.default_view(shown)),
+    index=view_keys.index(maps.default_view(data.log_facets().values["country_code"])),
     format_func=lambda k: maps.MAP_VIEWS[k].label if k in maps.MAP_VIEWS else maps.FIT_VIEW_LABEL,
     key="view",
     bind="query-params",

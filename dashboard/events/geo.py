@@ -293,24 +293,32 @@ def region_disagreements(
     """
     regions = load_boundaries() if boundaries is None else boundaries
     shapes = regions.set_index("iso_3166_2").geometry
-    code = frame["admin1_code"].astype(object)
-    probe = pandas.DataFrame(
-        {"latitude": frame["latitude"].to_numpy(), "longitude": frame["longitude"].to_numpy(), "admin1_code": None}
+    code = frame["admin1_code"].astype(object).to_numpy()
+    lat = pandas.to_numeric(frame["latitude"], errors="coerce").to_numpy()
+    lon = pandas.to_numeric(frame["longitude"], errors="coerce").to_numpy()
+    todo = numpy.flatnonzero(
+        pandas.Series(code).isin(shapes.index).to_numpy() & (numpy.abs(lat) <= 90) & (numpy.abs(lon) <= 180)
     )
-    # Point-in-polygon first (indexed, fast on a million rows); distances only where it differs.
-    located = assign_admin1(probe, regions)["admin1_code"].to_numpy()
-    lat = pandas.to_numeric(probe["latitude"], errors="coerce")
-    lon = pandas.to_numeric(probe["longitude"], errors="coerce")
-    todo = code.isin(shapes.index).to_numpy() & lat.between(-90, 90).to_numpy() & lon.between(-180, 180).to_numpy()
-    todo &= located != code.to_numpy()
-    out = frame.iloc[numpy.flatnonzero(todo)].copy()
-    points = geopandas.points_from_xy(lon[todo], lat[todo])
-    named = shapes.reindex(code[todo]).to_numpy()
-    distance = numpy.asarray(shapely.distance(numpy.asarray(points), named), dtype=float)
-    far = distance > tolerance
-    out = out.iloc[numpy.flatnonzero(far)]
-    out["point_admin1_code"] = pandas.Series(located[todo][far], index=out.index, dtype=object)
-    out["distance_deg"] = distance[far]
+    # Most rows lie inside their named region: test each region's rows against its own
+    # prepared polygon (fast on a million rows); only the rest need distances.
+    outside = numpy.zeros(len(todo), dtype=bool)
+    for region_code, where in pandas.Series(code[todo]).groupby(code[todo], sort=False).indices.items():
+        polygon = shapes[region_code]
+        shapely.prepare(polygon)
+        rows = todo[where]
+        outside[where] = ~shapely.contains_xy(polygon, lon[rows], lat[rows])
+    suspects = todo[outside]
+    distance = numpy.asarray(
+        shapely.distance(shapely.points(lon[suspects], lat[suspects]), shapes.reindex(code[suspects]).to_numpy()),
+        dtype=float,
+    )
+    far = suspects[distance > tolerance]
+    out = frame.iloc[far].copy()
+    probe = pandas.DataFrame({"latitude": lat[far], "longitude": lon[far], "admin1_code": None})
+    out["point_admin1_code"] = pandas.Series(
+        assign_admin1(probe, regions)["admin1_code"].to_numpy(), index=out.index, dtype=object
+    )
+    out["distance_deg"] = distance[distance > tolerance]
     return out
 
 

@@ -9,6 +9,7 @@ but are never drawn as points.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import geopandas
@@ -176,11 +177,14 @@ def fit_view(
     )
 
 
-def default_view(events: pd.DataFrame) -> str:
+def default_view(country_codes: Iterable[str]) -> str:
     """The view the Map opens on: the Kursk border area, or :data:`FIT_VIEW` when no
-    claim shown is in a first-case country (an ACLED export for Benin, say)."""
-    countries = set(events["country_code"].dropna()) if "country_code" in events else set()
-    return "kursk_border" if countries & FIRST_CASE_COUNTRIES else FIT_VIEW
+    claim of the log is in a first-case country (an ACLED export for Benin, say).
+
+    ``country_codes`` are the log's distinct countries (the sidebar's facets, computed
+    once per revision), not a column of a million rows.
+    """
+    return "kursk_border" if FIRST_CASE_COUNTRIES.intersection(country_codes) else FIT_VIEW
 
 
 def view_for(key: str, events: pd.DataFrame, boundaries: geopandas.GeoDataFrame) -> MapView:

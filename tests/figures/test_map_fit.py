@@ -48,9 +48,9 @@ def test_data_extent_counts_points_and_region_level_claims(boundaries):
 
 
 def test_default_view_is_fit_when_no_claim_is_in_a_first_case_country():
-    assert maps.default_view(claims([("BEN", "BJ-AL", 11.1, 2.9)])) == maps.FIT_VIEW
-    assert maps.default_view(claims([("BEN", "BJ-AL", 11.1, 2.9), ("RUS", "RU-KRS", 51.2, 35.3)])) == "kursk_border"
-    assert maps.default_view(claims([])) == maps.FIT_VIEW
+    assert maps.default_view(["BEN", "BRA"]) == maps.FIT_VIEW
+    assert maps.default_view(["BEN", "RUS"]) == "kursk_border"
+    assert maps.default_view([]) == maps.FIT_VIEW
 
 
 def test_the_fit_view_outlines_and_colours_any_country(boundaries):
