@@ -73,7 +73,7 @@ def test_the_wheel_holds_what_the_program_reads(wheel):
         "dashboard/events/migrations/versions/0001_initial_event_log.py",
         "dashboard/resources/__init__.py",
         "dashboard/resources/seed/events.csv",
-        "dashboard/resources/boundaries/admin1.geojson",
+        "dashboard/resources/boundaries/admin1.parquet",
         "dashboard/resources/boundaries/gazetteer.csv",
     ):
         assert name in names

@@ -47,10 +47,15 @@ def in_month(events: pd.DataFrame, month: str) -> pd.DataFrame:
 # The map opens framing the filtered claims (a 2026 missile filter opens on the Korean peninsula);
 # a view from the URL, or chosen by the user, is kept.
 if "view" not in st.session_state and "view" not in st.query_params:
-    st.session_state["view"] = maps.best_view(shown)
+    st.session_state["view"] = maps.opening_view(shown, data.log_facets().values["country_code"])
 controls = st.columns([2, 2, 3])
+view_keys = [maps.FIT_VIEW, *maps.MAP_VIEWS]
 view_key = controls[0].selectbox(
-    "View", list(maps.MAP_VIEWS), format_func=lambda k: maps.MAP_VIEWS[k].label, key="view", bind="query-params"
+    "View",
+    view_keys,
+    format_func=lambda k: maps.MAP_VIEWS[k].label if k in maps.MAP_VIEWS else maps.FIT_VIEW_LABEL,
+    key="view",
+    bind="query-params",
 )
 value = controls[1].selectbox(
     "Colour regions by",
@@ -83,11 +88,13 @@ map_title = (
 # A new key whenever the region filter changes: the chart starts without a selection,
 # so the next click on any region (the same one included) registers.
 map_key = "region-map-" + ("-".join(view.filter.admin1) or "all")
+boundaries = data.load_boundaries()
+map_view = maps.view_for(view_key, in_view, boundaries)
 fig = maps.region_map(
     regions,
     points,
-    data.load_boundaries(),
-    view=view_key,
+    boundaries,
+    view=map_view,
     title=None,
     value_label=value_label,
     value_is_count=value == "count",

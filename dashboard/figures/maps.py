@@ -8,6 +8,8 @@ but are never drawn as points.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import geopandas
@@ -17,6 +19,7 @@ import plotly.graph_objects as go
 import pycountry
 import shapely
 
+from dashboard.events import geo
 from dashboard.events.schema import FIGURE_FIELDS, UNITS
 from dashboard.figures import _data, notation
 from dashboard.figures.style import (
@@ -50,10 +53,17 @@ class MapView:
     bbox: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
     labels: tuple[tuple[str, float, float], ...] = ()
     label_regions: bool = False
+    # ISO alpha-3 codes: outline only these countries' regions (empty: every country in bbox).
+    countries: tuple[str, ...] = ()
 
     @property
     def center(self) -> dict[str, float]:
         return {"lat": self.center_lat, "lon": self.center_lon}
+
+
+# The named views outline the first case's countries only, as before the boundaries
+# covered the world: neighbours' outlines would add regions to draw on every rerun.
+_SIX = ("RUS", "UKR", "BLR", "PRK", "KOR", "JPN")
 
 
 def _codes(*countries: str) -> tuple[str, ...]:
@@ -69,6 +79,7 @@ MAP_VIEWS: dict[str, MapView] = {
         region_codes=("RU-KRS", "RU-BEL", "RU-BRY", "UA-59", "UA-63"),
         bbox=(26.0, 47.0, 45.0, 56.0),
         label_regions=True,
+        countries=_SIX,
     ),
     "ukraine_russia": MapView(
         "Ukraine and western Russia",
@@ -77,6 +88,7 @@ MAP_VIEWS: dict[str, MapView] = {
         3.7,
         region_codes=_codes("UA", "RU", "BY"),
         bbox=(20.0, 42.0, 56.0, 62.0),
+        countries=_SIX,
         labels=(("UKRAINE", 49.0, 31.5), ("RUSSIA", 54.5, 42.0), ("BELARUS", 53.6, 28.0)),
     ),
     "korean_peninsula": MapView(
@@ -86,16 +98,102 @@ MAP_VIEWS: dict[str, MapView] = {
         5.0,
         region_codes=_codes("KP", "KR"),
         bbox=(122.0, 32.0, 134.0, 44.0),
+        countries=_SIX,
         labels=(("NORTH KOREA", 40.4, 127.2), ("SOUTH KOREA", 36.3, 128.0)),
     ),
     "all": MapView(
-        "All regions",
+        "All six countries",
         58.0,
         95.0,
         1.6,
+        region_codes=_codes("RU", "UA", "BY", "KP", "KR", "JP"),
+        countries=_SIX,
         labels=(("RUSSIA", 62.0, 95.0), ("UKRAINE", 49.0, 31.5), ("JAPAN", 36.5, 138.5), ("KOREA", 39.0, 127.5)),
     ),
 }
+
+FIT_VIEW = "fit"
+"""The view key of :func:`fit_view`: framed on the claims shown, for any country."""
+FIT_VIEW_LABEL = "Fit to data"
+# Countries of the first case (DPRK support to Russia): when no claim shown is in one,
+# the named views would show an empty map, so the Map opens on FIT_VIEW instead.
+FIRST_CASE_COUNTRIES = frozenset({"RUS", "UKR", "BLR", "PRK", "KOR"})
+# The map's drawing area in pixels as a page shows it: 560 px tall less the margins and
+# legend, in a typical wide layout; a little small rather than too large, so nothing is cut.
+_FRAME_PX = (800, 440)
+# MapLibre's tiles are 512 px: at zoom z the world is 512 * 2**z pixels wide.
+_TILE_PX = 512
+
+
+def fit_view(
+    extent: tuple[float, float, float, float] | None,
+    *,
+    size: tuple[int, int] = _FRAME_PX,
+    pad: float = 0.15,
+    min_span: float = 0.5,
+) -> MapView:
+    """A view that frames ``extent``: centre and zoom so that the box fills the map.
+
+    Parameters
+    ----------
+    extent : tuple of float or None
+        (west, south, east, north) in degrees, as from
+        ``dashboard.events.geo.data_extent``; None frames the whole world.
+    size : (int, int)
+        Map width and height in pixels.
+    pad : float
+        Margin around the box, as a share of its span on each side.
+    min_span : float
+        Smallest span framed, degrees (a single place is shown with its surroundings).
+
+    Returns
+    -------
+    MapView
+        Labelled :data:`FIT_VIEW_LABEL`, with ``bbox`` the padded box (whose regions
+        the map outlines) and no region focus.
+    """
+    if extent is None:
+        return MapView(FIT_VIEW_LABEL, 20.0, 0.0, 0.6)
+    west, south, east, north = extent
+    half_lon = max(east - west, min_span) * (0.5 + pad)
+    half_lat = max(north - south, min_span) * (0.5 + pad)
+    mid_lon, mid_lat = (west + east) / 2, (south + north) / 2
+    west, east = max(mid_lon - half_lon, -180.0), min(mid_lon + half_lon, 180.0)
+    south, north = max(mid_lat - half_lat, -85.0), min(mid_lat + half_lat, 85.0)
+
+    def mercator(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    width, height = size
+    zoom_lon = math.log2(width * 360.0 / (_TILE_PX * (east - west)))
+    zoom_lat = math.log2(height * 2 * math.pi / (_TILE_PX * (mercator(north) - mercator(south))))
+    centre_lat = math.degrees(2 * math.atan(math.exp((mercator(north) + mercator(south)) / 2)) - math.pi / 2)
+    zoom = min(max(min(zoom_lon, zoom_lat), 0.5), 10.0)
+    return MapView(
+        FIT_VIEW_LABEL,
+        round(centre_lat, 4),
+        round((west + east) / 2, 4),
+        round(zoom, 2),
+        bbox=(west, south, east, north),
+    )
+
+
+def default_view(country_codes: Iterable[str]) -> str:
+    """The view the Map opens on: the Kursk border area, or :data:`FIT_VIEW` when no
+    claim of the log is in a first-case country (an ACLED export for Benin, say).
+
+    ``country_codes`` are the log's distinct countries (the sidebar's facets, computed
+    once per revision), not a column of a million rows.
+    """
+    return "kursk_border" if FIRST_CASE_COUNTRIES.intersection(country_codes) else FIT_VIEW
+
+
+def view_for(key: str, events: pd.DataFrame, boundaries: geopandas.GeoDataFrame) -> MapView:
+    """The view named ``key``: one of :data:`MAP_VIEWS`, or :data:`FIT_VIEW` framed on ``events``."""
+    if key == FIT_VIEW:
+        return fit_view(geo.data_extent(events, boundaries))
+    return _view(key)
+
 
 REGION_COLUMNS = {"admin1_code": "object", "events": "int64", "value": "float64", "event_ids": "object"}
 POINT_COLUMNS = {
@@ -381,14 +479,28 @@ def best_view(events: pd.DataFrame) -> str:
     return next(key for key in MAP_VIEWS if counts[key] >= FRAME_SHARE * located)
 
 
+def opening_view(events: pd.DataFrame, country_codes: Iterable[str]) -> str:
+    """The view the Map opens on: the named view that frames the filtered claims (:func:`best_view`),
+    else :data:`FIT_VIEW` (a log with no first-case claim, or claims no named view frames)."""
+    if default_view(country_codes) == FIT_VIEW:
+        return FIT_VIEW
+    counts = claims_in_views(events)
+    located = max(counts.values(), default=0)
+    if located == 0:
+        return next(iter(MAP_VIEWS))
+    return next((key for key in MAP_VIEWS if counts[key] >= FRAME_SHARE * located), FIT_VIEW)
+
+
 def view_regions(boundaries: geopandas.GeoDataFrame, view: str | MapView) -> geopandas.GeoDataFrame:
-    """Regions whose outline the view draws: those touching its ``bbox``."""
+    """Regions whose outline the view draws: those touching its ``bbox`` (in its ``countries``, if set)."""
     spec = _view(view)
     west, south, east, north = spec.bbox
     bounds = boundaries.geometry.bounds
     touches = (
         (bounds["minx"] <= east) & (bounds["maxx"] >= west) & (bounds["miny"] <= north) & (bounds["maxy"] >= south)
     )
+    if spec.countries:
+        touches &= boundaries["country_code"].isin(spec.countries)
     return boundaries.loc[touches.to_numpy()]
 
 
@@ -604,7 +716,7 @@ def region_map(
     regions: pd.DataFrame,
     points: pd.DataFrame,
     boundaries: geopandas.GeoDataFrame,
-    view: str = "kursk_border",
+    view: str | MapView = "kursk_border",
     title: str | None = "Claims by region",
     value_label: str = "Events",
     *,
@@ -622,8 +734,9 @@ def region_map(
         As from :func:`point_events` (its first element).
     boundaries : GeoDataFrame
         As from ``dashboard.events.geo.load_boundaries()``.
-    view : str
-        A key of :data:`MAP_VIEWS`: centre, zoom and which outlines to draw.
+    view : str or MapView
+        A key of :data:`MAP_VIEWS`, or a view such as :func:`fit_view` gives:
+        centre, zoom and which outlines to draw.
     title, value_label : str
         Figure title and colour bar title.
     height : int

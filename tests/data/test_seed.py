@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
+import pandas
 import pytest
 
 from dashboard.events.schema import FIELD_NAMES, EventRecord, parse_sources, validate_record
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "data" / "seed" / "events.csv"
-BOUNDARIES = ROOT / "data" / "boundaries" / "admin1.geojson"
+BOUNDARIES = ROOT / "data" / "boundaries" / "admin1.parquet"
 
 
 def _read_rows() -> list[dict[str, str | None]]:
@@ -173,8 +173,7 @@ def test_missile_tests_count_missiles(records):
 
 def test_admin1_codes_exist_in_the_shipped_boundaries(records):
     if not BOUNDARIES.exists():
-        pytest.skip("data/boundaries/admin1.geojson is not there yet")
-    features = json.loads(BOUNDARIES.read_text(encoding="utf-8"))["features"]
-    codes = {f["properties"]["iso_3166_2"] for f in features}
+        pytest.skip("data/boundaries/admin1.parquet is not there yet")
+    codes = set(pandas.read_parquet(BOUNDARIES, columns=["iso_3166_2"])["iso_3166_2"])
     missing = sorted({r.admin1_code for r in records.values() if r.admin1_code and r.admin1_code not in codes})
     assert missing == []

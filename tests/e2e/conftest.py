@@ -17,27 +17,12 @@ here): without it the tests are skipped, except on CI (``CI=true``), where they 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from e2e_support import (
-    ARTIFACTS,
-    HOSTILE_CSV,
-    HOSTILE_ID,
-    OUTBOUND_AUDIT,
-    REPO,
-    VIEWPORT,
-    AppPage,
-    free_port,
-    healthy,
-    is_local,
-    stop_server,
-)
+from e2e_support import ARTIFACTS, HOSTILE_CSV, HOSTILE_ID, VIEWPORT, AppPage, is_local, serve
 from playwright.sync_api import sync_playwright
 
 from dashboard.events.importers import import_file, seed_store
@@ -53,7 +38,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-SERVER_START_TIMEOUT_S = 90
 
 
 def _unavailable(reason: str) -> None:
@@ -108,52 +92,8 @@ def log_events(log_store) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def server(chromium_path, e2e_db, tmp_path_factory) -> Iterator[str]:
     """Base URL of a running dashboard over the e2e log; stopped (no orphans) at the end."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("e2e-server") / "server.log"
-    audit_log = log_path.with_name("outbound.log")
-    env = {
-        **os.environ,
-        "CONFLICT_MONITOR_DB": e2e_db,
-        "PYTHONPATH": os.pathsep.join([str(OUTBOUND_AUDIT), str(REPO), os.environ.get("PYTHONPATH", "")]),
-        "CONFLICT_MONITOR_AUDIT_LOG": str(audit_log),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "dashboard.server",
-        "run",
-        "dashboard/app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        # Others edit the checkout while the suite runs: a "File change" prompt must not appear.
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not healthy(base_url):
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"no healthy server after {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}"
-                )
-            time.sleep(0.3)
+    with serve(e2e_db, tmp_path_factory.mktemp("e2e-server") / "server.log") as base_url:
         yield base_url
-    finally:
-        stop_server(process)
-    assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[-4000:]
-    outbound = audit_log.read_text() if audit_log.exists() else ""
-    assert not outbound, f"the server tried to reach other machines:\n{outbound[:4000]}"
 
 
 # --- the browser ---------------------------------------------------------------------------

@@ -13,10 +13,11 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -261,3 +262,64 @@ def wait_until(condition, timeout_s: float = 30, interval_s: float = 0.2, descri
             seen = f": {describe()}" if describe else ""
             raise AssertionError(f"condition not met within {timeout_s} s{seen}")
         time.sleep(interval_s)
+
+
+# --- the server ----------------------------------------------------------------------------
+
+SERVER_START_TIMEOUT_S = 90
+
+
+@contextlib.contextmanager
+def serve(db_url: str, log_path: Path) -> Iterator[str]:
+    """Run the dashboard over ``db_url`` as a user starts it; yield its base URL, then stop it.
+
+    ``python -m dashboard.server run dashboard/app.py`` (Streamlit with its address lookups off) from
+    the repository root (so ``.streamlit/config.toml`` applies) on a free port, with every outbound
+    connection attempt audited (``tests/outbound/sitecustomize.py``); fails if the server log shows
+    a traceback or the server tried to reach another machine.
+    """
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    audit_log = log_path.with_name(log_path.stem + "-outbound.log")
+    env = {
+        **os.environ,
+        "CONFLICT_MONITOR_DB": db_url,
+        "PYTHONPATH": os.pathsep.join([str(OUTBOUND_AUDIT), str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "CONFLICT_MONITOR_AUDIT_LOG": str(audit_log),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "dashboard.server",
+        "run",
+        "dashboard/app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        # Others edit the checkout while the suite runs: a "File change" prompt must not appear.
+        "--server.fileWatcherType",
+        "none",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while not healthy(base_url):
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with {process.returncode}:\n{log_path.read_text()[-4000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"no healthy server after {SERVER_START_TIMEOUT_S} s:\n{log_path.read_text()[-4000:]}"
+                )
+            time.sleep(0.3)
+        yield base_url
+    finally:
+        stop_server(process)
+    assert "Traceback" not in log_path.read_text(errors="replace"), log_path.read_text(errors="replace")[-4000:]
+    outbound = audit_log.read_text() if audit_log.exists() else ""
+    assert not outbound, f"the server tried to reach other machines:\n{outbound[:4000]}"

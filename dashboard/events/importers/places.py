@@ -55,12 +55,38 @@ _REGION_WORDS = frozenset(
 )
 
 
+# Latin letters that have no decomposition to strip an accent from (as unidecode folds them).
+_LETTER_FOLDS = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th", "ħ": "h"}
+)
+# Spelling variants transliterations produce for the same sound: "Atacora"/"Atakora",
+# "Ouémé"/"Weme", "Kharkiv"/"Harkiv", "Dzhankoy"/"Jankoy". Applied in order to a name key.
+_TRANSLITERATION_FOLDS = (
+    (re.compile(r"(.)\1+"), r"\1"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"(?:dzh|dj|zh)"), "j"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"(?:ck|q|c(?![eih]))"), "k"),
+    (re.compile(r"(?:ou|oo)"), "u"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"[ -]"), ""),
+)
+
+
 def name_key(name: str, drop: frozenset[str] = frozenset()) -> str:
     """A name folded for comparison: no accents, case, punctuation or ``drop`` words."""
     text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().translate(_LETTER_FOLDS)
     words = re.sub(r"[\W_]+", " ", text.replace("'", "").replace("\u2019", "")).split()
     return " ".join(w for w in words if w not in drop)
+
+
+def loose_key(key: str) -> str:
+    """A :func:`name_key` with transliteration variants folded together (see above)."""
+    for pattern, replacement in _TRANSLITERATION_FOLDS:
+        key = pattern.sub(replacement, key)
+    return key
 
 
 @functools.lru_cache(maxsize=1024)
@@ -118,24 +144,30 @@ def admin1_from_name(name: str, country_code: str | None) -> tuple[str, str] | N
 
     Only within ``country_code`` (alpha-3), and only when the name, without words
     like "Oblast" or "Province", means exactly one region among the shipped
-    boundaries and pycountry's subdivisions. The English name is the boundaries'
-    when the region is in them, else the name as given.
+    boundaries (their names and alternate names) and pycountry's subdivisions;
+    failing an exact match, when its transliteration-folded form (:func:`loose_key`)
+    means exactly one. The English name is the boundaries' when the region is in
+    them, else the name as given.
     """
     if not name or not name.strip() or not country_code:
         return None
-    codes = _admin1_index(country_code).get(name_key(name, _REGION_WORDS), set())
+    key = name_key(name, _REGION_WORDS)
+    codes = _admin1_index(country_code).get(key, set())
+    if not codes:
+        codes = _admin1_index(country_code, loose=True).get(loose_key(key), set())
     if len(codes) != 1:
         return None
     code = next(iter(codes))
     return code, _boundary_names().get(code, name.strip())
 
 
-@functools.lru_cache(maxsize=64)
-def _admin1_index(country_code: str) -> dict[str, set[str]]:
+@functools.lru_cache(maxsize=512)
+def _admin1_index(country_code: str, loose: bool = False) -> dict[str, set[str]]:
     country = pycountry.countries.get(alpha_3=country_code)
     if country is None:
         return {}
     names = [(code, n) for code, n in _boundary_names().items() if code.startswith(country.alpha_2 + "-")]
+    names += [(code, n) for code, n in _boundary_alt_names() if code.startswith(country.alpha_2 + "-")]
     names += [
         (s.code, s.name)
         for s in pycountry.subdivisions.get(country_code=country.alpha_2) or ()
@@ -144,7 +176,8 @@ def _admin1_index(country_code: str) -> dict[str, set[str]]:
     index: dict[str, set[str]] = {}
     for code, region in names:
         if pycountry.subdivisions.get(code=code) is not None:  # the schema's rule
-            index.setdefault(name_key(region, _REGION_WORDS), set()).add(code)
+            key = name_key(region, _REGION_WORDS)
+            index.setdefault(loose_key(key) if loose else key, set()).add(code)
     index.pop("", None)
     return index
 
@@ -155,3 +188,84 @@ def _boundary_names() -> dict[str, str]:
         return geo.region_names()
     except (FileNotFoundError, ValueError):
         return {}  # no boundaries built: pycountry's subdivisions alone
+
+
+@functools.lru_cache(maxsize=1)
+def _boundary_alt_names() -> tuple[tuple[str, str], ...]:
+    """(code, other name) pairs from the boundaries' ``alt_names`` (Natural Earth's variants)."""
+    from dashboard.events import geo
+
+    try:
+        regions = geo.load_boundaries()
+    except (FileNotFoundError, ValueError):
+        return ()
+    return tuple(
+        (code, alt)
+        for code, alts in zip(regions["iso_3166_2"], regions["alt_names"].fillna(""), strict=True)
+        for alt in str(alts).split("|")
+        if alt.strip()
+    )
+
+
+# How many names or events a warning lists before it says "and N more".
+_WARNING_EXAMPLES = 10
+
+
+def region_warnings(frame, boundaries) -> list[str]:
+    """What an import should tell the user about the regions of its rows.
+
+    Two things are reported, never silently resolved: region names that matched no
+    ISO 3166-2 code (the rows keep the name as given, and get a code from their
+    coordinates where they have any), and rows whose region code and coordinates
+    disagree by more than :data:`dashboard.events.geo.DISAGREEMENT_TOLERANCE_DEG`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows as parsed, before point-in-region filling: ``event_id``,
+        ``country_code``, ``admin1_code``, ``admin1_name``, ``latitude``, ``longitude``.
+    boundaries : geopandas.GeoDataFrame
+        Regions as from :func:`dashboard.events.geo.load_boundaries`.
+
+    Returns
+    -------
+    list of str
+        Zero, one or two warnings.
+    """
+    from dashboard.events import geo
+
+    warnings = []
+    names = frame["admin1_name"].astype("string").str.strip()
+    unmatched = frame.loc[(frame["admin1_code"].isna() & names.notna() & names.ne("")).to_numpy()]
+    if len(unmatched):
+        counts = unmatched.groupby([unmatched["admin1_name"], unmatched["country_code"].fillna("?")]).size()
+        listed = [f"{name!r} ({country}, {n} rows)" for (name, country), n in counts.items()]
+        placed = int(unmatched["latitude"].notna().sum())
+        warnings.append(
+            f"{len(unmatched)} rows name a region that matches no ISO 3166-2 code; the name is kept and "
+            f"{placed} of them get their region from their coordinates: " + _examples(listed)
+        )
+    disagree = geo.region_disagreements(frame.loc[frame["admin1_code"].notna().to_numpy()], boundaries)
+    if len(disagree):
+        region = geo.region_names(boundaries)
+        listed = [
+            f"{row.event_id}: {row.admin1_name or row.admin1_code} ({row.admin1_code}) but its point "
+            f"({row.latitude:g}, {row.longitude:g}) lies "
+            + (
+                f"in {region.get(row.point_admin1_code, '')} ({row.point_admin1_code})"
+                if row.point_admin1_code
+                else "in no region"
+            )
+            + f", {row.distance_deg * 111:.0f} km outside"
+            for row in disagree.itertuples()
+        ]
+        warnings.append(
+            f"{len(disagree)} rows give a region and coordinates that disagree; both are kept as given, "
+            "check which is right: " + _examples(listed)
+        )
+    return warnings
+
+
+def _examples(items: list[str]) -> str:
+    shown = "; ".join(items[:_WARNING_EXAMPLES])
+    return shown + (f"; and {len(items) - _WARNING_EXAMPLES} more" if len(items) > _WARNING_EXAMPLES else "")

@@ -27,6 +27,7 @@ from dashboard.events.importers import native, read
 from dashboard.events.importers.base import ImportFileError, ImportReport, RawRow
 from dashboard.events.importers.formats import format_module
 from dashboard.events.importers.pipeline import ParsedFile, Progress, parse_bytes
+from dashboard.events.importers.places import region_warnings
 from dashboard.events.locations import data_file
 from dashboard.events.schema import FieldError
 from dashboard.events.store import BatchInfo, utc_now
@@ -96,7 +97,7 @@ def write_parsed(
     )
     if parsed.retractions or report.format == "acled_deletions":
         return _write_retractions(store, parsed.retractions, batch, report)
-    table = _with_region(parsed.accepted_table())
+    table = _with_region(parsed.accepted_table(), report)
     if getattr(format_module(report.format), "VERSIONED_BY_SOURCE_DATE", False):
         table = _without_older_versions(store, table, report)
     result, batch_id = store.append(table, batch=batch)
@@ -149,17 +150,22 @@ def _first_source_date(sources_json: str | None) -> str | None:
     return sources[0].get("date") if sources else None
 
 
-def _with_region(table):
-    """Fill admin1 for records with coordinates but no region, by point-in-polygon."""
+def _with_region(table, report: ImportReport | None = None):
+    """Fill admin1 for records with coordinates but no region, by point-in-polygon.
 
+    Unmatched region names and name/coordinate disagreements go to ``report.warnings``.
+    """
+    try:
+        boundaries = geo.load_boundaries()
+    except FileNotFoundError:
+        return table
+    if report is not None and table.num_rows:
+        columns = ["event_id", "country_code", "admin1_code", "admin1_name", "latitude", "longitude"]
+        report.warnings += region_warnings(table.select(columns).to_pandas(), boundaries)
     missing = pc.indices_nonzero(
         pc.and_(pc.is_valid(table.column("latitude")), pc.is_null(table.column("admin1_code")))
     )
     if len(missing) == 0:
-        return table
-    try:
-        boundaries = geo.load_boundaries()
-    except FileNotFoundError:
         return table
     frame = (
         table.select(["latitude", "longitude", "admin1_code", "admin1_name", "country_code"]).take(missing).to_pandas()
