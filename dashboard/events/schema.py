@@ -762,6 +762,7 @@ FIELD_LABELS: dict[str, str] = {
     "sources": "Sources",
     "origin": "Data set",
     "original_id": "Id in its data set",
+    "quality_flags": "Data-quality flags",
 }
 
 

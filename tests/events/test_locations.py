@@ -108,7 +108,7 @@ def test_a_sqlite_file_in_data_outside_a_checkout_is_not_taken(no_database_env, 
 
 
 def test_stats_prints_where_the_database_is(no_database_env, checkout, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "open_store", lambda url: open_store(url, seed=False))
+    monkeypatch.setattr(cli, "open_store", lambda url, **options: open_store(url, **options))
     assert cli.main(["stats"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == f"database: {locations.database_location().url}"
@@ -117,7 +117,7 @@ def test_stats_prints_where_the_database_is(no_database_env, checkout, capsys, m
 
 
 def test_the_checkout_note_is_printed(no_database_env, checkout, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "open_store", lambda url: open_store(url, seed=False))
+    monkeypatch.setattr(cli, "open_store", lambda url, **options: open_store(url, **options))
     legacy = checkout / "data" / "conflict_monitor.sqlite"
     open_store(f"sqlite:///{legacy}", seed=False).engine.dispose()
     assert cli.main(["stats"]) == 0
