@@ -410,6 +410,68 @@ _MEASURE_SPECS: tuple[_MeasureSpec, ...] = (
         "demining",
     ),
 )
+_MEASURE_SPECS += (
+    _MeasureSpec(
+        "training_troops",
+        "{side} troops in training in Russia",
+        "deployment",
+        "troops",
+        ("training",),
+        "stock",
+        "troops",
+    ),
+    _MeasureSpec(
+        "workers_sent", "{side} workers sent to Russia", "deployment", "people", ("workers",), "cumulative", "workers"
+    ),
+    _MeasureSpec(
+        "workers_planned",
+        "{side} workers planned to be sent",
+        "deployment",
+        "people",
+        ("workers_planned",),
+        "planned",
+        "workers",
+    ),
+    _MeasureSpec(
+        "ammunition_share",
+        "Share of Russia's ammunition supplied by {side} suppliers (%)",
+        "weapons_transfer",
+        "percent",
+        ("ammunition_share",),
+        "extent",
+        "supplies",
+    ),
+    _MeasureSpec(
+        "equipment_supplied",
+        "Other equipment supplied ({side} supplier)",
+        "weapons_transfer",
+        "items",
+        ("other",),
+        "supplies",
+        "supplies",
+    ),
+    _MeasureSpec(
+        "equipment_planned",
+        "Equipment planned to be supplied ({side} supplier)",
+        "weapons_transfer",
+        "items",
+        ("planned",),
+        "planned",
+        "supplies",
+    ),
+)
+if "munitions" in UNITS:  # mixed artillery and rocket rounds counted together (issue 20)
+    _MEASURE_SPECS += (
+        _MeasureSpec(
+            "munitions_supplied",
+            "Artillery and rocket rounds supplied ({side} supplier)",
+            "weapons_transfer",
+            "munitions",
+            ("shells", "other"),
+            "supplies",
+            "supplies",
+        ),
+    )
 if "artillery_systems" in UNITS:  # the unit for guns, once the vocabulary has it (issue 20)
     _MEASURE_SPECS += (
         _MeasureSpec(
@@ -440,6 +502,11 @@ MEASURES: dict[str, Measure] = _measures()
 # Figures the estimate chart does not plot, and why. Every (category, subcategory) in
 # SUBCATEGORIES and every figure in the log is either in a measure or here (tests hold this).
 NOT_CHARTED: dict[tuple[str, str], str] = {
+    (
+        "casualties",
+        "share_by_dprk_artillery",
+    ): "a share of one unit's losses caused by DPRK fire, not a count of losses",
+    ("other", "construction_progress"): "a building's progress in per cent, not a quantity of the war",
     **{
         ("missile_test", sub): "missiles fired in one launch: counted per launch on the Missile tests page"
         for sub in SUBCATEGORIES["missile_test"]
