@@ -78,6 +78,29 @@ def _missile_tests(events: pd.DataFrame) -> pd.DataFrame:
     return events.loc[(events["category"] == "missile_test").fillna(False).to_numpy(dtype=bool)]
 
 
+def launch_keys(tests: pd.DataFrame) -> pd.Series:
+    """One key per launch: the claims of several bodies about one launch (the JCS's detection, KCNA's
+    account, the CNS database's row) share the source's ``original_id`` and the date; a claim without
+    an ``original_id`` is a launch of its own."""
+    ident = _data.text_or(tests["original_id"], "") if "original_id" in tests else pd.Series("", index=tests.index)
+    ident = ident.where(ident != "", tests["event_id"].astype(str))
+    return ident + "@" + pd.to_datetime(tests["event_date"]).dt.strftime("%Y-%m-%d")
+
+
+def _per_launch(frame: pd.DataFrame, launch: pd.Series, first: list[str]) -> pd.DataFrame:
+    """``frame`` (one row per claim) with ``first`` columns taken from the launch's first claim,
+    ``missiles`` the highest count any claim gives that launch and ``lower_bound`` set only when
+    no claim gives a best figure: bodies that disagree on one launch are not added up."""
+    grouped = frame.groupby(launch.to_numpy(), sort=False)
+    out = frame.copy()
+    for column in first:
+        out[column] = grouped[column].transform("first")
+    out["missiles"] = grouped["missiles"].transform("max")
+    out["lower_bound"] = grouped["lower_bound"].transform("min")
+    out["launch"] = launch.to_numpy()
+    return out
+
+
 def _missiles_fired(tests: pd.DataFrame) -> pd.Series:
     """Missiles per launch record: best, else low, else 1 (a launch is at least one missile)."""
     return tests["figure_best"].astype("float64").fillna(tests["figure_low"].astype("float64")).fillna(1.0)
@@ -95,8 +118,9 @@ def missile_monthly(events: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Columns ``month`` (Timestamp, first of the month), ``missile_type``
-        (subcategory, ``"unknown"`` if empty), ``launches`` (records),
-        ``missiles`` (sum of figure_best, else figure_low, else 1 per record),
+        (subcategory, ``"unknown"`` if empty), ``launches`` (launches: the claims of several bodies
+        about one launch count once, see :func:`launch_keys`), ``missiles`` (per launch the highest
+        of its claims' figure_best, else figure_low, else 1; summed),
         ``lower_bounds`` (launches whose count is only a lower bound: no best figure)
         and ``event_ids`` (list); sorted by month and type.
     """
@@ -114,9 +138,11 @@ def missile_monthly(events: pd.DataFrame) -> pd.DataFrame:
         }
     )
     keys = ["month", "missile_type"]
+    frame = _per_launch(frame, launch_keys(tests), keys)
+    launches = frame.drop_duplicates("launch")
     monthly = (
-        frame.groupby(keys, sort=True)
-        .agg(launches=("event_id", "size"), missiles=("missiles", "sum"), lower_bounds=("lower_bound", "sum"))
+        launches.groupby(keys, sort=True)
+        .agg(launches=("launch", "size"), missiles=("missiles", "sum"), lower_bounds=("lower_bound", "sum"))
         .reset_index()
     )
     monthly["event_ids"] = _data.grouped_ids(frame, keys)
@@ -247,20 +273,23 @@ def launch_sites(events: pd.DataFrame) -> pd.DataFrame:
             "event_id": tests["event_id"].astype(str),
         }
     )
+    frame = _per_launch(frame, launch_keys(tests), ["launch_site"])
     sites = (
-        frame.groupby("launch_site", sort=True)
+        frame.drop_duplicates("launch")
+        .groupby("launch_site", sort=True)
         .agg(
-            latitude=("latitude", "mean"),
-            longitude=("longitude", "mean"),
-            launches=("event_id", "size"),
+            launches=("launch", "size"),
             missiles=("missiles", "sum"),
             lower_bounds=("lower_bound", "sum"),
             last_date=("event_date", "max"),
         )
+        .join(
+            frame.groupby("launch_site", sort=True).agg(latitude=("latitude", "mean"), longitude=("longitude", "mean"))
+        )
         .reset_index()
         .assign(event_ids=_data.grouped_ids(frame, "launch_site"))
         .sort_values(["launches", "missiles", "launch_site"], ascending=[False, False, True], kind="stable")
-    )
+    )[list(SITE_COLUMNS)]
     return sites.astype(
         {
             "launches": "int64",

@@ -186,3 +186,37 @@ def test_profile_note_counts_what_each_launch_lacks(tests_frame):
     assert note.startswith(f"{gaps['plotted']} of ") and "plotted" in note
     if gaps["neither"]:
         assert "neither apogee nor distance" in note
+
+
+def test_claims_of_several_bodies_about_one_launch_count_once(make_events):
+    """The JCS's detection and the CNS database's row of one launch (same original_id and date) are one
+    launch; their counts disagree (about 10 against 12) and are not added up: the highest is used."""
+
+    def claim(event_id, claimant, sub, best, original_id="M14", date="2026-03-14"):
+        return {
+            "event_id": event_id,
+            "event_date": date,
+            "category": "missile_test",
+            "subcategory": sub,
+            "figure_best": best,
+            "unit": "missiles",
+            "claimant": claimant,
+            "original_id": original_id,
+            **SOHAE,
+        }
+
+    events = make_events(
+        [
+            claim("M14", "South Korea JCS", "srbm", 10),
+            claim("M14-cns", "CNS database", "mrl", 12),
+            claim("M15", "South Korea JCS", "srbm", 2, original_id="M15", date="2026-04-07"),
+        ]
+    )
+    monthly = missile_monthly(events)
+    march = monthly.loc[monthly["month"] == pd.Timestamp("2026-03-01")]
+    # One launch, typed as its first claim says, with the highest count; both claims behind the bar.
+    assert march[["missile_type", "launches", "missiles"]].values.tolist() == [["srbm", 1, 12.0]]
+    assert sorted(march["event_ids"].iloc[0]) == ["M14", "M14-cns"]
+    assert int(monthly["launches"].sum()) == 2 and monthly["missiles"].sum() == 14.0
+    sites = launch_sites(events)
+    assert int(sites["launches"].sum()) == 2 and sites["missiles"].sum() == 14.0
