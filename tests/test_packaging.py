@@ -115,11 +115,10 @@ def test_ci_runs_the_locked_versions():
 def set_up_commands() -> list[str]:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Set up", 1)[1].split("\n## ", 1)[0]
-    developers = section.split("**Developers**", 1)[1]
-    return [block.strip() for block in re.findall(r"```bash\n(.*?)```", developers, flags=re.DOTALL)]
+    return [block.strip() for block in re.findall(r"```bash\n(.*?)```", section, flags=re.DOTALL)]
 
 
-def test_readme_has_two_developer_commands_and_ci_runs_the_test_command():
+def test_readme_has_exactly_two_set_up_commands_and_ci_runs_the_test_command():
     run, test = set_up_commands()
     assert "\n" not in run and run.endswith("conflict-monitor")
     assert "\n" not in test and test.endswith("python -m pytest") and "requirements.lock" in test
