@@ -111,7 +111,8 @@ downloads.chart_downloads(fig, key="region-map", title=map_title, flt=view.filte
 
 notes = []
 framed = maps.claims_in_views(in_view)
-if framed[view_key] == 0 and max(framed.values()):
+# "Fit to data" frames every filtered claim by construction; a named view may frame none of them.
+if view_key in framed and framed[view_key] == 0 and max(framed.values()):
     better = maps.best_view(in_view)
     notes.append(
         f"None of the located claims in the filter is in this view: {maps.MAP_VIEWS[better].label} frames "

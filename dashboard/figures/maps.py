@@ -476,7 +476,8 @@ def best_view(events: pd.DataFrame) -> str:
     located = max(counts.values())
     if located == 0:
         return next(iter(MAP_VIEWS))
-    return next(key for key in MAP_VIEWS if counts[key] >= FRAME_SHARE * located)
+    # Claims spread beyond every named view (another country): the view that frames the most.
+    return next((key for key in MAP_VIEWS if counts[key] >= FRAME_SHARE * located), max(counts, key=counts.get))
 
 
 def opening_view(events: pd.DataFrame, country_codes: Iterable[str]) -> str:

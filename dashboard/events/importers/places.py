@@ -193,7 +193,6 @@ def _boundary_names() -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def _boundary_alt_names() -> tuple[tuple[str, str], ...]:
     """(code, other name) pairs from the boundaries' ``alt_names`` (Natural Earth's variants)."""
-    from dashboard.events import geo
 
     try:
         regions = geo.load_boundaries()
@@ -232,7 +231,6 @@ def region_warnings(frame, boundaries) -> list[str]:
     list of str
         Zero, one or two warnings.
     """
-    from dashboard.events import geo
 
     warnings = []
     names = frame["admin1_name"].astype("string").str.strip()
