@@ -12,7 +12,6 @@ import json
 import os
 import sqlite3
 import sys
-import tomllib
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -300,7 +299,7 @@ def _serve(
     app_root = Path.cwd()
     # A broken role map is reported now, not to the first person who signs in.
     access.load_role_map(roles or access.role_map_path(app_root))
-    if not access.is_loopback(host) and not sign_in_configured(app_root):
+    if not access.is_loopback(host) and not doctor.sign_in_configured(app_root):
         if allow_anonymous_writes:
             env[access.ANONYMOUS_WRITES_ENV] = "1"
             print(
@@ -325,17 +324,6 @@ def _serve(
     sys.stderr.flush()
     os.execvpe(command[0], command, env)
     return 0  # not reached
-
-
-def sign_in_configured(app_root: Path) -> bool:
-    """True when Streamlit will find an ``[auth]`` section in a secrets file (global or the app's)."""
-    for path in (Path.home() / ".streamlit" / "secrets.toml", app_root / ".streamlit" / "secrets.toml"):
-        try:
-            if "auth" in tomllib.loads(path.read_text(encoding="utf-8")):
-                return True
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-            continue
-    return False
 
 
 def _doctor(url: str | None, host: str | None) -> int:

@@ -12,7 +12,6 @@ grades of issue 18, the "as known on" comparison of issue 17) is one more functi
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import pandas as pd
 
 from dashboard.brief.colophon import make_colophon, moment_text
 from dashboard.brief.model import DEFAULT_TITLE, Brief, BriefRequest, Chart, Section, Source, Table
-from dashboard.events import changes, geo
+from dashboard.events import changes, geo, schema
 from dashboard.events.schema import MEASURES
 from dashboard.events.store import EventStore
 from dashboard.figures import export, maps, missiles, overview, printable, timeline
@@ -45,7 +44,7 @@ class _Citations:
 
     def cite(self, sources_cell: object) -> tuple[int, ...]:
         numbers = []
-        for source in _parse_sources(sources_cell):
+        for source in schema.stored_sources(sources_cell):
             key = tuple(str(source.get(k) or "") for k in ("outlet", "title", "date", "url"))
             if key not in self._numbers:
                 self._numbers[key] = len(self._numbers) + 1
@@ -405,16 +404,6 @@ def _chart(ctx: _Context, title: str, fig, alt: str) -> Chart:
 # --- the colophon ---------------------------------------------------------------------------
 
 # --- small helpers --------------------------------------------------------------------------
-
-
-def _parse_sources(cell: object) -> list[dict]:
-    if not isinstance(cell, str):
-        return []
-    try:
-        parsed = json.loads(cell)
-    except json.JSONDecodeError:
-        return []
-    return [s for s in parsed if isinstance(s, dict)] if isinstance(parsed, list) else []
 
 
 def _span(events: pd.DataFrame) -> tuple[dt.date, dt.date] | None:

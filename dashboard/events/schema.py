@@ -939,6 +939,18 @@ def validate_record(data: dict[str, Any], line: int | None = None) -> EventRecor
         return errors
 
 
+def stored_sources(cell: object) -> list[dict[str, Any]]:
+    """A stored ``sources`` cell (the canonical JSON text :func:`sources_to_json` writes) as a list of
+    dicts; [] when missing or unreadable. Pages, figures and the brief read sources through this."""
+    if not isinstance(cell, str):
+        return []
+    try:
+        sources = json.loads(cell)
+    except json.JSONDecodeError:
+        return []
+    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+
+
 def sources_to_json(sources: tuple[Source, ...] | list[Source]) -> str:
     return json.dumps([s.model_dump(mode="json") for s in sources], ensure_ascii=False, sort_keys=True)
 

@@ -13,7 +13,6 @@ because kaleido's sync server hands results back through one shared queue.
 from __future__ import annotations
 
 import html
-import json
 import os
 import queue
 import shutil
@@ -25,7 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pyarrow as pa
 
-from dashboard.events import geo
+from dashboard.events import geo, schema
 from dashboard.events.exports import csv_bytes
 from dashboard.figures import notation
 from dashboard.figures.style import FONT_FAMILY, MUTED_COLOR, TEMPLATE, TEXT_COLOR
@@ -84,23 +83,12 @@ def source_line(events: pd.DataFrame, max_claimants: int = 6, max_outlets: int =
 
 def _outlet_counts(cells: pd.Series) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for sources in map(_sources_of, cells):
+    for sources in map(schema.stored_sources, cells):
         for source in sources:
             outlet = str(source.get("outlet") or "").strip()
             if outlet:
                 counts[outlet] = counts.get(outlet, 0) + 1
     return counts
-
-
-def _sources_of(cell: object) -> list[dict]:
-    """A stored ``sources`` cell (JSON text) as a list of dicts; [] when unreadable."""
-    if not isinstance(cell, str):
-        return []
-    try:
-        sources = json.loads(cell)
-    except json.JSONDecodeError:
-        return []
-    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
 
 
 CLAIM_COLUMNS = ("event_id", "claimant", "claim_date", "figure", "unit", "outlet", "title", "source_date", "url")
@@ -164,7 +152,7 @@ def chart_claims(chart_data: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame
         [
             (event_id, s.get("outlet"), s.get("title"), s.get("date"), s.get("url"))
             for event_id, cell in zip(details["event_id"], cells, strict=True)
-            for s in _sources_of(cell)
+            for s in schema.stored_sources(cell)
         ],
         columns=["event_id", "outlet", "title", "source_date", "url"],
     )

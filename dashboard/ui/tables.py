@@ -7,7 +7,6 @@ anything else (``javascript:``, ``data:``) is dropped before it reaches the brow
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -15,7 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
-from dashboard.events import geo
+from dashboard.events import geo, schema
 from dashboard.events.schema import FIELD_LABELS, FIELD_NAMES, GEO_PRECISIONS, MEASURES
 from dashboard.figures import notation, sorted_by_date_and_id
 from dashboard.figures.style import category_label
@@ -32,22 +31,11 @@ def safe_url(url: object) -> str | None:
     return url if _HTTP_URL.match(url) else None
 
 
-def parse_sources(cell: object) -> list[dict]:
-    """The stored sources JSON of one event as a list of dicts (empty if unreadable)."""
-    if not isinstance(cell, str):
-        return []
-    try:
-        sources = json.loads(cell)
-    except json.JSONDecodeError:
-        return []
-    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
-
-
 def sources_frame(cell: object) -> pd.DataFrame:
     """One row per source: outlet, title, date, link (http(s) only)."""
     rows = [
         {"Outlet": s.get("outlet"), "Title": s.get("title"), "Date": s.get("date"), "Link": safe_url(s.get("url"))}
-        for s in parse_sources(cell)
+        for s in schema.stored_sources(cell)
     ]
     return pd.DataFrame(rows, columns=["Outlet", "Title", "Date", "Link"])
 
@@ -96,7 +84,7 @@ def sorted_slice(frame: pd.DataFrame, by: list[str], ascending: list[bool], star
 
 def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
     """Claims as the Events table shows them (one row per claim, same order)."""
-    sources = [parse_sources(cell) for cell in frame["sources"]]  # each cell's JSON read once
+    sources = [schema.stored_sources(cell) for cell in frame["sources"]]  # each cell's JSON read once
     first_urls = [next((u for u in (safe_url(s.get("url")) for s in cell) if u), None) for cell in sources]
     source_counts = [len(cell) for cell in sources]
     figures = [
@@ -199,7 +187,7 @@ def claim_sources(claims: pd.DataFrame) -> pd.DataFrame:
             "Figure": text.figure(claim.figure_low, claim.figure_best, claim.figure_high, claim.unit),
             "Missile": claim.missile_name if isinstance(claim.missile_name, str) else "",
         }
-        sources = parse_sources(claim.sources) or [{}]
+        sources = schema.stored_sources(claim.sources) or [{}]
         rows += [
             {
                 **base,
