@@ -49,7 +49,7 @@ if current is overview_alias:
     # Before the sidebar, whose widgets bind to the URL: the filter travels on to "/" unchanged.
     st.switch_page(overview, query_params={key: st.query_params.get_all(key) for key in st.query_params})
 
-events = data.current_events()
+events = data.current_events_or_stop()  # a database that cannot be read: a plain message, every page
 event_filter = sidebar.render_filter(events)
 signin.render_identity(actor)
 # The page's writes run as this actor: the store checks the role before every write.

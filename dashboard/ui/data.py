@@ -15,8 +15,10 @@ import pyarrow as pa
 import streamlit as st
 
 from dashboard.events import geo
+from dashboard.events.db_errors import DATABASE_ERRORS, database_error_message
 from dashboard.events.importers import seed_store
-from dashboard.events.store import EventStore, default_url, is_default_database, open_store
+from dashboard.events.store import EventStore, StoreError, default_url, is_default_database, open_store
+from dashboard.ui import text
 
 
 @st.cache_resource(show_spinner=False)
@@ -70,6 +72,21 @@ def current_events() -> pd.DataFrame:
     """The log's current view; reloaded whenever the revision token changes."""
     store = get_store()
     return load_events(default_url(), store.revision_token(), store)
+
+
+def current_events_or_stop() -> pd.DataFrame:
+    """:func:`current_events`, or, when the database cannot be read (locked, unreachable, damaged, not a
+    database), its cause and fix in one plain message and the page stopped: never a traceback box."""
+    try:
+        return current_events()
+    except StoreError as exc:  # open_store explains what it could not open
+        message = str(exc)
+    except DATABASE_ERRORS as exc:
+        message = database_error_message(exc, default_url())
+        if message is None:
+            raise
+    st.error(text.escape_markdown(message), icon=":material/error:")
+    st.stop()
 
 
 @dataclass(frozen=True)

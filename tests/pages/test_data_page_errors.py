@@ -47,3 +47,24 @@ def test_a_locked_database_is_an_error_message_and_nothing_is_written(tmp_path, 
         st.cache_data.clear()
         st.cache_resource.clear()
         store.engine.dispose()
+
+
+@pytest.mark.sqlite_only  # files that are not databases, a database another program holds locked
+def test_a_database_that_cannot_be_read_is_a_plain_message_on_every_page(tmp_path, monkeypatch):
+    """Opening the dashboard on a file that is not a database: one plain error, no traceback box."""
+    not_a_database = tmp_path / "notes.sqlite"
+    not_a_database.write_bytes(b"these are an analyst's notes, not a database\n" * 200)
+    monkeypatch.setenv(DB_URL_ENV, f"sqlite:///{not_a_database}")
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        (error,) = at.error
+        assert "not a database" in plain(error.value).lower() or "damaged" in plain(error.value).lower()
+        assert str(not_a_database) in plain(error.value)
+        assert not_a_database.read_bytes().startswith(b"these are an analyst's notes")  # left as it was
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
