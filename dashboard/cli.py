@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="import the valid rows; write rejected rows with reasons to NAME.rejects.csv",
     )
     imp.add_argument("--no-progress", action="store_true")
+    imp.add_argument("--force", action="store_true", help="replace an existing NAME.rejects.csv")
 
     val = commands.add_parser("validate", help="check a file and report; writes nothing")
     val.add_argument("path", type=Path)
@@ -344,6 +345,7 @@ def _import(store, args: argparse.Namespace) -> int:
             fmt=args.format,
             encoding=args.encoding,
             skip_invalid=args.skip_invalid,
+            force=args.force,
             progress=bar.update,
         )
     finally:

@@ -122,6 +122,19 @@ def test_skip_invalid_imports_the_rest_and_writes_rejects(run, tmp_path):
     assert stats(run)["events"] == 2
 
 
+def test_an_existing_rejects_file_is_refused_before_anything_is_written_unless_force(run, tmp_path):
+    path = tmp_path / "some.csv"
+    shutil.copy(NATIVE / "some_invalid.csv", path)
+    rejects = tmp_path / "some.rejects.csv"
+    rejects.write_text("line,errors\n4,corrected by hand\n", encoding="utf-8")  # an analyst's work
+    code, _, err = run("import", path, "--skip-invalid", "--no-progress")
+    assert code == 1 and str(rejects) in err and "--force" in err
+    assert rejects.read_text(encoding="utf-8") == "line,errors\n4,corrected by hand\n"
+    assert stats(run)["events"] == 0  # refused before the import wrote anything
+    code, out, _ = run("import", path, "--skip-invalid", "--no-progress", "--force")
+    assert code == 0 and "2 new" in out and rejects.read_text(encoding="utf-8").count("\n") == 4
+
+
 def test_header_only_file_warns_and_writes_nothing(imported, tmp_path):
     before = stats(imported)
     path = tmp_path / "header.csv"

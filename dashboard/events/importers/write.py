@@ -49,11 +49,13 @@ def import_file(
     skip_invalid: bool = False,
     origin: str | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> ImportReport:
     """Validate a file and, if it passes (or ``skip_invalid``), append it to the store.
 
     All or nothing: one transaction for the whole file, and nothing at all when any
-    row is invalid and ``skip_invalid`` is false.
+    row is invalid and ``skip_invalid`` is false. An existing rejects file is replaced only
+    with ``force`` (it is refused before anything is written otherwise).
     """
     started = utc_now()
     if data is None:
@@ -63,7 +65,9 @@ def import_file(
     name = file_name or Path(path).name
     parsed = parse_bytes(data, name, fmt=fmt, encoding=encoding, origin=origin, progress=progress)
     del data  # the file's bytes (hundreds of MB for a large import) are not needed while writing
-    return write_parsed(store, parsed, skip_invalid=skip_invalid, origin=origin, path=path, started=started)
+    return write_parsed(
+        store, parsed, skip_invalid=skip_invalid, origin=origin, path=path, started=started, force=force
+    )
 
 
 def write_parsed(
@@ -74,6 +78,7 @@ def write_parsed(
     origin: str | None = None,
     path: Path | None = None,
     started: dt.datetime | None = None,
+    force: bool = False,
 ) -> ImportReport:
     """The write stage: a file already read and checked (as the Data page previewed it), appended in one transaction.
 
@@ -84,7 +89,7 @@ def write_parsed(
     if (report.errors and not skip_invalid) or parsed.file_errors or report.rows_read == 0:
         return report  # nothing to write; a header-only file leaves no trace but its warning
     if skip_invalid and parsed.rejected_rows and path is not None:
-        report.rejects_path = write_rejects(Path(path), parsed.rejected_rows)
+        report.rejects_path = write_rejects(Path(path), parsed.rejected_rows, force=force)
     batch = BatchInfo(
         file_name=report.file_name,
         sha256=report.sha256,
@@ -199,14 +204,14 @@ def _alpha2(alpha3: str) -> str:
 REJECTS_COLUMNS = native.REJECTS_ONLY_COLUMNS
 
 
-def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]]) -> Path:
+def write_rejects(path: Path, rejected: list[tuple[RawRow, list[FieldError]]], *, force: bool = False) -> Path:
     """Write rejected rows with their reasons next to the input: ``NAME.rejects.csv``."""
     out = path.with_name(path.stem + ".rejects.csv")
     columns = sorted({c for raw, _ in rejected for c in raw.cells if c != "__shape__"})
-    # Safely (temporary file, then rename): a full disk leaves no half file. The rejects of an
-    # earlier run of the same import are replaced: they describe the same input.
+    # Safely (temporary file, then rename): a full disk leaves no half file. An existing file (the
+    # rejects of an earlier run, perhaps corrected by hand) is replaced only with --force.
     with (
-        safe_write.open_for_write(out, force=True) as binary,
+        safe_write.open_for_write(out, force=force) as binary,
         io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle,
     ):
         writer = csv.writer(handle)
