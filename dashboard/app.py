@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard.ui import data, page, sidebar
+from dashboard.ui import asof, data, page, sidebar
 
 st.set_page_config(
     page_title="Conflict Monitor",
@@ -39,7 +39,8 @@ if current is overview_alias:
     # Before the sidebar, whose widgets bind to the URL: the filter travels on to "/" unchanged.
     st.switch_page(overview, query_params={key: st.query_params.get_all(key) for key in st.query_params})
 
-events = data.current_events()
+as_of = asof.render_as_of()  # first: the filter's date bounds come from the log as it stood then
+events = data.events_as_of(as_of)
 event_filter = sidebar.render_filter(events)
-with page.sharing(events, event_filter):
+with page.sharing(events, event_filter, as_of):
     current.run()

@@ -128,4 +128,4 @@ note = overview.incomplete_note(shown, period_end, dt.date.today())
 if note:
     st.caption(text.escape_markdown(note))
 
-brief.brief_downloads(view.filter)
+brief.brief_downloads(view.filter, as_of=view.as_of)

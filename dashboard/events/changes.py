@@ -39,6 +39,26 @@ def naive_utc(moment: dt.datetime) -> dt.datetime:
     return moment
 
 
+def parse_knowledge_time(text: str) -> dt.datetime:
+    """A knowledge time typed by a user or put in a URL, as naive UTC.
+
+    ``2024-12-01`` means the end of that day in UTC (everything recorded on it is known);
+    ``2024-12-01T12:00`` or ``2024-12-01 12:00:30`` is a UTC time; a time with an offset
+    (``…+03:00``, ``…Z``) is converted to UTC. Raises ``ValueError`` naming the value otherwise.
+    """
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            # A day alone: its last instant, so "as known on 1 Dec" includes what was recorded that day.
+            return dt.datetime.combine(dt.date.fromisoformat(value), dt.time.max)
+        return naive_utc(dt.datetime.fromisoformat(value))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date or time: write YYYY-MM-DD (the end of that day, UTC), "
+            "YYYY-MM-DDTHH:MM (UTC), or add an offset such as +03:00"
+        ) from None
+
+
 def knowledge_time(store: EventStore, as_of: dt.datetime | None = None) -> dt.datetime | None:
     """When the log last changed (at or before ``as_of``): the newest revision or import time, UTC.
 
