@@ -11,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+import pandas as pd
 import streamlit as st
 
 from dashboard.events.changes import parse_knowledge_time
-from dashboard.ui import text
+from dashboard.figures import timeline
+from dashboard.ui import data, text
 
 AS_OF = "asof"  # widget key = URL query parameter
+COMPARE = "compare"  # the estimate chart's "as known on another date" (URL query parameter)
 
 
 def render_as_of() -> dt.datetime | None:
@@ -76,3 +79,36 @@ def past_state_notice(as_of: dt.datetime | None) -> None:
         ),
         icon=":material/history:",
     )
+
+
+def earlier_estimates(view, measure: str) -> tuple[pd.DataFrame | None, str | None]:
+    """The estimate chart's comparison: a field for another knowledge time, and ``measure``'s series then.
+
+    ``view`` is the page's ``PageView``; the same filter applies to the earlier log. Returns
+    (None, None) when the field is empty or not a time (said under the field).
+    """
+    typed = st.text_input(
+        "Compare with the log as known on",
+        key=COMPARE,
+        bind="query-params",
+        placeholder="YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC)",
+        help="Draws each claimant's estimates as they stood then as a faint dotted line: what arrived or changed "
+        "since stands out.",
+    )
+    if not typed or not typed.strip():
+        return None, None
+    try:
+        moment = parse_knowledge_time(typed)
+    except ValueError as exc:
+        st.error(text.escape_markdown(f"Compare with: {exc}"), icon=":material/error:")
+        return None, None
+    then = data.events_as_of(moment)
+    series = timeline.thin_estimates(timeline.estimate_series(then.loc[view.filter.mask(then)], measure))
+    label = f"as known on {moment:%Y-%m-%d %H:%M} UTC"
+    st.caption(
+        text.escape_markdown(
+            f"Dotted lines: the estimates {label} ({len(series):,} claims then; solid lines: "
+            f"{'the log as known on ' + moment_text(view.as_of) if view.as_of else 'now'})."
+        )
+    )
+    return series, label

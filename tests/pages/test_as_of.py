@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from page_support import FIXTURE_EVENTS, plain, shown_caption
+from page_support import FIXTURE_EVENTS, charts, plain, shown_caption, values
 
 from dashboard.events.changes import parse_knowledge_time
 from dashboard.ui.asof import moment_text
@@ -76,3 +76,18 @@ def test_knowledge_times_are_utc():
     with pytest.raises(ValueError, match="'2024-13-01' is not a date or time"):
         parse_knowledge_time("2024-13-01")
     assert moment_text(dt.datetime(2024, 12, 1, 9, 0)) == "2024-12-01 09:00:00 UTC (+00:00)"
+
+
+def test_the_estimate_chart_overlays_the_log_as_known_on_another_date(open_page, page_store):
+    start = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    page_store.revise("T-D04", {"figure_best": 11500}, "newer report")
+    at = open_page("timeline", measure="DPRK troops in Russia", compare=start.isoformat())
+    assert not at.exception and not at.error
+    estimates = charts(at)[-1]
+    earlier = [t for t in estimates["data"] if t.get("meta") == "earlier"]
+    assert earlier and all(t["line"]["dash"] == "dot" for t in earlier)
+    then = {v for t in earlier for v in values(t["y"])}
+    now = {v for t in estimates["data"] if t.get("mode") == "lines+markers" for v in values(t["y"])}
+    assert 11500 in now and 11500 not in then and 11000 in then
+    assert any("Dotted lines: the estimates as known on" in plain(c.value) for c in at.caption)
+    assert not [t for t in charts(open_page("timeline", measure="DPRK troops in Russia"))[-1]["data"] if t.get("meta")]
