@@ -32,7 +32,7 @@ asof.past_state_notice(view.as_of)
 # "Now" is the sidebar's "As known on" when set: the changes that led up to that state.
 until = view.as_of or utc_now()
 window = st.selectbox("Changes recorded", WINDOWS, key="window", bind="query-params")
-since: dt.datetime | None = until - dt.timedelta(days=7 if window == LAST_7_DAYS else 30)
+since: dt.datetime | None = until - dt.timedelta(days=30 if window == LAST_30_DAYS else 7)
 if window == SINCE_IMPORT:
     last_import = changes.last_import_time(store, until)
     # Just before it: the lower bound is exclusive, and the import's own records must count.

@@ -138,16 +138,19 @@ def changes_between(store: EventStore, since: dt.datetime, until: dt.datetime | 
     )
     out = last.reset_index()
     out["change"] = change
-    out["changed_fields"] = [
-        _changed_fields(before.get(event_id), row) if kind == "revised" else ()
-        for event_id, kind, row in zip(out["event_id"], change, out.to_dict("records"), strict=True)
-    ]
+    # Field by field only for the revised rows: records of every row cost seconds at a week of a large import.
+    revised = change == "revised"
+    fields: list[tuple[str, ...]] = [()] * len(out)
+    for position, row in zip(np.flatnonzero(revised), out.loc[revised].to_dict("records"), strict=True):
+        fields[position] = _changed_fields(before.get(row["event_id"]), row)
+    out["changed_fields"] = fields
     out["previous"] = [
         {name: before[event_id].get(name) for name in fields} if fields else {}
         for event_id, fields in zip(out["event_id"], out["changed_fields"], strict=True)
     ]
     out = out.sort_values(["recorded_at", "event_id"], kind="stable").reset_index(drop=True)
-    return out.loc[:, list(CHANGE_COLUMNS)]
+    # Who made a change, once the log records it (issue 13 adds a ``recorded_by``): kept when present.
+    return out.loc[:, [*CHANGE_COLUMNS, *(["recorded_by"] if "recorded_by" in out else [])]]
 
 
 def change_count(store: EventStore, since: dt.datetime, until: dt.datetime | None = None) -> int:
@@ -193,9 +196,11 @@ def change_list(found: pd.DataFrame) -> pd.DataFrame:
     if found.empty:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     out = found.copy()
-    out["what_changed"] = [
+    out["what_changed"] = np.where(out["change"] == "retracted", "retracted", "new claim").astype(object)
+    revised = (out["change"] == "revised").to_numpy()
+    out.loc[revised, "what_changed"] = [
         _what_changed(row)
-        for row in out[["change", "changed_fields", "previous", *schema.FIELD_NAMES]].to_dict("records")
+        for row in out.loc[revised, ["change", "changed_fields", "previous", *schema.FIELD_NAMES]].to_dict("records")
     ]
     return out.loc[:, columns].reset_index(drop=True)
 
