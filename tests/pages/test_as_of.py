@@ -91,3 +91,15 @@ def test_the_estimate_chart_overlays_the_log_as_known_on_another_date(open_page,
     assert 11500 in now and 11500 not in then and 11000 in then
     assert any("Dotted lines: the estimates as known on" in plain(c.value) for c in at.caption)
     assert not [t for t in charts(open_page("timeline", measure="DPRK troops in Russia"))[-1]["data"] if t.get("meta")]
+
+
+def test_a_moment_after_the_last_change_is_served_from_the_current_view(page_store, monkeypatch):
+    from dashboard.ui import data
+
+    calls = []
+    monkeypatch.setattr(data, "load_events_as_of", lambda *args: calls.append(args))
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert len(data.events_as_of(later)) == FIXTURE_EVENTS and not calls
+    page_store.retract("T-S02", "withdrawn")
+    data.events_as_of(later)
+    assert calls  # a change after the moment: the log as it stood then is read
