@@ -142,7 +142,7 @@ def synthetic_events(n: int, seed: int = 5) -> pd.DataFrame:
             "original_id": "",
         }
     )
-    return frame[list(schema.FIELD_NAMES)]
+    return frame.reindex(columns=list(schema.FIELD_NAMES))  # fields added since (quality_flags) left empty
 
 
 def revisions(events: pd.DataFrame, share: float = 0.05, seed: int = 6) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import server
 from dashboard.events import access
 from dashboard.ui import access as signin
-from dashboard.ui import data, page, sidebar
+from dashboard.ui import asof, data, page, sidebar
 
 # Also when started with a plain `streamlit run` (serve already did this before the server started):
 # Streamlit's origin check would otherwise ask checkip.amazonaws.com on a foreign-origin WebSocket.
@@ -42,6 +42,7 @@ pages = [
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/events.py", title="Events", icon=":material/table_rows:", url_path="events"),
     st.Page("app_pages/missiles.py", title="Missile tests", icon=":material/rocket_launch:", url_path="missiles"),
+    st.Page("app_pages/changes.py", title="Changes", icon=":material/difference:", url_path="changes"),
     st.Page("app_pages/data.py", title="Data", icon=":material/database:", url_path="data"),
 ]
 current = st.navigation([*pages, overview_alias])
@@ -49,9 +50,10 @@ if current is overview_alias:
     # Before the sidebar, whose widgets bind to the URL: the filter travels on to "/" unchanged.
     st.switch_page(overview, query_params={key: st.query_params.get_all(key) for key in st.query_params})
 
-events = data.current_events_or_stop()  # a database that cannot be read: a plain message, every page
+as_of = asof.render_as_of()  # first: the filter's date bounds come from the log as it stood then
+events = data.events_as_of_or_stop(as_of)  # a database that cannot be read: a plain message, every page
 event_filter = sidebar.render_filter(events)
 signin.render_identity(actor)
 # The page's writes run as this actor: the store checks the role before every write.
-with access.acting_as(actor), page.sharing(events, event_filter):
+with access.acting_as(actor), page.sharing(events, event_filter, as_of):
     current.run()

@@ -14,11 +14,12 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 
 from dashboard import brief as briefing
 from dashboard import doctor
-from dashboard.events import access, archive, exports, safe_write, schema
+from dashboard.events import access, archive, changes, exports, safe_write, schema
 from dashboard.events.db_errors import DatabaseProblem, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import (
@@ -44,7 +45,7 @@ from dashboard.events.store import (
 from dashboard.streamlit_settings import LOCAL_HOST, streamlit_command
 
 # Commands that only read the log: they never create a database (a mistyped path is an error).
-READ_ONLY_COMMANDS = ("export", "brief", "history", "stats", "backup", "dump")
+READ_ONLY_COMMANDS = ("export", "brief", "history", "stats", "backup", "dump", "changes")
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,6 +71,13 @@ def _filter_from(args: argparse.Namespace) -> EventFilter:
         min_confidence=args.min_confidence,
         text=args.text,
     )
+
+
+def _knowledge_time(value: str) -> dt.datetime:
+    try:
+        return changes.parse_knowledge_time(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _global_options() -> argparse.ArgumentParser:
@@ -143,6 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--title", help="the brief's title")
     brief.add_argument("--paper", default="a4", choices=["a4", "letter"])
     brief.add_argument("--force", action="store_true", help="replace an existing FILE")
+
+    chg = commands.add_parser("changes", help="claims added, revised and retracted between two knowledge times")
+    chg.add_argument(
+        "--since",
+        required=True,
+        type=_knowledge_time,
+        help="after this time (YYYY-MM-DD = its end; UTC unless an offset)",
+    )
+    chg.add_argument("--until", type=_knowledge_time, help="up to and including this time (default: now)")
+    chg.add_argument("--format", default="csv", choices=["csv", "json"], help="written to standard output")
+    _add_filter_arguments(chg)
 
     hist = commands.add_parser("history", help="every revision of one event")
     hist.add_argument("event_id")
@@ -237,6 +256,8 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
         return _export(store, args)
     if command == "brief":
         return _brief(store, args)
+    if command == "changes":
+        return _changes(store, args)
     if command == "history":
         frame = store.history(args.event_id)
         columns = [
@@ -390,6 +411,23 @@ def _export(store, args: argparse.Namespace) -> int:
     else:
         safe_write.write_bytes(args.out, exports.geojson_bytes(frame), force=args.force, protected=protected)
     print(f"{len(frame)} events written to {args.out}")
+    return 0
+
+
+def _changes(store, args: argparse.Namespace) -> int:
+    """The Changes page's list for the filter, as CSV (through the formula guard) or JSON, to standard output."""
+    until = args.until or args.as_of  # --as-of (the filter's option) reads as --until here
+    if until is not None and args.since >= until:
+        raise ValueError(f"--since {args.since.isoformat()} is not before --until {until.isoformat()}")
+    found = changes.changes_between(store, args.since, until)
+    found = found.loc[_filter_from(args).mask(found)] if len(found) else found
+    listed = changes.change_list(found)
+    if args.format == "csv":
+        sys.stdout.write(exports.csv_bytes(listed).decode("utf-8"))
+    else:
+        listed["recorded_at"] = listed["recorded_at"].map(lambda t: t.isoformat() + "Z" if pd.notna(t) else None)
+        listed["event_date"] = listed["event_date"].map(lambda d: f"{d:%Y-%m-%d}" if pd.notna(d) else None)
+        print(json.dumps(listed.to_dict("records"), ensure_ascii=False, indent=2, default=str))
     return 0
 
 

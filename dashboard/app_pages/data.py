@@ -16,7 +16,7 @@ from dashboard.events.db_errors import DATABASE_ERRORS, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import ImportFileError, write_parsed
 from dashboard.events.importers.budget import parse_within_budget
-from dashboard.ui import data, page, text
+from dashboard.ui import asof, data, page, text
 
 _PARSED = "_upload_parsed"
 _IMPORTED = "_upload_message"
@@ -34,6 +34,7 @@ def _who(name: object) -> str:
 view = page.current_view()
 store = data.get_store()
 st.title("Data", anchor=False)
+asof.past_state_notice(view.as_of)  # the caption follows it; the database figures and imports below are as of now
 text.page_caption(view.events, EventFilter(), "claims in the log")
 if view.events.empty:
     page.offer_seed()

@@ -112,6 +112,8 @@ with sources:
     )
 with history:
     revisions = data.get_store().history(picked_id)
+    if view.as_of is not None:  # a past state: the revisions known then, not those recorded since
+        revisions = revisions.loc[revisions["recorded_at"] <= view.as_of].reset_index(drop=True)
     changed = []
     for i in range(len(revisions)):
         if i == 0:

@@ -6,10 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
+from dashboard.events import changes
 from dashboard.events.schema import MEASURES
+from dashboard.events.store import utc_now
 from dashboard.figures import missiles as missile_figures
 from dashboard.figures import overview, timeline
-from dashboard.ui import brief, downloads, page, tables, text
+from dashboard.ui import brief, data, downloads, page, tables, text
 
 view = page.start("Overview")
 shown = view.shown
@@ -50,6 +52,14 @@ def _estimate_card(column, measure: str) -> None:
             lines.append(f"Beside it: {related}.")
         st.caption(" ".join(text.escape_markdown(line) for line in lines))
 
+
+recent = changes.change_count(data.get_store(), (view.as_of or utc_now()) - dt.timedelta(days=7), view.as_of)
+st.page_link(
+    "app_pages/changes.py",
+    label=f"{recent:,} change{'' if recent == 1 else 's'} in the last 7 days",
+    icon=":material/difference:",
+    query_params={"window": "Last 7 days"},
+)
 
 st.subheader("Headline figures", anchor=False)
 # Two cards a row: a figure in words ("about 10,000", "at least 6,000") was cut off in a quarter width.
@@ -128,4 +138,4 @@ note = overview.incomplete_note(shown, period_end, dt.date.today())
 if note:
     st.caption(text.escape_markdown(note))
 
-brief.brief_downloads(view.filter)
+brief.brief_downloads(view.filter, as_of=view.as_of)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.events.schema import MEASURES
 from dashboard.figures import timeline
-from dashboard.ui import downloads, page, selection, tables, text
+from dashboard.ui import asof, downloads, page, selection, tables, text
 
 FREQUENCIES = {"week": "Week", "month": "Month"}
 
@@ -118,7 +118,10 @@ if series.empty:
 else:
     key_events = official_statements(shown)
     estimate_title = f"{MEASURES[measure].label}: claims by claimant"
-    estimates = timeline.estimate_chart(series, measure, key_events=key_events, title=None)
+    earlier, earlier_label = asof.earlier_estimates(view, measure)
+    estimates = timeline.estimate_chart(
+        series, measure, key_events=key_events, title=None, earlier=earlier, earlier_label=earlier_label
+    )
     st.plotly_chart(estimates, width="stretch", key="timeline-estimates", config=downloads.CHART_CONFIG)
     downloads.chart_downloads(
         estimates,

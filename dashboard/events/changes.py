@@ -26,6 +26,7 @@ CHANGE_COLUMNS = (
     "recorded_at",
     "reason",
     "changed_fields",
+    "previous",
     *(name for name in schema.FIELD_NAMES if name != "event_id"),
 )
 # Provenance fields: a change in them alone is not a change of what the claim says.
@@ -37,6 +38,26 @@ def naive_utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment
+
+
+def parse_knowledge_time(text: str) -> dt.datetime:
+    """A knowledge time typed by a user or put in a URL, as naive UTC.
+
+    ``2024-12-01`` means the end of that day in UTC (everything recorded on it is known);
+    ``2024-12-01T12:00`` or ``2024-12-01 12:00:30`` is a UTC time; a time with an offset
+    (``…+03:00``, ``…Z``) is converted to UTC. Raises ``ValueError`` naming the value otherwise.
+    """
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            # A day alone: its last instant, so "as known on 1 Dec" includes what was recorded that day.
+            return dt.datetime.combine(dt.date.fromisoformat(value), dt.time.max)
+        return naive_utc(dt.datetime.fromisoformat(value))
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date or time: write YYYY-MM-DD (the end of that day, UTC), "
+            "YYYY-MM-DDTHH:MM (UTC), or add an offset such as +03:00"
+        ) from None
 
 
 def knowledge_time(store: EventStore, as_of: dt.datetime | None = None) -> dt.datetime | None:
@@ -88,7 +109,8 @@ def changes_between(store: EventStore, since: dt.datetime, until: dt.datetime | 
         it is not retracted at the end), ``"retracted"`` (its last revision in the window is a
         retraction), else ``"revised"``; ``revision``, ``recorded_at`` and ``reason`` of that
         last revision; ``changed_fields`` (for "revised": the fields whose value differs from
-        the revision known at ``since``, as a tuple of names; empty otherwise); then the
+        the revision known at ``since``, as a tuple of names; empty otherwise); ``previous``
+        (a dict of those fields' values known at ``since``; empty otherwise); then the
         record's fields as the last revision states them (a retraction repeats the
         retracted claim, so it can be filtered and cited like any other).
     """
@@ -116,12 +138,93 @@ def changes_between(store: EventStore, since: dt.datetime, until: dt.datetime | 
     )
     out = last.reset_index()
     out["change"] = change
-    out["changed_fields"] = [
-        _changed_fields(before.get(event_id), row) if kind == "revised" else ()
-        for event_id, kind, row in zip(out["event_id"], change, out.to_dict("records"), strict=True)
+    # Field by field only for the revised rows: records of every row cost seconds at a week of a large import.
+    revised = change == "revised"
+    fields: list[tuple[str, ...]] = [()] * len(out)
+    for position, row in zip(np.flatnonzero(revised), out.loc[revised].to_dict("records"), strict=True):
+        fields[position] = _changed_fields(before.get(row["event_id"]), row)
+    out["changed_fields"] = fields
+    out["previous"] = [
+        {name: before[event_id].get(name) for name in fields} if fields else {}
+        for event_id, fields in zip(out["event_id"], out["changed_fields"], strict=True)
     ]
     out = out.sort_values(["recorded_at", "event_id"], kind="stable").reset_index(drop=True)
-    return out.loc[:, list(CHANGE_COLUMNS)]
+    # Who made a change, once the log records it (issue 13 adds a ``recorded_by``): kept when present.
+    return out.loc[:, [*CHANGE_COLUMNS, *(["recorded_by"] if "recorded_by" in out else [])]]
+
+
+def change_count(store: EventStore, since: dt.datetime, until: dt.datetime | None = None) -> int:
+    """How many events changed in ``(since, until]`` (UTC): the row count of :func:`changes_between`, in one query."""
+    window = events.c.recorded_at > naive_utc(since)
+    if until is not None:
+        window = sa.and_(window, events.c.recorded_at <= naive_utc(until))
+    with store.reading() as conn:
+        return int(conn.execute(sa.select(sa.func.count(sa.distinct(events.c.event_id))).where(window)).scalar() or 0)
+
+
+def last_import_time(store: EventStore, as_of: dt.datetime | None = None) -> dt.datetime | None:
+    """When the newest import (at or before ``as_of``) started, UTC; None without imports."""
+    query = sa.select(sa.func.max(import_batches.c.started_at))
+    if as_of is not None:
+        query = query.where(import_batches.c.started_at <= naive_utc(as_of))
+    with store.reading() as conn:
+        stamp = conn.execute(query).scalar()
+    return None if stamp is None else _as_datetime(stamp)
+
+
+# The columns of the readable list of changes (the Changes page, the CLI's CSV and JSON).
+CHANGE_LIST_COLUMNS = (
+    "recorded_at",
+    "change",
+    "event_id",
+    "event_date",
+    "category",
+    "claimant",
+    "what_changed",
+    "reason",
+)
+
+
+def change_list(found: pd.DataFrame) -> pd.DataFrame:
+    """:func:`changes_between`'s rows as a readable list: one row per event, its changes spelled out.
+
+    ``what_changed``: for a revision, each changed field as ``label: old → new`` (``; ``-separated);
+    for a new claim its measure and figure; for a retraction "retracted". ``recorded_by`` is kept
+    when the log records who made a change.
+    """
+    columns = [*CHANGE_LIST_COLUMNS, *(["recorded_by"] if "recorded_by" in found else [])]
+    if found.empty:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+    out = found.copy()
+    out["what_changed"] = np.where(out["change"] == "retracted", "retracted", "new claim").astype(object)
+    revised = (out["change"] == "revised").to_numpy()
+    out.loc[revised, "what_changed"] = [
+        _what_changed(row)
+        for row in out.loc[revised, ["change", "changed_fields", "previous", *schema.FIELD_NAMES]].to_dict("records")
+    ]
+    return out.loc[:, columns].reset_index(drop=True)
+
+
+def _what_changed(row: dict) -> str:
+    if row["change"] == "retracted":
+        return "retracted"
+    if row["change"] == "new":
+        return "new claim"
+    parts = [
+        f"{schema.FIELD_LABELS.get(name, name)}: {_shown(row['previous'].get(name))} → {_shown(row.get(name))}"
+        for name in row["changed_fields"]
+    ]
+    return "; ".join(parts) or "no field changed"
+
+
+def _shown(value: object) -> str:
+    if _missing(value):
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
 
 
 def _revisions(conn: sa.Connection, keys: list[tuple[str, int]]) -> dict[str, dict]:

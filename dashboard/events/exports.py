@@ -83,6 +83,12 @@ def export_frame(events: pd.DataFrame) -> pd.DataFrame:
         out["sources"] = out["sources"].map(lambda s: schema.format_sources(json.loads(s)) if isinstance(s, str) else s)
     if "geo_precision" in out:
         out["geo_precision"] = out["geo_precision"].astype("Int64")
+    for name in out.select_dtypes("float").columns:
+        # Whole numbers as whole numbers ("10000", not "10000.0"), whichever read made the frame (the
+        # current view, a past one): one spelling for a figure, in every export and every as-of.
+        values = out[name]
+        if bool((values.dropna() % 1 == 0).all()):
+            out[name] = values.astype("Int64")
     out[FORMULA_GUARD_COLUMN] = pd.Series([None] * len(out), index=out.index, dtype=object)
     return out
 

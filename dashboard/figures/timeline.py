@@ -374,6 +374,8 @@ def estimate_chart(
     title: str | None = None,
     *,
     height: int = 460,
+    earlier: pd.DataFrame | None = None,
+    earlier_label: str | None = None,
 ) -> go.Figure:
     """Running estimates of one measure: a step line per claimant with its range.
 
@@ -389,6 +391,13 @@ def estimate_chart(
         dates are left out.
     title : str, optional
         Defaults to the measure's label.
+    earlier : DataFrame, optional
+        The same measure's series (as from :func:`estimate_series`) as the log stood at another
+        knowledge time: drawn per named claimant as a faint dotted step line in the claimant's colour
+        (``name`` "<claimant> · <earlier_label>", ``meta`` "earlier"), so claims that arrived or
+        changed since stand out. Claimants only in ``earlier`` are not drawn.
+    earlier_label : str, optional
+        How the legend names that state, e.g. "as known on 2024-12-01".
 
     Returns
     -------
@@ -458,6 +467,25 @@ def estimate_chart(
                     name=f"{name} range",
                 )
             )
+        if earlier is not None and len(earlier):
+            before = earlier.loc[earlier["claimant"] == claimant].sort_values(["event_date", "event_id"])
+            if len(before):
+                traces.append(
+                    dict(
+                        type="scatter",
+                        x=before["event_date"],
+                        y=before["value"],
+                        mode="lines",
+                        line=dict(shape="hv", color=color, width=1.5, dash="dot"),
+                        opacity=0.45,
+                        legendgroup=claimant,
+                        showlegend=False,
+                        name=f"{name} · {safe_text(earlier_label or 'earlier')}",
+                        meta="earlier",
+                        # The name through fullData, not pasted into the template: a claimant's "%{…}" stays text.
+                        hovertemplate="%{fullData.name}: %{y:,}<extra></extra>",
+                    )
+                )
         symbols = rows["kind"].map(symbol_of).to_numpy(dtype="int64")
         traces.append(
             dict(
@@ -544,6 +572,20 @@ def estimate_chart(
                     marker=dict(symbol=symbol, size=10, color="#888888"),
                 )
             )
+    if any(trace.get("meta") == "earlier" for trace in traces):
+        traces.append(
+            dict(
+                type="scatter",
+                x=[None],
+                y=[None],
+                mode="lines",
+                name=safe_text(earlier_label or "earlier"),
+                legendgroup="_key",
+                legendgrouptitle=dict(text="Markers"),
+                hoverinfo="skip",
+                line=dict(color="#888888", width=1.5, dash="dot"),
+            )
+        )
     shapes, notes = (
         _key_event_marks(key_events, pd.to_datetime(series["event_date"]).min(), last_date)
         if key_events is not None and not key_events.empty

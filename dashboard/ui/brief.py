@@ -6,6 +6,7 @@ several seconds) is built only when someone clicks, and clicking does not rerun 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import streamlit as st
@@ -18,13 +19,13 @@ from dashboard.ui import data
 _MIME = {"pdf": "application/pdf", "html": "text/html"}
 
 
-def _build(fmt: str, flt: EventFilter, paper: str) -> bytes:
-    request = brief.BriefRequest(flt, paper=paper, out=f"conflict-monitor-brief.{fmt}")
+def _build(fmt: str, flt: EventFilter, paper: str, as_of: dt.datetime | None = None) -> bytes:
+    request = brief.BriefRequest(flt, as_of=as_of, paper=paper, out=f"conflict-monitor-brief.{fmt}")
     return brief.render(brief.build_brief(data.get_store(), request), fmt)
 
 
-def brief_downloads(flt: EventFilter) -> None:
-    """A "Brief" heading with a paper choice and PDF and HTML download buttons for ``flt``."""
+def brief_downloads(flt: EventFilter, as_of: dt.datetime | None = None) -> None:
+    """A "Brief" heading with a paper choice and PDF and HTML download buttons for ``flt`` (the log as of ``as_of``)."""
     st.subheader("Brief", anchor=False)
     st.caption(
         "A document of this view to share or print: headline figures, the latest claims, charts, missile "
@@ -38,7 +39,7 @@ def brief_downloads(flt: EventFilter) -> None:
     for column, fmt, label in ((pdf_col, "pdf", "Brief (PDF)"), (html_col, "html", "Brief (HTML)")):
         column.download_button(
             label,
-            data=functools.partial(_build, fmt, flt, paper),
+            data=functools.partial(_build, fmt, flt, paper, as_of),
             file_name=f"conflict-monitor-brief.{fmt}",
             mime=_MIME[fmt],
             on_click="ignore",

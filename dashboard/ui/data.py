@@ -7,6 +7,7 @@ without anyone clearing a cache.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import geopandas
@@ -14,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard.events import geo
+from dashboard.events import changes, geo
 from dashboard.events.db_errors import DATABASE_ERRORS, database_error_message
 from dashboard.events.importers import seed_store
 from dashboard.events.store import EventStore, StoreError, default_url, is_default_database, open_store
@@ -74,11 +75,32 @@ def current_events() -> pd.DataFrame:
     return load_events(default_url(), store.revision_token(), store)
 
 
-def current_events_or_stop() -> pd.DataFrame:
-    """:func:`current_events`, or, when the database cannot be read (locked, unreachable, damaged, not a
+# A past state is read from the log's SQL (no snapshot), so it is cached too: keyed on the moment and
+# on the revision token the log had then, which moves only if something is recorded at or before it
+# (a moment still in the future). Read-only like the current frame.
+@st.cache_resource(max_entries=4, show_spinner="Loading the log as it stood then…")
+def load_events_as_of(url: str, as_of: dt.datetime, token: str, _store: EventStore) -> pd.DataFrame:
+    """The events of the store at ``url`` as known at ``as_of`` (naive UTC; shared: do not mutate)."""
+    return _one_chunk_per_column(_store.current_events(as_of=as_of))
+
+
+def events_as_of(as_of: dt.datetime | None) -> pd.DataFrame:
+    """The log as known at ``as_of`` (naive UTC), or its current view when None."""
+    if as_of is None:
+        return current_events()
+    store = get_store()
+    if changes.change_count(store, as_of) == 0:
+        # Nothing recorded after it: that state is the current view, served from the snapshot (~1 s at 1M
+        # events) instead of the as-of SQL read (~10× longer). One indexed count decides.
+        return current_events()
+    return load_events_as_of(default_url(), as_of, changes.revision_token_as_of(store, as_of), store)
+
+
+def events_as_of_or_stop(as_of: dt.datetime | None) -> pd.DataFrame:
+    """:func:`events_as_of`, or, when the database cannot be read (locked, unreachable, damaged, not a
     database), its cause and fix in one plain message and the page stopped: never a traceback box."""
     try:
-        return current_events()
+        return events_as_of(as_of)
     except StoreError as exc:  # open_store explains what it could not open
         message = str(exc)
     except DATABASE_ERRORS as exc:

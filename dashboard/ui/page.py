@@ -6,6 +6,7 @@ the page through :func:`sharing` (the cached frame is not copied a second time).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import streamlit as st
 
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import seed_store
-from dashboard.ui import data, text
+from dashboard.ui import asof, data, text
 
 _SHARED_KEY = "_conflict_monitor_page_view"
 # Long free text that only a table's visible rows, the detail view and the downloads show.
@@ -34,6 +35,7 @@ class PageView:
 
     events: pd.DataFrame
     filter: EventFilter
+    as_of: dt.datetime | None = None  # "As known on" (naive UTC): ``events`` is the log as it stood then
 
     @cached_property
     def shown(self) -> pd.DataFrame:
@@ -59,9 +61,9 @@ class PageView:
 
 
 @contextmanager
-def sharing(events: pd.DataFrame, flt: EventFilter) -> Iterator[None]:
-    """Make this run's log and filter available to the page that runs inside."""
-    st.session_state[_SHARED_KEY] = PageView(events, flt)
+def sharing(events: pd.DataFrame, flt: EventFilter, as_of: dt.datetime | None = None) -> Iterator[None]:
+    """Make this run's log and filter (and its "as known on" moment) available to the page that runs inside."""
+    st.session_state[_SHARED_KEY] = PageView(events, flt, as_of)
     try:
         yield
     finally:
@@ -81,9 +83,13 @@ def start(title: str, *, noun: str = "claims") -> PageView:
     """Title, the "what is shown" caption, and the view. Stops the page with a message when nothing matches."""
     view = current_view()
     st.title(title, anchor=False)
+    asof.past_state_notice(view.as_of)
     text.page_caption(view.shown, view.filter, noun)
     if view.events.empty:
-        offer_seed()
+        if view.as_of is not None:
+            st.info("The log held no claim yet at that moment.", icon=":material/history:")
+        else:
+            offer_seed()
         st.stop()
     if view.shown.empty:
         text.no_events(view.filter)

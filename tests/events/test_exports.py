@@ -81,7 +81,7 @@ def test_csv_neutralises_text_and_keeps_numbers(frame):
     assert first["location"] == "'-Sudzha"
     assert first["claimant"] == "'@claimant"
     assert first["longitude"] == "-3.5" and first["latitude"] == "12.5"
-    assert first["figure_best"] == "11000.0"
+    assert first["figure_best"] == "11000"  # a whole number as one (issue 17: as-of and current exports alike)
     assert ",-3.5," in text  # unquoted, so a spreadsheet reads a number
     assert rows[1]["description"] == 'Plain text, with a comma and "quotes"'
 

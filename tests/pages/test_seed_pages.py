@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.events.importers import seed_path, seed_store
 from dashboard.events.store import DB_URL_ENV, open_store
 
-PAGES = ["overview", "timeline", "map", "events", "missiles", "data"]
+PAGES = ["overview", "timeline", "map", "events", "missiles", "changes", "data"]
 
 pytestmark = pytest.mark.skipif(not seed_path().exists(), reason="no seed log yet")
 

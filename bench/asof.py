@@ -1,0 +1,75 @@
+"""Issue 17's timings: the log "as known on" a past moment against the current view, and a week's Changes.
+
+``python -m bench.asof 100000 1000000`` imports the synthetic log and its 5% revision file into a fresh
+SQLite file per size, then times (median of a few, single runs at 1M) the current view (Parquet
+snapshot), the as-of view just after the revisions (the same rows, read through SQL), the as-of view
+before them, and the Changes page's data (``changes_between`` + ``change_list``) for the last 7 days
+(the whole log was imported in it: every claim is new) and for the revision file's window alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import time
+
+from bench import generate
+from dashboard.events import changes
+from dashboard.events.importers import import_file
+from dashboard.events.store import open_store, utc_now
+
+
+def _timed(func, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def bench_size(n: int) -> dict[str, float]:
+    events_csv, revisions_csv = generate.write(n)
+    db = generate.DATA_DIR / f"asof-{n}.sqlite"
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+    store = open_store(f"sqlite:///{db}", seed=False)
+    import_file(store, events_csv, fmt="native", origin="synthetic-bench")
+    between = utc_now()
+    import_file(store, revisions_csv, fmt="native", origin="synthetic-bench")
+    after = utc_now()
+    repeats = 1 if n >= 1_000_000 else 3
+    store.current_events()  # writes the snapshot, as the app's first load does
+    r = {
+        "current_s": _timed(store.current_events, repeats),
+        "as_of_after_s": _timed(lambda: store.current_events(as_of=after), repeats),
+        "as_of_before_s": _timed(lambda: store.current_events(as_of=between), repeats),
+        "changes_week_s": _timed(
+            lambda: changes.change_list(changes.changes_between(store, after - dt.timedelta(days=7), after)), repeats
+        ),
+        "changes_rows": len(changes.changes_between(store, after - dt.timedelta(days=7), after)),
+        "changes_revisions_s": _timed(
+            lambda: changes.change_list(changes.changes_between(store, between, after)), repeats
+        ),
+        "revisions_rows": len(changes.changes_between(store, between, after)),
+    }
+    store.engine.dispose()
+    return r
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="+", type=int)
+    for n in parser.parse_args().sizes:
+        r = bench_size(n)
+        print(
+            f"| {n:,} | {r['current_s']:.2f} | {r['as_of_after_s']:.2f} ({r['as_of_after_s'] / r['current_s']:.0f}×) "
+            f"| {r['as_of_before_s']:.2f} | {r['changes_week_s']:.2f} ({r['changes_rows']:,} rows) "
+            f"| {r['changes_revisions_s']:.2f} ({r['revisions_rows']:,} rows) |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
