@@ -249,3 +249,17 @@ def test_the_console_script_prints_one_line_not_a_traceback(tmp_path):
 
     done = subprocess.run([exe, "stats", "--db", "sqlite://"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "Traceback" not in done.stderr and "in-memory" in done.stderr
+
+
+@pytest.mark.sqlite_only
+def test_a_read_only_uri_makes_no_folder_in_the_current_directory(tmp_path, monkeypatch):
+    """``sqlite:///file:PATH?mode=ro&uri=true`` names an existing file; opening it must not create ``./file:/``."""
+    from dashboard.events.store import create_engine_for
+
+    live = tmp_path / "live.sqlite"
+    open_store(f"sqlite:///{live}").engine.dispose()
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    create_engine_for(f"sqlite:///file:{live}?mode=ro&uri=true").dispose()
+    assert list(elsewhere.iterdir()) == []

@@ -236,7 +236,9 @@ def create_engine_for(url: str) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     path = engine.url.database
-    if path and path != ":memory:":
+    # A "file:" URI (?mode=ro&uri=true) names an existing file: making its "parent" would create a
+    # folder literally called "file:" in the current directory.
+    if path and path != ":memory:" and not path.startswith("file:"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
 
     @sa.event.listens_for(engine, "connect")
