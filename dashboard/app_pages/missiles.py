@@ -59,7 +59,7 @@ with sites_col:
     unlocated = len(tests) - int(sites["launches"].sum()) if len(sites) else len(tests)
     if unlocated:
         st.caption(
-            f"{unlocated:,} {'launch names' if unlocated == 1 else 'launches name'} no precise site "
+            f"{unlocated:,} {'launch claim names' if unlocated == 1 else 'launch claims name'} no precise site "
             "(region-level or unknown) and not drawn."
         )
 with profile_col:

@@ -365,10 +365,12 @@ def profile_gaps(events: pd.DataFrame) -> dict[str, int]:
 
 
 def profile_note(events: pd.DataFrame) -> str:
-    """ "2 of 7 launches are plotted: 4 report neither apogee nor distance, 1 only an apogee." """
+    """ "2 of 7 launch claims plotted: 4 report neither apogee nor distance, 1 only an apogee."
+
+    Claims, not launches: each body's figures for one launch are a point of their own."""
     gaps = profile_gaps(events)
     total = sum(gaps.values())
-    note = f"{gaps['plotted']:,} of {plural(total, 'launch', 'launches')} plotted"
+    note = f"{gaps['plotted']:,} of {plural(total, 'launch claim', 'launch claims')} plotted"
     reasons = [
         f"{gaps['neither']:,} report{'s' if gaps['neither'] == 1 else ''} neither apogee nor distance"
         if gaps["neither"]

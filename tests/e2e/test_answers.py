@@ -112,7 +112,7 @@ def test_a_launch_row_opens_its_claims(app):
 
 def test_the_flight_profile_says_what_it_cannot_plot(app):
     app.open("/missiles", MISSILES_2026)
-    expect(app.main.get_by_text(re.compile(r"^\d+ of \d+ launches plotted"))).to_be_visible()
+    expect(app.main.get_by_text(re.compile(r"^\d+ of \d+ launch claims plotted"))).to_be_visible()
 
 
 def test_defaults_follow_the_filter(app):

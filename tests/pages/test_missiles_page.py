@@ -84,4 +84,4 @@ def test_a_site_bubble_opens_its_claims(open_page):
 def test_the_flight_profile_says_how_many_launches_it_cannot_plot_and_why(open_page):
     at = open_page("missiles")
     captions = [plain(c.value) for c in at.main.caption]
-    assert any(c.startswith("3 of 4 launches plotted: 1 ") for c in captions), captions
+    assert any(c.startswith("3 of 4 launch claims plotted: 1 ") for c in captions), captions
