@@ -270,15 +270,24 @@ SERVER_START_TIMEOUT_S = 90
 
 
 @contextlib.contextmanager
-def serve(db_url: str, log_path: Path) -> Iterator[str]:
+def serve(
+    db_url: str,
+    log_path: Path,
+    *,
+    cwd: Path = REPO,
+    port: int | None = None,
+    unset: Sequence[str] = (),
+) -> Iterator[str]:
     """Run the dashboard over ``db_url`` as a user starts it; yield its base URL, then stop it.
 
     ``python -m dashboard.server run dashboard/app.py`` (Streamlit with its address lookups off) from
     the repository root (so ``.streamlit/config.toml`` applies) on a free port, with every outbound
     connection attempt audited (``tests/outbound/sitecustomize.py``); fails if the server log shows
-    a traceback or the server tried to reach another machine.
+    a traceback or the server tried to reach another machine. ``cwd`` is the folder it starts in (an
+    admin's, with its own ``.streamlit/``), ``port`` one chosen beforehand, ``unset`` environment
+    variables the server must not inherit.
     """
-    port = free_port()
+    port = port or free_port()
     base_url = f"http://127.0.0.1:{port}"
     audit_log = log_path.with_name(log_path.stem + "-outbound.log")
     env = {
@@ -287,12 +296,14 @@ def serve(db_url: str, log_path: Path) -> Iterator[str]:
         "PYTHONPATH": os.pathsep.join([str(OUTBOUND_AUDIT), str(REPO), os.environ.get("PYTHONPATH", "")]),
         "CONFLICT_MONITOR_AUDIT_LOG": str(audit_log),
     }
+    for name in unset:
+        env.pop(name, None)
     command = [
         sys.executable,
         "-m",
         "dashboard.server",
         "run",
-        "dashboard/app.py",
+        str(REPO / "dashboard" / "app.py"),
         "--server.port",
         str(port),
         "--server.headless",
@@ -305,7 +316,7 @@ def serve(db_url: str, log_path: Path) -> Iterator[str]:
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S

@@ -12,23 +12,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import pytest
 from e2e_support import (
     FIXTURES,
     IDLE,
-    OUTBOUND_AUDIT,
     REPO,
     SCRIPT_TIMEOUT_MS,
     VIEWPORT,
     free_port,
-    healthy,
     is_local,
-    stop_server,
+    serve,
 )
 from oidc_provider import OidcProvider
 from playwright.sync_api import Page, expect
@@ -86,46 +81,9 @@ def signin_server(chromium_path, provider, signin_db, tmp_path_factory) -> Itera
         f'client_secret = "{CLIENT_SECRET}"\n'
         f'server_metadata_url = "{provider.issuer}/.well-known/openid-configuration"\n'
     )
-    log_path = folder / "server.log"
-    audit_log = folder / "outbound.log"
-    env = {
-        **os.environ,
-        "CONFLICT_MONITOR_DB": signin_db,
-        "PYTHONPATH": os.pathsep.join([str(OUTBOUND_AUDIT), str(REPO), os.environ.get("PYTHONPATH", "")]),
-        "CONFLICT_MONITOR_AUDIT_LOG": str(audit_log),
-    }
-    for name in ("CONFLICT_MONITOR_ROLES", "CONFLICT_MONITOR_USER", "CONFLICT_MONITOR_ALLOW_ANONYMOUS_WRITES"):
-        env.pop(name, None)
-    command = [
-        sys.executable,
-        "-m",
-        "dashboard.server",
-        "run",
-        str(REPO / "dashboard" / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + 90
-        while not healthy(base_url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the sign-in server did not start:\n{log_path.read_text()[-4000:]}")
-            time.sleep(0.3)
-        yield base_url
-    finally:
-        stop_server(process)
-    text = log_path.read_text(errors="replace")
-    assert "Traceback" not in text, text[-4000:]
-    outbound = audit_log.read_text() if audit_log.exists() else ""
-    assert not outbound, f"the server tried to reach other machines:\n{outbound[:4000]}"
+    unset = ("CONFLICT_MONITOR_ROLES", "CONFLICT_MONITOR_USER", "CONFLICT_MONITOR_ALLOW_ANONYMOUS_WRITES")
+    with serve(signin_db, folder / "server.log", cwd=folder, port=port, unset=unset) as url:
+        yield url
 
 
 @pytest.fixture
