@@ -11,22 +11,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
-import time
 
 from bench import generate
+from bench.__main__ import median_time
 from dashboard.events import changes
 from dashboard.events.importers import import_file
 from dashboard.events.store import open_store, utc_now
-
-
-def _timed(func, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def bench_size(n: int) -> dict[str, float]:
@@ -42,14 +32,14 @@ def bench_size(n: int) -> dict[str, float]:
     repeats = 1 if n >= 1_000_000 else 3
     store.current_events()  # writes the snapshot, as the app's first load does
     r = {
-        "current_s": _timed(store.current_events, repeats),
-        "as_of_after_s": _timed(lambda: store.current_events(as_of=after), repeats),
-        "as_of_before_s": _timed(lambda: store.current_events(as_of=between), repeats),
-        "changes_week_s": _timed(
+        "current_s": median_time(store.current_events, repeats),
+        "as_of_after_s": median_time(lambda: store.current_events(as_of=after), repeats),
+        "as_of_before_s": median_time(lambda: store.current_events(as_of=between), repeats),
+        "changes_week_s": median_time(
             lambda: changes.change_list(changes.changes_between(store, after - dt.timedelta(days=7), after)), repeats
         ),
         "changes_rows": len(changes.changes_between(store, after - dt.timedelta(days=7), after)),
-        "changes_revisions_s": _timed(
+        "changes_revisions_s": median_time(
             lambda: changes.change_list(changes.changes_between(store, between, after)), repeats
         ),
         "revisions_rows": len(changes.changes_between(store, between, after)),

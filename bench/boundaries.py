@@ -9,11 +9,11 @@ from __future__ import annotations
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 
+from bench.__main__ import median_time
 from dashboard.events import geo
 from dashboard.figures import maps
 
@@ -23,15 +23,6 @@ _COLD_LOAD = (
     "import time, geopandas; from dashboard.events import geo; t = time.perf_counter(); "
     "geo.load_boundaries(); print(time.perf_counter() - t)"
 )
-
-
-def _median_s(run, repeats: int = 5) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def _world_points(boundaries, count: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -49,14 +40,14 @@ def main() -> int:
     size_mb = path.stat().st_size / 1e6
     cold = [float(subprocess.check_output([sys.executable, "-c", _COLD_LOAD], text=True)) for _ in range(3)]
     boundaries = geo.load_boundaries()
-    warm = _median_s(geo.load_boundaries)
+    warm = median_time(geo.load_boundaries)
     rng = np.random.default_rng(15)
     points = _world_points(boundaries, 100_000, rng)
     blank = points.assign(admin1_code=None, country_code=None)
-    assign_s = _median_s(lambda: geo.assign_admin1(blank, boundaries), repeats=3)
-    disagree_s = _median_s(lambda: geo.region_disagreements(points, boundaries), repeats=3)
+    assign_s = median_time(lambda: geo.assign_admin1(blank, boundaries), repeats=3)
+    disagree_s = median_time(lambda: geo.region_disagreements(points, boundaries), repeats=3)
     million = pd.concat([points] * 10, ignore_index=True)
-    extent_ms = _median_s(lambda: maps.fit_view(geo.data_extent(million, boundaries))) * 1000
+    extent_ms = median_time(lambda: maps.fit_view(geo.data_extent(million, boundaries))) * 1000
 
     rows = [
         (
