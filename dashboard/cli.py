@@ -460,7 +460,7 @@ def _brief(store, args: argparse.Namespace) -> int:
     if fmt not in briefing.FORMATS:
         raise ValueError(f"{args.out}: the file name must end in .pdf or .html (the suffix picks the format)")
     protected = database_files(store)
-    briefing.check_target(args.out, force=args.force, protected=protected)  # before the work, not after
+    safe_write.check_target(args.out, force=args.force, protected=protected)  # before the work, not after
     request = briefing.BriefRequest(
         _filter_from(args), since=args.since, as_of=args.as_of, title=args.title, paper=args.paper, out=args.out.name
     )
@@ -470,7 +470,7 @@ def _brief(store, args: argparse.Namespace) -> int:
     except briefing.PdfUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    briefing.write_output(args.out, data, force=args.force, protected=protected)
+    safe_write.write_bytes(args.out, data, force=args.force, protected=protected)
     print(f"brief written to {args.out} ({len(data):,} bytes; revision token {document.colophon.revision_token})")
     return 0
 
