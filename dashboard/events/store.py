@@ -120,6 +120,48 @@ class StoreError(Exception):
     """A problem the user can fix (unknown event, bad database URL, ...)."""
 
 
+class InvalidRecord(StoreError):
+    """A claim the schema refuses; ``errors`` name each field, value and rule (nothing was written)."""
+
+    def __init__(self, errors: Sequence[schema.FieldError], *, label: str | None = None) -> None:
+        self.errors = list(errors)
+        where = f"{label}: " if label else ""
+        super().__init__(where + "; ".join(e.describe() for e in self.errors))
+
+
+@dataclass(frozen=True)
+class RevisionNote:
+    """One revision recorded since a form was opened: who, when, why (for the lost-update refusal)."""
+
+    revision: int
+    recorded_at: dt.datetime
+    recorded_by: str | None
+    reason: str | None
+    retracted: bool
+
+
+class StaleRevision(StoreError):
+    """The claim changed since the form (or command) was opened on ``expected``: nothing was written.
+
+    ``since`` lists the revisions recorded after ``expected``, oldest first; the field-by-field
+    changes are in the claim's change log (``dashboard.events.changes.revision_log``).
+    """
+
+    def __init__(self, event_id: str, expected: int, since: Sequence[RevisionNote]) -> None:
+        self.event_id, self.expected, self.since = event_id, expected, list(since)
+        self.current = self.since[-1].revision if self.since else expected
+        writes = "; ".join(
+            f"revision {n.revision} {'retracted it' if n.retracted else 'changed it'} "
+            f"({n.recorded_at:%Y-%m-%d %H:%M:%S} UTC, by {n.recorded_by or 'an unrecorded user'}"
+            f"{f', reason: {n.reason!r}' if n.reason else ''})"
+            for n in self.since
+        )
+        super().__init__(
+            f"claim {event_id} changed since you opened it at revision {expected}: {writes or 'its history moved'}. "
+            "Nothing was saved: reload it and apply your change again."
+        )
+
+
 @dataclass
 class AppendResult:
     """What appending a batch of records did to the log."""
@@ -486,24 +528,91 @@ class EventStore:
             view = _to_frame(before)  # nothing changed but the import history: same rows, new token
         _write_snapshot(pa.Table.from_pandas(view, preserve_index=False), path)
 
-    def revise(self, event_id: str, changes: dict[str, Any], reason: str) -> int:
-        """Record a correction as a new revision; returns its revision number."""
-        access.require("revise")
+    def record(self, data: dict[str, Any], *, reason: str | None = None) -> schema.EventRecord:
+        """Add one new claim (fields by their schema names), checked by the schema; returns it as stored.
+
+        Refused with :class:`InvalidRecord` (each field, value and rule) or, when the log already
+        holds the event id, with a StoreError: a correction is :meth:`revise`, not a second claim.
+        """
+        access.require("record")
+        checked = schema.validate_record(data)
+        if isinstance(checked, list):
+            raise InvalidRecord(checked)
         with self.writing() as conn:
+            if self._heads(conn, [checked.event_id]):
+                raise StoreError(
+                    f"the log already holds a claim {checked.event_id!r}: choose another id, or correct that claim"
+                )
+            self.append([checked], reason=reason, conn=conn)
+        return checked
+
+    def revise(
+        self, event_id: str, changes: dict[str, Any], reason: str, *, expected_revision: int | None = None
+    ) -> int:
+        """Record a correction as a new revision; returns its revision number.
+
+        ``expected_revision``: the revision the correction was made from (the one a form was
+        opened on). If the claim has moved on since, :class:`StaleRevision` is raised and nothing
+        is written; the check runs inside the write transaction, which holds the writers' lock
+        (SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock), so no write can slip in between.
+        A correction that changes no field writes nothing and returns the current revision.
+        """
+        access.require("revise")
+        reason = _required_reason(reason, "a correction")
+        with self.writing() as conn:
+            self._check_expected(conn, event_id, expected_revision)
             current = self._current_row(conn, event_id)
             data = {k: current[k] for k in schema.FIELD_NAMES} | changes
             data["sources"] = json.loads(current["sources"]) if "sources" not in changes else changes["sources"]
             checked = schema.validate_record(data)
             if isinstance(checked, list):
-                raise StoreError("; ".join(e.describe() for e in checked))
+                raise InvalidRecord(checked)
+            if checked.event_id != event_id:
+                raise StoreError(f"a correction cannot change the event id ({event_id!r} to {checked.event_id!r})")
             self.append([checked], reason=reason, conn=conn)
             return self._heads(conn, [event_id])[event_id]["revision"]
 
-    def retract(self, event_id: str, reason: str) -> int:
-        """Withdraw an event with a tombstone revision; its history stays."""
+    def retract(self, event_id: str, reason: str, *, expected_revision: int | None = None) -> int:
+        """Withdraw an event with a tombstone revision; its history stays.
+
+        ``expected_revision`` guards against a lost update as in :meth:`revise`.
+        """
         actor = access.require("retract")
+        reason = _required_reason(reason, "a retraction")
         with self.writing() as conn:
+            self._check_expected(conn, event_id, expected_revision)
             return self._retract(conn, self._current_row(conn, event_id), reason, batch_id=None, recorded_by=actor.name)
+
+    def head_revision(self, event_id: str) -> int:
+        """The event's current revision number (a retraction counts); StoreError when the log has no such event."""
+        with self.reading() as conn:
+            head = self._heads(conn, [event_id]).get(event_id)
+        if head is None:
+            raise StoreError(f"no event with id {event_id!r}")
+        return int(head["revision"])
+
+    def _check_expected(self, conn: Connection, event_id: str, expected: int | None) -> None:
+        """Raise StaleRevision when ``event_id``'s head is no longer ``expected`` (inside the write transaction)."""
+        if expected is None:
+            return
+        head = self._heads(conn, [event_id]).get(event_id)
+        if head is None or head["revision"] == expected:
+            return  # an unknown event is reported by the write itself
+        since = conn.execute(
+            sa.select(
+                events.c.revision, events.c.recorded_at, events.c.recorded_by, events.c.reason, events.c.retracted
+            )
+            .where(events.c.event_id == event_id, events.c.revision > expected)
+            .order_by(events.c.revision)
+        ).all()
+        raise StaleRevision(
+            event_id,
+            expected,
+            [
+                RevisionNote(r.revision, _to_datetime(r.recorded_at), r.recorded_by, r.reason, bool(r.retracted))
+                for r in since
+            ],
+        )
 
     def retract_many(self, retractions: Sequence[tuple[str, str]], *, batch: BatchInfo) -> tuple[RetractResult, int]:
         """Withdraw many events (id, reason) in one transaction, recorded as one import batch.
@@ -780,6 +889,14 @@ class EventStore:
             )
             for chunk in _chunks(moved):
                 conn.execute(statement, [{k: v for k, v in m.items() if k != "event_id"} for m in chunk])
+
+
+def _required_reason(reason: str | None, what: str) -> str:
+    """A correction or retraction says why: the reason is what the change log shows beside it."""
+    text = (reason or "").strip()
+    if not text:
+        raise StoreError(f"{what} needs a reason (what report or finding it rests on)")
+    return text
 
 
 def quality_flag_counts(flags: pd.Series) -> dict[str, int]:
