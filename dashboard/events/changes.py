@@ -218,6 +218,7 @@ def _what_changed(row: dict) -> str:
 
 
 def _shown(value: object) -> str:
+    """A field's value as the change lists write it ("—" for none, 11,500, 2024-11-05)."""
     if _missing(value):
         return "—"
     if isinstance(value, float) and value.is_integer():
@@ -338,3 +339,6 @@ def revision_log(store: EventStore, event_id: str, as_of: dt.datetime | None = N
     frame["revision"] = frame["revision"].astype("int64")
     frame["recorded_at"] = pd.to_datetime(frame["recorded_at"])
     return frame
+
+
+shown_value = _shown  # public name for the command line's history text

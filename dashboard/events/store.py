@@ -123,10 +123,20 @@ class StoreError(Exception):
 class InvalidRecord(StoreError):
     """A claim the schema refuses; ``errors`` name each field, value and rule (nothing was written)."""
 
-    def __init__(self, errors: Sequence[schema.FieldError], *, label: str | None = None) -> None:
+    def __init__(self, errors: Sequence[schema.FieldError]) -> None:
         self.errors = list(errors)
-        where = f"{label}: " if label else ""
-        super().__init__(where + "; ".join(e.describe() for e in self.errors))
+        super().__init__("; ".join(describe_claim_error(e) for e in self.errors))
+
+
+def describe_claim_error(error: schema.FieldError, source: str | None = None) -> str:
+    """One refused field in words: where (``source``, the claim's 1-based position), field, rule, value."""
+    where = [source] if source else []
+    if error.line is not None:
+        where.append(f"record {error.line}")
+    if error.column:
+        where.append(f"field {error.column!r}")
+    prefix = ", ".join(where) + ": " if where else ""
+    return f"{prefix}{error.rule} (value: {schema._preview(error.value)})"
 
 
 @dataclass(frozen=True)
@@ -534,17 +544,52 @@ class EventStore:
         Refused with :class:`InvalidRecord` (each field, value and rule) or, when the log already
         holds the event id, with a StoreError: a correction is :meth:`revise`, not a second claim.
         """
+        return self.record_many([data], reason=reason)[0]
+
+    def record_many(self, items: Sequence[dict[str, Any]], *, reason: str | None = None) -> list[schema.EventRecord]:
+        """Add new claims, all or nothing: every item is checked first (errors carry the item's
+        1-based position as ``line``), ids must be new and distinct, then one transaction writes them."""
         access.require("record")
-        checked = schema.validate_record(data)
-        if isinstance(checked, list):
-            raise InvalidRecord(checked)
-        with self.writing() as conn:
-            if self._heads(conn, [checked.event_id]):
-                raise StoreError(
-                    f"the log already holds a claim {checked.event_id!r}: choose another id, or correct that claim"
+        checked, errors = [], []
+        for position, data in enumerate(items, start=1):
+            if not isinstance(data, dict):
+                errors.append(schema.FieldError(position, None, data, "a claim must be an object of field: value"))
+                continue
+            result = schema.validate_record(data, line=position)
+            if isinstance(result, list):
+                errors += result
+            else:
+                checked.append((position, result))
+        seen: dict[str, int] = {}
+        for position, record in checked:
+            if record.event_id in seen:
+                errors.append(
+                    schema.FieldError(
+                        position, "event_id", record.event_id, f"the same event_id as claim {seen[record.event_id]}"
+                    )
                 )
-            self.append([checked], reason=reason, conn=conn)
-        return checked
+            seen.setdefault(record.event_id, position)
+        if errors:
+            raise InvalidRecord(sorted(errors, key=lambda e: e.line or 0))
+        if not checked:
+            raise StoreError("no claim to record")
+        with self.writing() as conn:
+            held = self._heads(conn, list(seen))
+            if held:
+                raise InvalidRecord(
+                    [
+                        schema.FieldError(
+                            position,
+                            "event_id",
+                            record.event_id,
+                            "the log already holds a claim with this id: choose another id, or correct that claim",
+                        )
+                        for position, record in checked
+                        if record.event_id in held
+                    ]
+                )
+            self.append([record for _, record in checked], reason=reason, conn=conn)
+        return [record for _, record in checked]
 
     def revise(
         self, event_id: str, changes: dict[str, Any], reason: str, *, expected_revision: int | None = None

@@ -62,7 +62,7 @@ def test_record_refuses_a_bad_claim_field_by_field_and_writes_nothing(store, rec
 def test_record_refuses_an_id_the_log_holds(store, record_data, state):
     store.record(record_data(event_id="N1"))
     before = state(store)
-    with pytest.raises(StoreError, match="already holds a claim 'N1'"):
+    with pytest.raises(InvalidRecord, match="event_id': the log already holds a claim with this id"):
         store.record(record_data(event_id="N1", figure_best=11500))
     assert state(store) == before
 
