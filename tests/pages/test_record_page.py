@@ -215,3 +215,28 @@ def test_a_viewer_sees_no_desk_controls(open_page, page_store, state, exposed_re
     at.switch_page("app_pages/timeline.py").run()
     assert not any(w.key == "timeline-desk-claim" for w in at.selectbox)
     assert state(page_store) == before
+
+
+def test_the_timeline_selection_offers_edit_and_retract(open_page, page_store):
+    at = open_page("timeline")
+    assert not any(w.key == "timeline-desk-claim" for w in at.selectbox)  # nothing selected: no controls
+    at.session_state["timeline-bars-week"] = {
+        "selection": {
+            "points": [{"customdata": "T-D01,T-D02", "x": "2024-10-14", "y": 2}],
+            "point_indices": [0],
+            "box": [],
+            "lasso": [],
+        }
+    }
+    at.run()
+    picker = at.selectbox(key="timeline-desk-claim")
+    assert picker.options == ["T-D01", "T-D02"]
+    picker.set_value("T-D02").run()
+    assert at.button(key="timeline-desk-edit").label == "Edit"
+    at.button(key="timeline-desk-retract").click().run()
+    [reason] = [w for w in at.text_input if w.label == "Why is it retracted?"]
+    reason.set_value("same briefing as T-D01").run()
+    _button(at, "Retract the claim").click().run()
+    assert not at.exception
+    assert changes.revision_log(page_store, "T-D02")["change"].tolist() == ["added", "retracted"]
+    assert "T-D02" not in at.dataframe[0].value["Event"].tolist()  # gone from the current view
