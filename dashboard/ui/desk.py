@@ -244,8 +244,9 @@ def show_problems(problems: Mapping[str, list[str]], form_fields: set[str]) -> N
     )
     for name, messages in problems.items():
         if name not in form_fields:
+            label = "" if name == "_form" else f"{schema.FIELD_LABELS.get(name, name)}: "
             for message in messages:
-                st.error(text.escape_markdown(f"{schema.FIELD_LABELS.get(name, name)}: {message}"))
+                st.error(text.escape_markdown(f"{label}{message}"))
 
 
 # --- saving ----------------------------------------------------------------------------------------
@@ -274,12 +275,15 @@ def save_correction(
         return False
     changed = {k: v for k, v in desk.claim_data(event_id, values, origin=origin).items() if k != "event_id"}
     try:
-        data.get_store().revise(event_id, changed, reason, expected_revision=expected)
+        revision = data.get_store().revise(event_id, changed, reason, expected_revision=expected)
     except InvalidRecord as exc:
         st.session_state[_key(form, "problems")] = desk.field_problems(exc.errors)
         return False
     except StaleRevision as exc:
         st.session_state[_key(form, "stale")] = exc
+        return False
+    if revision == expected:  # the form holds what the claim already says
+        st.session_state[_key(form, "problems")] = {"_form": ["No field differs from the claim: nothing to save."]}
         return False
     after_write()
     return True

@@ -136,6 +136,11 @@ def test_edit_from_the_events_page_writes_a_revision_whose_diff_the_history_show
     assert "Say why: the report or finding the correction rests on." in _errors(at)
     assert page_store.head_revision("T-D04") == 1
     _widget(at, "text_input", f"{form}:reason").set_value("NIS revised its figure")
+    _widget(at, "number_input", f"{form}:figure_best").set_value(11000.0)
+    at.run()
+    _button(at, "Save the correction").click().run()
+    assert "No field differs from the claim: nothing to save." in _errors(at)
+    _widget(at, "number_input", f"{form}:figure_best").set_value(11500.0)
     at.run()
     _button(at, "Save the correction").click().run()
     assert not at.exception, [e.message for e in at.exception]
