@@ -342,6 +342,26 @@ class EventStore:
 
     # --- transactions ------------------------------------------------------
     @contextmanager
+    def _writing_forward(self) -> Iterator[tuple[Connection, list[pa.Table]]]:
+        """A write transaction whose appended rows (put in the yielded list) carry the snapshot forward.
+
+        Used by every write that appends claims (imports, a claim recorded or corrected at the desk),
+        so the first page after it does not rebuild the current view from SQL.
+        """
+        written: list[pa.Table] = []
+        with self.writing() as conn:
+            before = self._view_before_write(conn)
+            yield conn, written
+            token = self.revision_token(conn)
+        if before is not None:
+            try:
+                self._roll_snapshot(before, written, token)
+            except Exception as exc:  # noqa: BLE001 - the write has landed; a snapshot only saves time
+                warnings.warn(
+                    f"the dashboard snapshot was not updated ({exc!r}); it is rebuilt on next read", stacklevel=3
+                )
+
+    @contextmanager
     def writing(self) -> Iterator[Connection]:
         """One write transaction: everything in it lands, or nothing does."""
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
@@ -378,19 +398,8 @@ class EventStore:
         if pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
             raise StoreError("the same event_id appears twice in one batch")
         if conn is None:
-            with self.writing() as own:
-                before = self._view_before_write(own)
-                written: list[pa.Table] = []
-                outcome = self.append(table, batch=batch, reason=reason, conn=own, written=written)
-                token = self.revision_token(own)
-            if before is not None:
-                try:
-                    self._roll_snapshot(before, written, token)
-                except Exception as exc:  # noqa: BLE001 - the append has landed; a snapshot only saves time
-                    warnings.warn(
-                        f"the dashboard snapshot was not updated ({exc!r}); it is rebuilt on next read", stacklevel=2
-                    )
-            return outcome
+            with self._writing_forward() as (own, written):
+                return self.append(table, batch=batch, reason=reason, conn=own, written=written)
 
         now = utc_now()
         actor = access.current_actor().name
@@ -573,7 +582,7 @@ class EventStore:
             raise InvalidRecord(sorted(errors, key=lambda e: e.line or 0))
         if not checked:
             raise StoreError("no claim to record")
-        with self.writing() as conn:
+        with self._writing_forward() as (conn, written):
             held = self._heads(conn, list(seen))
             if held:
                 raise InvalidRecord(
@@ -588,7 +597,7 @@ class EventStore:
                         if record.event_id in held
                     ]
                 )
-            self.append([record for _, record in checked], reason=reason, conn=conn)
+            self.append([record for _, record in checked], reason=reason, conn=conn, written=written)
         return [record for _, record in checked]
 
     def revise(
@@ -604,7 +613,7 @@ class EventStore:
         """
         access.require("revise")
         reason = _required_reason(reason, "a correction")
-        with self.writing() as conn:
+        with self._writing_forward() as (conn, written):
             self._check_expected(conn, event_id, expected_revision)
             current = self._current_row(conn, event_id)
             data = {k: current[k] for k in schema.FIELD_NAMES} | changes
@@ -614,7 +623,7 @@ class EventStore:
                 raise InvalidRecord(checked)
             if checked.event_id != event_id:
                 raise StoreError(f"a correction cannot change the event id ({event_id!r} to {checked.event_id!r})")
-            self.append([checked], reason=reason, conn=conn)
+            self.append([checked], reason=reason, conn=conn, written=written)
             return self._heads(conn, [event_id])[event_id]["revision"]
 
     def retract(self, event_id: str, reason: str, *, expected_revision: int | None = None) -> int:
