@@ -21,6 +21,8 @@ if not desk.may_write("revise" if edit_id else "record"):
     st.info(signin.read_only_notice() if not signin.sign_in_configured() else "Your role only reads the log.")
     st.stop()
 desk.notice()
+if just_recorded := st.session_state.pop("desk-last-recorded", None):
+    st.page_link(desk.EVENTS_PAGE, label="See it on the Events page", query_params={"event": just_recorded})
 store = data.get_store()
 claimants = data.log_facets().values.get("claimant", [])
 on_form = {f.name for _, _, fields in claim_form.form_groups() for f in fields}
@@ -91,5 +93,6 @@ if st.button("Save the claim", key=f"{form}:save", type="primary", icon=":materi
         desk.reset_form(form)
         del st.session_state["desk-new-id"]
         st.session_state["desk-notice"] = f"Claim {event_id.strip()} recorded: it is on every page now."
+        st.session_state["desk-last-recorded"] = event_id.strip()
     st.rerun()
 st.caption(f"{len(view.events):,} claims in the log.")

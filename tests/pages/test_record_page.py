@@ -73,6 +73,8 @@ def test_a_recorded_claim_is_on_the_timeline_map_and_events_at_once(open_page, p
     _button(at, "Save the claim").click().run()
     assert not at.exception and not _errors(at), _errors(at)
     assert any(f"Claim {event_id} recorded" in plain(s.value) for s in at.success)
+    [link] = [e for e in at.get("page_link") if e.proto.label == "See it on the Events page"]
+    assert link.proto.query_string == f"event={event_id}"
     history = page_store.history(event_id)
     assert history["recorded_by"].tolist() == ["desk-officer"] and history["origin"].tolist() == ["desk"]
     assert history["figure_best"].tolist() == [2400.0] and history["location"].tolist() == ["Sudzha"]
