@@ -34,6 +34,7 @@ from dashboard.events.importers.base import (
     read_csv_rows,
     read_json_rows,
 )
+from dashboard.events.importers.cells import MISSING, Columns
 from dashboard.events.importers.formats import detect, format_module, missing_columns
 from dashboard.events.schema import EventRecord, FieldError
 
@@ -249,26 +250,28 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
 
     raw_rows = list(rows)
     context = _column_context(module, header, raw_rows)
-    mapped = []
-    for count, raw in enumerate(raw_rows, start=1):
-        mapped.append(_mapped(module, raw, context, origin))
-        if progress and count % _PROGRESS_STEP == 0:
-            progress(_PROGRESS_STEP)
+    mapped = _map_rows(module, header, raw_rows, context, origin)
     if progress:
-        progress(len(raw_rows) % _PROGRESS_STEP)
+        for done in range(0, len(raw_rows), _PROGRESS_STEP):
+            progress(min(_PROGRESS_STEP, len(raw_rows) - done))
     report.rows_read = len(raw_rows)
     if report.rows_read == 0:
         report.warnings.append("the file has a header but no data rows")
-    if by_column and not file_errors and all(isinstance(data, dict) for data in mapped):
+    if by_column and not file_errors and not mapped.failures:
         # Every row mapped: check them column by column; record by record only if that finds a doubt.
-        table = validate.validate_mapped(mapped)
+        table = (
+            validate.validate_columns(mapped.fields, len(raw_rows))
+            if mapped.fields is not None
+            else validate.validate_mapped(mapped.records)
+        )
         if table is not None:
             report.accepted = table.num_rows
             return ParsedFile(report, [], [], table=table)
     records: list[EventRecord] = []
     rejected: list[tuple[RawRow, list[FieldError]]] = []
     seen: dict[str, int] = {}
-    for raw, data in zip(raw_rows, mapped, strict=True):
+    for index, raw in enumerate(raw_rows):
+        data = mapped.failures.get(index) or mapped.record(index)
         errors = data if isinstance(data, list) else schema.validate_record(data, line=raw.line)
         if isinstance(errors, EventRecord):
             record = errors
@@ -331,10 +334,55 @@ def _column_context(module: ModuleType, header: list[str], rows: list[RawRow]) -
     return {"date_order": order}
 
 
-def _mapped(module, raw: RawRow, context, origin) -> dict[str, Any] | list[FieldError]:
-    """One row mapped to record fields by its format, or the problem that stops the mapping."""
-    if "__shape__" in raw.cells:
-        return [FieldError(raw.line, None, None, raw.cells["__shape__"])]
+@dataclass
+class _MappedRows:
+    """Rows mapped to record fields: by field (``fields``: ACLED, UCDP, CNS) or by row (``records``: native),
+    and the problems that stopped the mapping of some rows, by row index."""
+
+    fields: dict[str, list[Any]] | None
+    records: list[dict[str, Any] | None]
+    failures: dict[int, list[FieldError]]
+
+    def record(self, index: int) -> dict[str, Any]:
+        if self.fields is None:
+            return self.records[index]
+        return {name: values[index] for name, values in self.fields.items()}
+
+
+def _map_rows(module: ModuleType, header: list[str], rows: list[RawRow], context, origin) -> _MappedRows:
+    """Every row mapped by its format: column-wise where the format maps columns, else row by row."""
+    failures = {
+        index: [FieldError(raw.line, None, None, raw.cells["__shape__"])]
+        for index, raw in enumerate(rows)
+        if "__shape__" in raw.cells
+    }
+    if not hasattr(module, "to_record_columns"):
+        records = [None if i in failures else _mapped_row(module, raw, context, origin) for i, raw in enumerate(rows)]
+        for index, data in enumerate(records):
+            if isinstance(data, list):
+                failures[index] = data
+        return _MappedRows(None, records, failures)
+    # Rows with the wrong number of cells are not mapped; the others are, as whole columns.
+    kept = [index for index in range(len(rows)) if index not in failures] if failures else range(len(rows))
+    cells = [rows[index].cells for index in kept]
+    columns = {name: [row.get(name, MISSING) for row in cells] for name in header}
+    table = Columns(columns, len(cells))
+    fields = module.to_record_columns(table, context)
+    if origin is not None:
+        fields["origin"] = [origin] * len(cells)
+    for position, exc in table.errors.items():
+        failures[kept[position]] = [FieldError(rows[kept[position]].line, exc.column, exc.value, exc.rule)]
+    if len(kept) != len(rows):  # the fields back to one entry per row (shape failures get none of their own)
+        where = dict(zip(kept, range(len(kept)), strict=True))
+        fields = {
+            name: [values[where[i]] if i in where else None for i in range(len(rows))]
+            for name, values in fields.items()
+        }
+    return _MappedRows(fields, [], failures)
+
+
+def _mapped_row(module, raw: RawRow, context, origin) -> dict[str, Any] | list[FieldError]:
+    """One row mapped to record fields by a row-wise format (native), or the problem that stops the mapping."""
     try:
         data = module.to_record_data(raw.cells, context)
     except RowError as exc:

@@ -62,18 +62,27 @@ _MISSING = object()
 
 
 def validate_mapped(rows: Sequence[dict[str, Any]]) -> pa.Table | None:
-    """Record mappings (as importers map rows) to storage values, or None if any may be invalid.
+    """Record mappings (as the native importer maps rows) to storage values, or None if any may be invalid."""
+    if not rows or any(set(row) - _FIELD_SET for row in rows):
+        return None  # unknown fields: the record path names them
+    return validate_columns({name: [row.get(name, _MISSING) for row in rows] for name in schema.FIELD_NAMES}, len(rows))
+
+
+def validate_columns(fields: dict[str, Sequence[Any]], rows: int) -> pa.Table | None:
+    """Record fields given column by column (as ACLED, UCDP and CNS map) to storage values, or None if any
+    may be invalid. A field not given is missing on every row.
 
     Each field's value goes through the field's own validator once per distinct value (a
     large export repeats its actors, regions, dates and sources' outlets on many rows), then
     the record-level rules run over whole columns. What a pydantic model per record would do,
     at a fraction of its cost; on any doubt the caller validates record by record for the errors.
     """
-    if not rows or any(set(row) - _FIELD_SET for row in rows):
-        return None  # unknown fields: the record path names them
+    if not rows or set(fields) - _FIELD_SET:
+        return None
     columns = {}
     for name in schema.FIELD_NAMES:
-        values = _column_storage(name, [row.get(name, _MISSING) for row in rows])
+        given = fields.get(name)
+        values = _column_storage(name, given if given is not None else [_MISSING] * rows)
         if values is None:
             return None
         columns[name] = pa.array(values, type=STORAGE_TYPES[schema.field_kind(name)])
