@@ -84,7 +84,7 @@ UCDP_POOLS: dict[str, list[Any]] = {
     "deaths_unknown": ["0", ""],
     # GED's out-of-order figures: high 0 beside best 5294, best > high, low > best.
     "low": ["4", "0", "5294", "", "-1", "7", "2.5"],
-    "best": ["6", "5294", "0", "", "10", "1.0"],
+    "best": ["6", "5294", "0", "", "10", "1.0", "x", "-3"],
     "high": ["10", "0", "5", "", "5294", "x"],
 }
 
