@@ -143,7 +143,7 @@ class Columns:
         values = self._columns.get(key)
         if values is None:
             texts = [""] * self.rows
-        elif all(type(value) is str for value in values):
+        elif set(map(type, values)) == {str}:
             texts = [value.strip() for value in values]
         else:
             texts = self.each(lambda cell: cell_text(column, cell.value), _typed(values), placeholder="")
@@ -154,7 +154,7 @@ class Columns:
         """:meth:`text` read only in the ``wanted`` rows (the others give ""): for a column a mapping
         consults only when another gave no answer, so that only those rows can fail on it."""
         values = self._columns.get(column_key(column))
-        if values is None or all(type(value) is str for value in values):
+        if values is None or set(map(type, values)) <= {str}:
             return self.text(column)
         texts = []
         for index, (value, want) in enumerate(zip(values, wanted, strict=True)):

@@ -118,6 +118,8 @@ def parse_bytes(
     if header_text is not None:
         header, _ = read_csv_rows(header_text, file_name)
         fast = _parse_native_columns(data, decoded, header, file_name, fmt, digest, origin)
+        if fast is None:
+            fast = _parse_outside_columns(data, decoded, header, file_name, fmt, digest, origin)
         if fast is not None:
             if progress:
                 progress(fast.report.rows_read)
@@ -146,31 +148,16 @@ def _parse_native_columns(
     alike, and whose every row is valid. Anything else, including any invalid row, goes the
     per-row way, which reports each problem with its line and column.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pa_csv
 
-    if fmt not in ("auto", "native") or decoded.encoding not in ("utf-8", "utf-8-sig"):
+    if fmt not in ("auto", "native"):
         return None
     native = format_module("native")
-    if not native.matches(header) or native.unknown_columns(header) or header_delimiter(decoded.text) != ",":
+    if not native.matches(header) or native.unknown_columns(header):
         return None
-    if "\x00" in decoded.text or not _quoting_unambiguous(decoded.text):
+    table = _text_table(data, decoded, header)
+    if table is None:
         return None
-    body = memoryview(data)[len(codecs.BOM_UTF8) :] if decoded.encoding == "utf-8-sig" else data
-    try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(pa.py_buffer(body)),  # the bytes as they are, not a copy
-            read_options=pa_csv.ReadOptions(skip_rows=1, column_names=header, use_threads=False),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowKeyError):
-        return None  # e.g. a row with the wrong number of cells: the per-row path names it
     context = {"date_order": {}}
     for column in schema.DATE_FIELDS:
         if column in header:
@@ -182,6 +169,75 @@ def _parse_native_columns(
     if accepted is None:
         return None
     report = ImportReport(file_name=file_name, format="native", encoding=decoded.encoding, sha256=digest)
+    report.rows_read = report.accepted = accepted.num_rows
+    return ParsedFile(report, [], [], table=accepted)
+
+
+def _text_table(data: bytes, decoded, header: list[str]):
+    """A UTF-8, comma-separated CSV as an Arrow table of text cells, or None where Arrow might read its
+    cells otherwise than Python's csv module (``read_csv_rows``) does."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    if decoded.encoding not in ("utf-8", "utf-8-sig") or header_delimiter(decoded.text) != ",":
+        return None
+    if "\x00" in decoded.text or not _quoting_unambiguous(decoded.text):
+        return None
+    body = memoryview(data)[len(codecs.BOM_UTF8) :] if decoded.encoding == "utf-8-sig" else data
+    try:
+        return pa_csv.read_csv(
+            pa.BufferReader(pa.py_buffer(body)),  # the bytes as they are, not a copy
+            read_options=pa_csv.ReadOptions(skip_rows=1, column_names=header, use_threads=False),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return None  # e.g. a row with the wrong number of cells: the per-row path names it
+
+
+def _parse_outside_columns(
+    data: bytes, decoded, header: list[str], file_name: str, fmt: str, digest: str, origin: str | None
+) -> ParsedFile | None:
+    """An ACLED, UCDP or CNS CSV read with Arrow and mapped column-wise, or None to read it row by row.
+
+    The same mapping and checks as the row reader's path, minus the per-row reading: taken only
+    when every row maps and validates, since only the row reader knows each row's line for the
+    errors. (A row Arrow reads that the row reader skips, one of empty cells only, fails the
+    mapping: every outside format requires its id.)
+    """
+    import pyarrow.compute as pc
+
+    try:
+        fmt = detect(header, file_name) if fmt == "auto" else fmt
+        module = format_module(fmt)
+    except (ImportFileError, ValueError):
+        return None  # the row path says what is wrong with the header
+    if not hasattr(module, "to_record_columns") or not module.matches(header):
+        return None
+    table = _text_table(data, decoded, header)
+    if table is None or table.num_rows == 0:
+        return None
+    orders: dict[str, Any] = {}
+    for column in getattr(module, "DATE_COLUMNS", ()):
+        if column in header:
+            try:
+                orders[column] = dates.slash_order(pc.unique(table.column(column)).to_pylist())
+            except RowError:
+                orders[column] = None
+    cells = Columns({name: table.column(name).to_pylist() for name in header}, table.num_rows)
+    fields = module.to_record_columns(cells, {"date_order": orders})
+    if cells.errors:
+        return None
+    if origin is not None:
+        fields["origin"] = [origin] * table.num_rows
+    accepted = validate.validate_columns(fields, table.num_rows)
+    if accepted is None:
+        return None
+    report = ImportReport(file_name=file_name, format=fmt, encoding=decoded.encoding, sha256=digest)
     report.rows_read = report.accepted = accepted.num_rows
     return ParsedFile(report, [], [], table=accepted)
 

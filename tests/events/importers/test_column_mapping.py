@@ -8,13 +8,18 @@ refuse (``mapping_cases``): each row must give the same record fields, or the sa
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
+import io
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.events.importers import acled, cns, parse_bytes, read, ucdp
+from dashboard.events import columnar, schema
+from dashboard.events.importers import acled, cns, parse_bytes, pipeline, read, ucdp, validate
 from dashboard.events.importers.base import RawRow, RowError, decode, read_csv_rows
 from dashboard.events.importers.cells import MISSING, Columns
 from dashboard.events.importers.pipeline import _column_context
@@ -136,3 +141,88 @@ def test_errors_after_a_misshapen_row_name_their_own_line():
     assert lines[0].startswith("acled.csv:2:") and "cells where the header has" in lines[0]
     assert lines[1].startswith("acled.csv:4 column 'timestamp'")
     assert "timestamp" in lines[1] and "yesterday" in lines[1] and "Unix seconds" in lines[1]
+
+
+# --- the Arrow reading of a clean outside CSV equals the record-by-record path ------------------
+
+ID_COLUMNS = {"acled": "event_id_cnty", "acled_api": "event_id_cnty", "ucdp": "id", "cns": "F1"}
+# Cited outlets and headlines as real files spell them, and as hostile ones might: they end up in
+# the source titles, which the Arrow check encodes as JSON itself.
+ODD_CITATIONS = ['Reuters "exclusive"', "back\\slash", "tab\there", "Ünïcödé — ТАСС", "ctl\x01char", "emoji 🚀"]
+
+
+def clean_csv(kind: str, count: int, seed: int) -> bytes:
+    """A CSV of ``count`` rows of ``kind`` that the row mapper maps without error, ids unique."""
+    module = MODULES[kind]
+    rows = []
+    for index, row in enumerate(mostly_valid_rows(kind, count * 6, seed)):
+        row[ID_COLUMNS[kind]] = str(index + 1)
+        for column in ("source", "source_headline", "source_office", "Source(s)", "notes"):
+            if column in row and index % 4 == 0:
+                row[column] = ODD_CITATIONS[index % len(ODD_CITATIONS)] + " " + str(row[column])
+        try:
+            mapped = ROW_MAPPERS[module](row, {})
+        except RowError:
+            continue
+        if isinstance(schema.validate_record(mapped, line=index + 2), schema.EventRecord):
+            rows.append(row)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(POOLS[kind]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows[:count])
+    return buffer.getvalue().encode()
+
+
+@pytest.mark.parametrize("kind", sorted(POOLS))
+@pytest.mark.parametrize("arrow_rules_from", [0, 10_000])
+def test_clean_outside_csv_read_by_arrow_equals_the_record_path(kind, arrow_rules_from, monkeypatch):
+    monkeypatch.setattr(validate, "ROWS_FOR_ARROW_RULES", arrow_rules_from)
+    data, name = clean_csv(kind, 120, seed=5), f"{kind}.csv"
+    decoded = decode(data, name)
+    header, rows = read_csv_rows(decoded.text, name)
+    digest = hashlib.sha256(data).hexdigest()
+    fast = pipeline._parse_outside_columns(data, decoded, header, name, "auto", digest, None)
+    exact = pipeline._parse_rows(header, rows, name, "auto", decoded.encoding, digest, None, None, by_column=False)
+    assert exact.report.errors == [] and exact.report.accepted >= 100
+    assert fast is not None, "a clean file is read by Arrow"
+    assert fast.report.rows_read == fast.report.accepted == exact.report.accepted
+    expected = columnar.records_table(exact.records)
+    assert fast.table.schema == expected.schema
+    for column in expected.column_names:
+        assert fast.table.column(column).to_pylist() == expected.column(column).to_pylist(), column
+    assert parse_bytes(data, name).table.equals(fast.table)
+
+
+def test_an_outside_csv_with_a_bad_row_is_read_row_by_row_for_its_line():
+    data = clean_csv("ucdp", 30, seed=6).decode().splitlines()
+    cells = next(csv.reader([data[8]]))
+    cells[list(POOLS["ucdp"]).index("where_prec")] = "9"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    data[8] = buffer.getvalue().rstrip("\n")
+    parsed = parse_bytes("\n".join(data).encode(), "ged.csv")
+    assert parsed.report.rejected == 1 and parsed.report.accepted == 29
+    (line,) = parsed.report.error_lines()
+    assert line.startswith("ged.csv:9 column 'where_prec'") and "'9'" in line and "UCDP's where precision" in line
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sources=st.lists(
+        st.fixed_dictionaries(
+            {
+                "outlet": st.sampled_from(["ACLED", " UCDP GED", "", "x" * 301, "ok\x00"]),
+                "title": st.one_of(st.none(), st.text(max_size=12), st.sampled_from(ODD_CITATIONS + ["  ", "t" * 301])),
+                "date": st.one_of(st.none(), st.dates(dt.date(1900, 1, 1), dt.date(2100, 1, 1))),
+                "url": st.sampled_from(["https://acleddata.com/", "https://ucdp.uu.se/ ", "javascript:x", "http://"]),
+            }
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_one_source_rows_checked_by_arrow_equal_the_validator(sources):
+    rows = [[source] for source in sources]
+    one_by_one = [validate._field_storage("sources", row) for row in rows]
+    expected = None if validate._INVALID in one_by_one else one_by_one
+    assert validate._mapped_sources(rows) == expected
