@@ -1,7 +1,8 @@
-"""Reading the cells of outside datasets (ACLED, UCDP, CNS) into record values.
+"""Reading the cells of outside datasets (ACLED, UCDP, CNS) into record values, a whole column at a time.
 
-Columns are found regardless of case and surrounding spaces; numbers, codes and
-dates that do not parse raise :class:`RowError` naming the column and the rule.
+Columns are found regardless of case and surrounding spaces; numbers, codes and dates that do not
+parse are a :class:`RowError` naming the column, the value and the rule, recorded against the row
+(:class:`Columns`; :class:`Cells` reads one row, for ACLED's deletion lists).
 """
 
 from __future__ import annotations

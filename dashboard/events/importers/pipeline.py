@@ -1,9 +1,9 @@
 """The import pipeline up to the database: read → map → validate. Writes nothing.
 
-:func:`parse_bytes` decodes a file (``read``, ``base``), detects its format (``formats``), maps each
-row to record fields with the format's module (``native``, ``acled``, ``ucdp``, ``cns``) and checks
-the records (``validate`` column by column; record by record when that finds a doubt, for the
-errors). The result, a :class:`ParsedFile`, is what the write stage (``write``) appends.
+:func:`parse_bytes` decodes a file (``read``, ``base``), detects its format (``formats``), maps the
+rows to record fields with the format's module (``acled``, ``ucdp``, ``cns`` column by column,
+``native`` row by row) and checks the records (``validate`` column by column; record by record when
+that finds a doubt, for the errors). The result, a :class:`ParsedFile`, is what the write stage (``write``) appends.
 """
 
 from __future__ import annotations
