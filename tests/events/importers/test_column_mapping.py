@@ -226,3 +226,13 @@ def test_one_source_rows_checked_by_arrow_equal_the_validator(sources):
     one_by_one = [validate._field_storage("sources", row) for row in rows]
     expected = None if validate._INVALID in one_by_one else one_by_one
     assert validate._mapped_sources(rows) == expected
+
+
+def test_a_row_of_empty_cells_is_skipped_as_the_row_reader_skips_it():
+    """Arrow reads ",,,," as a row; the row reader skips it as blank. The result must not differ."""
+    lines = clean_csv("acled", 40, seed=7).decode().splitlines()
+    blank = "," * (len(POOLS["acled"]) - 1)
+    with_blank = "\n".join([*lines[:10], blank, *lines[10:]]).encode()
+    parsed, plain = parse_bytes(with_blank, "a.csv"), parse_bytes("\n".join(lines).encode(), "a.csv")
+    assert parsed.report.errors == [] and parsed.report.accepted == plain.report.accepted == 40
+    assert parsed.accepted_table().equals(plain.accepted_table())
