@@ -679,17 +679,26 @@ class EventStore:
         with self.writing() as conn:
             batch_id = self._insert_batch(conn, batch, accepted=len(retractions), recorded_by=actor.name)
             heads = self._heads(conn, [event_id for event_id, _ in retractions])
+            # The current rows of all events to withdraw in one query (per 10,000 ids), not one per event:
+            # ACLED's deletion files list tens of thousands.
+            current = self._current_rows(conn, [h for h in heads.values() if not h["retracted"]])
+            withdrawn: dict[str, str] = {}
             for event_id, reason in retractions:
                 head = heads.get(event_id)
                 if head is None:
                     result.missing_ids.append(event_id)
-                elif head["retracted"]:
+                elif head["retracted"] or event_id in withdrawn:
                     result.already += 1
                 else:
-                    self._retract(
-                        conn, self._current_row(conn, event_id), reason, batch_id=batch_id, recorded_by=actor.name
-                    )
+                    withdrawn[event_id] = reason
                     result.retracted_ids.append(event_id)
+            rows = [
+                self._retraction_row(current[event_id], reason, batch_id=batch_id, recorded_by=actor.name)
+                for event_id, reason in withdrawn.items()
+            ]
+            for chunk in _chunks(rows):
+                conn.execute(events.insert(), chunk)
+            self._write_heads(conn, [], [self._retracted_head(row) for row in rows])
             conn.execute(
                 import_batches.update()
                 .where(import_batches.c.batch_id == batch_id)
@@ -700,11 +709,19 @@ class EventStore:
     def _retract(
         self, conn: Connection, current: dict[str, Any], reason: str, *, batch_id: int | None, recorded_by: str | None
     ) -> int:
-        event_id = current["event_id"]
-        revision = current["revision"] + 1
+        row = self._retraction_row(current, reason, batch_id=batch_id, recorded_by=recorded_by)
+        conn.execute(events.insert(), row)
+        self._write_heads(conn, [], [self._retracted_head(row)])
+        return row["revision"]
+
+    @staticmethod
+    def _retraction_row(
+        current: dict[str, Any], reason: str, *, batch_id: int | None, recorded_by: str | None
+    ) -> dict[str, Any]:
+        """The revision that withdraws ``current`` (an event's current row): its content, marked retracted."""
         row = {k: current[k] for k in schema.FIELD_NAMES}
         row.update(
-            revision=revision,
+            revision=current["revision"] + 1,
             recorded_at=utc_now(),
             reason=reason,
             retracted=True,
@@ -712,21 +729,17 @@ class EventStore:
             batch_id=batch_id,
             recorded_by=recorded_by,
         )
-        conn.execute(events.insert(), row)
-        self._write_heads(
-            conn,
-            [],
-            [
-                {
-                    "key": event_id,
-                    "event_id": event_id,
-                    "revision": revision,
-                    "content_hash": current["content_hash"],
-                    "retracted": True,
-                }
-            ],
-        )
-        return revision
+        return row
+
+    @staticmethod
+    def _retracted_head(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "key": row["event_id"],
+            "event_id": row["event_id"],
+            "revision": row["revision"],
+            "content_hash": row["content_hash"],
+            "retracted": True,
+        }
 
     @staticmethod
     def _insert_batch(conn: Connection, batch: BatchInfo, *, accepted: int, recorded_by: str | None) -> int:
@@ -911,6 +924,17 @@ class EventStore:
         found: dict[str, dict[str, Any]] = {}
         for chunk in _chunks(list(ids), _IDS_PER_QUERY):
             for row in conn.execute(sa.select(event_heads).where(event_heads.c.event_id.in_(chunk))).mappings():
+                found[row["event_id"]] = dict(row)
+        return found
+
+    @staticmethod
+    def _current_rows(conn: Connection, heads: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The rows at the given heads' revisions, by event id: one query per 10,000 events."""
+        found: dict[str, dict[str, Any]] = {}
+        at_head = sa.and_(event_heads.c.event_id == events.c.event_id, event_heads.c.revision == events.c.revision)
+        for chunk in _chunks([head["event_id"] for head in heads], _IDS_PER_QUERY):
+            query = sa.select(events).join(event_heads, at_head).where(event_heads.c.event_id.in_(chunk))
+            for row in conn.execute(query).mappings():
                 found[row["event_id"]] = dict(row)
         return found
 
