@@ -903,7 +903,13 @@ def region_map(
     counts_claims = (
         value_label.strip().lower() in ("claims", "number of claims") if value_is_count is None else value_is_count
     )
-    shown = regions.loc[regions["value"].notna().to_numpy()] if len(regions) else regions
+    # Only regions with an outline are coloured: a region newer than the boundaries has none (the page
+    # names those, see regions_without_outline), and its hover text would go to the browser for nothing.
+    shown = (
+        regions.loc[(regions["value"].notna() & regions["admin1_code"].isin(boundaries["iso_3166_2"])).to_numpy()]
+        if len(regions)
+        else regions
+    )
     names = dict(zip(boundaries["iso_3166_2"], boundaries["name"], strict=True))
     around = view_regions(boundaries, spec, regions["admin1_code"] if len(regions) else ())
     valued_codes = set(shown["admin1_code"]) if len(shown) else set()
