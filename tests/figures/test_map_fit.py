@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -189,3 +190,57 @@ def test_regions_without_an_outline_are_counted_and_named(boundaries):
     assert notice.startswith("4 claims are in 3 regions the map has no outline for")
     assert "Ménaka (ML-9, 2 claims); Ladakh (IN-LA, 1 claim); Taoudénit (ML-10, 1 claim)." in notice
     assert maps.regions_without_outline(maps.region_values(events.tail(1)), events.tail(1), boundaries).empty
+
+
+# --- The Map's per-rerun work at 1M events: by distinct region code, outlines simplified once ---------
+
+
+def _claims_in_views_row_by_row(events: pd.DataFrame) -> dict[str, int]:
+    """The former definition, row by row (2 s a rerun at 1M events): the reference for the fast one."""
+    point = _data.has_point(events)
+    lat = events["latitude"].to_numpy(dtype="float64", na_value=np.nan)
+    lon = events["longitude"].to_numpy(dtype="float64", na_value=np.nan)
+    codes = [c.strip() if isinstance(c, str) else None for c in events["admin1_code"].astype(object)]
+    out = {}
+    for key, spec in maps.MAP_VIEWS.items():
+        west, south, east, north = spec.bbox
+        counted = 0
+        for i, code in enumerate(codes):
+            if point[i]:
+                counted += bool(west <= lon[i] <= east and south <= lat[i] <= north)
+            elif code:
+                counted += (code in spec.region_codes) if spec.region_codes else 1
+        out[key] = counted
+    return out
+
+
+@pytest.mark.parametrize("as_category", [False, True])
+def test_claims_in_views_counts_as_row_by_row(as_category):
+    rng = np.random.default_rng(15)
+    n = 400
+    codes = rng.choice(["RU-KRS", " UA-59 ", "KP-01", "BJ-AL", "", "  ", None], size=n)
+    events = pd.DataFrame(
+        {
+            "admin1_code": pd.Series(codes, dtype="category" if as_category else object),
+            "geo_precision": rng.choice([1, 2, 3, 4], size=n),
+            "latitude": rng.uniform(30, 60, n),
+            "longitude": rng.uniform(20, 140, n),
+        }
+    )
+    events.loc[rng.random(n) < 0.2, ["latitude", "longitude"]] = None
+    assert maps.claims_in_views(events) == _claims_in_views_row_by_row(events)
+
+
+def test_simplified_outlines_are_reused_and_equal_a_fresh_simplification(boundaries):
+    import shapely
+
+    six = boundaries.loc[boundaries["country_code"].isin(["RUS", "UKR", "BLR"]).to_numpy()]
+    first = maps.simplified_regions(six, 1.6)
+    again = maps.simplified_regions(six, 1.6)
+    assert again.geometry.values[0] is first.geometry.values[0]  # the same objects: not simplified again
+    fresh = shapely.coverage_simplify(six.geometry.to_numpy(), maps.simplify_tolerance(1.6))
+    assert shapely.equals_exact(again.geometry.to_numpy(), fresh, tolerance=0).all()
+    # Other polygons under the same codes (a hand-made boundaries file) are simplified afresh.
+    moved = six.set_geometry(six.geometry.translate(xoff=1.0))
+    shifted = maps.simplified_regions(moved, 1.6)
+    assert shifted.total_bounds[0] == pytest.approx(first.total_bounds[0] + 1.0)
