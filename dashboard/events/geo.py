@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -328,6 +329,7 @@ def region_disagreements(
 # neighbours costs ~0.2 ms of polygon tests, so a map of 200 regions would pay 40 ms on every rerun.
 _NEIGHBOURS: dict[tuple, dict[str, tuple[str, ...]]] = {}
 _NEIGHBOUR_CACHES = 4
+_NEIGHBOURS_LOCK = threading.Lock()
 
 
 def region_neighbours(boundaries: geopandas.GeoDataFrame, codes: Iterable[str]) -> set[str]:
@@ -346,9 +348,10 @@ def region_neighbours(boundaries: geopandas.GeoDataFrame, codes: Iterable[str]) 
         The codes drawn among ``codes``, and their neighbours (sharing a border or a point), in any
         country. Each region's neighbours are found once per boundaries and remembered.
     """
-    known = _NEIGHBOURS.setdefault(_fingerprint(boundaries), {})
-    while len(_NEIGHBOURS) > _NEIGHBOUR_CACHES:
-        del _NEIGHBOURS[next(iter(_NEIGHBOURS))]
+    with _NEIGHBOURS_LOCK:  # sessions rerun in threads of one server
+        known = _NEIGHBOURS.setdefault(_fingerprint(boundaries), {})
+        while len(_NEIGHBOURS) > _NEIGHBOUR_CACHES:
+            del _NEIGHBOURS[next(iter(_NEIGHBOURS))]
     all_codes = boundaries["iso_3166_2"].to_numpy()
     position = {code: i for i, code in enumerate(all_codes)}
     wanted = [c for c in dict.fromkeys(codes) if c in position]

@@ -9,6 +9,7 @@ but are never drawn as points.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -652,6 +653,7 @@ def simplified_regions(regions: geopandas.GeoDataFrame, zoom: float) -> geopanda
 # simplifying the six countries' ~190 regions took ~0.25 s of every Map rerun at the "All" view.
 _SIMPLIFIED: dict[tuple, np.ndarray] = {}
 _SIMPLIFIED_KEPT = 16
+_SIMPLIFIED_LOCK = threading.Lock()
 
 
 def _coverage_simplified(geometry: np.ndarray, codes: np.ndarray, tolerance: float) -> np.ndarray:
@@ -661,11 +663,14 @@ def _coverage_simplified(geometry: np.ndarray, codes: np.ndarray, tolerance: flo
     test's hand-made file) are not mistaken for these.
     """
     key = (tolerance, tuple(codes), shapely.bounds(geometry).round(6).tobytes())
-    if key not in _SIMPLIFIED:
-        while len(_SIMPLIFIED) >= _SIMPLIFIED_KEPT:
-            del _SIMPLIFIED[next(iter(_SIMPLIFIED))]
-        _SIMPLIFIED[key] = shapely.coverage_simplify(geometry, tolerance)
-    return _SIMPLIFIED[key]
+    found = _SIMPLIFIED.get(key)
+    if found is None:
+        found = shapely.coverage_simplify(geometry, tolerance)
+        with _SIMPLIFIED_LOCK:  # sessions rerun in threads of one server
+            while len(_SIMPLIFIED) >= _SIMPLIFIED_KEPT:
+                del _SIMPLIFIED[next(iter(_SIMPLIFIED))]
+            _SIMPLIFIED[key] = found
+    return found
 
 
 def _geojson(regions: geopandas.GeoDataFrame, decimals: int = 3) -> dict:
