@@ -99,14 +99,17 @@ QUALITY_FLAGS: dict[str, str] = {
     "region_name_coordinates_disagree": "The record's admin-1 region and its coordinates disagree: the point lies "
     "more than about 5 km outside the region named. Both are kept as given; see the region rule below.",
 }
-# Set by the import (any format) on a record whose region and point disagree; dashboard/events/geo.py decides.
+# Set by the import of an outside format on a record whose region and point disagree (geo.region_disagreements
+# decides); a native row is reported and carries it only if the file gives it.
 REGION_DISAGREE_FLAG = "region_name_coordinates_disagree"
 # Which side wins when a record's region and point disagree: decided here, printed in the data dictionary.
 REGION_DISAGREEMENT_RULE = (
     f"A record flagged `{REGION_DISAGREE_FLAG}` keeps the region as the source names it (`admin1_code` and "
     "`admin1_name`) and its coordinates as given: nothing is moved or renamed. Region counts, the region "
     "filter and the map's colours use the named region; the map draws the point where the coordinates put it. "
-    "The import's report names the region the point lies in, so an analyst can decide which is right."
+    "The import's report names the region the point lies in, so an analyst can decide which is right. "
+    "Imports of ACLED, UCDP and CNS files set the flag; a native file's row is reported, and carries the flag "
+    "only if the file gives it (the curated format never sets a flag by itself)."
 )
 # The flags that excuse the figure-order rule: a record carrying one keeps its figures as the source gave them.
 FIGURE_ORDER_FLAGS = frozenset({"source_figures_out_of_order", "source_high_zero"})

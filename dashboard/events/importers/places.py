@@ -214,7 +214,7 @@ def _boundary_alt_names() -> tuple[tuple[str, str], ...]:
 _WARNING_EXAMPLES = 10
 
 
-def region_warnings(frame, boundaries, disagree=None) -> list[str]:
+def region_warnings(frame, boundaries, disagree=None, *, flagged: bool = False) -> list[str]:
     """What an import should tell the user about the regions of its rows.
 
     Two things are reported, never silently resolved: region names that matched no
@@ -232,6 +232,9 @@ def region_warnings(frame, boundaries, disagree=None) -> list[str]:
     disagree : pandas.DataFrame, optional
         The rows' disagreements as :func:`dashboard.events.geo.region_disagreements` gives them,
         when the caller has them already (the import flags those rows); computed if not given.
+    flagged : bool
+        Whether the import puts the quality flag on the disagreeing rows (outside formats do; the
+        curated native format does not), so that the warning says which.
 
     Returns
     -------
@@ -266,8 +269,14 @@ def region_warnings(frame, boundaries, disagree=None) -> list[str]:
             for row in disagree.itertuples()
         ]
         warnings.append(
-            f"{len(disagree)} rows give a region and coordinates that disagree; both are kept as given and "
-            f"the rows carry the quality flag {REGION_DISAGREE_FLAG}, check which is right: " + _examples(listed)
+            f"{len(disagree)} rows give a region and coordinates that disagree; both are kept as given"
+            + (
+                f" and the rows carry the quality flag {REGION_DISAGREE_FLAG}"
+                if flagged
+                else f" (a native row carries the quality flag {REGION_DISAGREE_FLAG} only if the file gives it)"
+            )
+            + ", check which is right: "
+            + _examples(listed)
         )
     return warnings
 

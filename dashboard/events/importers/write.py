@@ -155,12 +155,18 @@ def _first_source_date(sources_json: str | None) -> str | None:
     return sources[0].get("date") if sources else None
 
 
+# Formats whose files are curated by hand: an import never adds a quality flag to their rows (schema.QUALITY_FLAGS).
+_CURATED_FORMATS = frozenset({"native"})
+
+
 def _with_region(table, report: ImportReport | None = None):
     """Fill admin1 for records with coordinates but no region, by point-in-polygon.
 
-    A record whose region and coordinates disagree keeps both as given and carries the quality flag
-    ``schema.REGION_DISAGREE_FLAG`` (the rule is ``schema.REGION_DISAGREEMENT_RULE``). Unmatched
-    region names and the disagreements go to ``report.warnings`` too.
+    A record of an outside format (ACLED, UCDP, CNS) whose region and coordinates disagree keeps both
+    as given and carries the quality flag ``schema.REGION_DISAGREE_FLAG`` (the rule is
+    ``schema.REGION_DISAGREEMENT_RULE``); a native record is only reported, as the curated format never
+    sets a flag by itself (an export imports again as the same claims). Unmatched region names and
+    the disagreements go to ``report.warnings``.
     """
     try:
         boundaries = geo.load_boundaries()
@@ -170,9 +176,11 @@ def _with_region(table, report: ImportReport | None = None):
         columns = ["event_id", "country_code", "admin1_code", "admin1_name", "latitude", "longitude"]
         frame = table.select(columns).to_pandas()
         disagree = geo.region_disagreements(frame.loc[frame["admin1_code"].notna().to_numpy()], boundaries)
-        table = _flag_disagreements(table, disagree.index.to_numpy())
+        flagged = report is None or report.format not in _CURATED_FORMATS
+        if flagged:
+            table = _flag_disagreements(table, disagree.index.to_numpy())
         if report is not None:
-            report.warnings += region_warnings(frame, boundaries, disagree)
+            report.warnings += region_warnings(frame, boundaries, disagree, flagged=flagged)
     missing = pc.indices_nonzero(
         pc.and_(pc.is_valid(table.column("latitude")), pc.is_null(table.column("admin1_code")))
     )

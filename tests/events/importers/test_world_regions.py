@@ -16,7 +16,7 @@ import pytest
 import shapely
 import shapely.ops
 
-from dashboard.events import geo, schema
+from dashboard.events import exports, geo, schema
 from dashboard.events.importers import import_file, parse_bytes
 from dashboard.events.importers.places import admin1_from_name, loose_key, name_key
 
@@ -412,15 +412,37 @@ def test_a_point_near_its_named_regions_border_is_not_flagged(store):
     assert set(_flags(store).values()) == {None}
 
 
-def test_native_rows_whose_region_and_point_disagree_are_flagged_too(store, native_csv, record_data):
-    # Kursk Oblast named, a point in Kyiv: whatever the format, the claim contradicts itself.
+def test_native_rows_that_disagree_are_reported_and_flagged_only_if_the_file_says_so(store, native_csv, record_data):
+    # Kursk Oblast named, a point in Kyiv. The curated format never sets a flag by itself (an export
+    # must import again as the same claims), so the row is reported; a row may carry the flag itself.
     rows = [
         record_data(event_id="N1", country_code="RUS", admin1_code="RU-KRS", latitude=50.45, longitude=30.52),
         record_data(event_id="N2", country_code="RUS", admin1_code="RU-KRS", latitude=51.73, longitude=36.19),
+        record_data(
+            event_id="N3",
+            country_code="RUS",
+            admin1_code="RU-KRS",
+            latitude=50.45,
+            longitude=30.52,
+            quality_flags=schema.REGION_DISAGREE_FLAG,
+        ),
     ]
     report = import_file(store, data=native_csv(rows).encode("utf-8"), file_name="native.csv", fmt="native")
     assert report.written, report.error_lines()
-    assert _flags(store) == {"N1": schema.REGION_DISAGREE_FLAG, "N2": None}
+    assert _flags(store) == {"N1": None, "N2": None, "N3": schema.REGION_DISAGREE_FLAG}
+    [warning] = [w for w in report.warnings if "disagree" in w]
+    assert warning.startswith("2 rows give a region and coordinates that disagree")
+    assert "only if the file gives it" in warning and "N1: Kursk Oblast (RU-KRS)" in warning
+
+
+def test_an_export_of_flagged_claims_imports_again_as_the_same_claims(store, tmp_path):
+    agreeing = [r for r in ACLED_ROWS if r[0] != "BEN104"]
+    import_file(store, data=acled_file(agreeing + DISAGREEING_ACLED), file_name="acled_world.csv")
+    path = tmp_path / "export.csv"
+    exports.write_csv(exports.export_frame(store.current_events()), path)
+    again = import_file(store, path, fmt="native")
+    assert (again.new, again.revised, again.unchanged) == (0, 0, len(agreeing) + len(DISAGREEING_ACLED))
+    assert sum(schema.REGION_DISAGREE_FLAG in (f or "") for f in _flags(store).values()) == 3
 
 
 def test_the_data_dictionary_names_the_flag_and_which_side_wins():
