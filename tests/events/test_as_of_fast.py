@@ -1,0 +1,152 @@
+"""The past view built from the current one equals the past view read from SQL (issue 17, point 6).
+
+``EventStore.current_events(as_of=...)`` replaces, in the current view (the snapshot on SQLite), only the
+events with a revision recorded after the moment. The reference is the plain SQL read (the newest
+revision per event at or before the moment); randomized histories of writes, revisions, retractions and
+re-instatements, several at the same instant, are compared at every instant they used and between them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard.events import store as store_module
+from dashboard.events.store import StoreError, _sorted_categories, _to_frame
+
+START = dt.datetime(2026, 3, 1, 12, 0, 0, 250_000)
+
+
+def assert_same_view(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
+    """Equal rows, order, values and dtypes; an empty view only needs the same columns (a read from
+    SQL of no rows cannot tell the column types, the current view's columns keep theirs)."""
+    if slow.empty:
+        assert fast.empty and list(fast.columns) == list(slow.columns)
+    else:
+        pd.testing.assert_frame_equal(fast, slow)
+
+
+def sql_as_of(store, moment: dt.datetime, columns=None) -> pd.DataFrame:
+    """The reference: the past state read from SQL in one group-by query."""
+    with store.reading() as conn:
+        return _sorted_categories(_to_frame(store._read_current(conn, moment, columns)))
+
+
+class Clock:
+    """A stand-in for the store's ``utc_now``: the time only moves when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(store_module, "utc_now", clock)
+    return clock
+
+
+# One step of a history: write (add or revise) some events, or retract some; then the clock moves
+# on by 0 (the next step lands at the same instant), 1 µs or 1 s.
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["write", "retract"]),
+        st.lists(st.integers(0, 7), min_size=1, max_size=4, unique=True),
+        st.integers(1, 30),
+        st.sampled_from([dt.timedelta(0), dt.timedelta(microseconds=1), dt.timedelta(seconds=1)]),
+    ),
+    min_size=1,
+    max_size=8,
+)
+_examples = itertools.count()
+
+
+def play(store, clock: Clock, make_record, steps) -> list[dt.datetime]:
+    """Write ``steps`` to the log (events named for this example); return the instants used."""
+    prefix = f"X{next(_examples):04d}-"
+    instants = []
+    for kind, numbers, figure, pause in steps:
+        instants.append(clock.now)
+        if kind == "write":
+            records = [
+                make_record(
+                    event_id=f"{prefix}{n}",
+                    figure_best=1000 * figure + n,
+                    figure_low=None,
+                    figure_high=None,
+                    event_date=f"2024-11-{1 + n % 3:02d}",
+                )
+                for n in numbers
+            ]
+            store.append(records)
+        else:
+            for n in numbers:
+                with contextlib.suppress(StoreError):  # not in the log yet, or retracted already
+                    store.retract(f"{prefix}{n}", f"withdrawn in step {len(instants)}")
+        clock.now += pause
+    return instants
+
+
+def moments_around(instants: list[dt.datetime]) -> list[dt.datetime]:
+    """Every instant a write used, a microsecond either side of it, and before everything."""
+    tick = dt.timedelta(microseconds=1)
+    return sorted(
+        {START - dt.timedelta(days=1), *instants, *(t - tick for t in instants), *(t + tick for t in instants)}
+    )
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_the_past_view_equals_the_sql_read(store, clock, make_record, steps):
+    instants = play(store, clock, make_record, steps)
+    store.current_events()  # the snapshot of the current view exists (SQLite), as in the app
+    for moment in moments_around(instants):
+        assert_same_view(store.current_events(as_of=moment), sql_as_of(store, moment))
+        columns = ["figure_best", "claimant", "revision"]
+        assert_same_view(store.current_events(as_of=moment, columns=columns), sql_as_of(store, moment, columns))
+
+
+def test_a_revision_recorded_exactly_at_the_moment_counts_and_a_later_retraction_does_not(store, clock, make_record):
+    store.append([make_record(event_id="E1", figure_best=11000), make_record(event_id="E2")])
+    clock.now += dt.timedelta(microseconds=1)
+    revised_at = clock.now
+    store.append([make_record(event_id="E1", figure_best=12000)])
+    clock.now += dt.timedelta(microseconds=1)
+    store.retract("E1", "withdrawn")
+    store.retract("E2", "withdrawn")
+    store.current_events()
+
+    at = store.current_events(as_of=revised_at).set_index("event_id")
+    assert at.loc["E1", "figure_best"] == 12000.0  # recorded exactly then: known
+    assert sorted(at.index) == ["E1", "E2"]  # the retractions a microsecond later: not applied
+    before = store.current_events(as_of=revised_at - dt.timedelta(microseconds=1)).set_index("event_id")
+    assert before.loc["E1", "figure_best"] == 11000.0
+    assert store.current_events().empty
+
+
+def test_the_past_view_reads_only_the_events_changed_after_it(store, clock, make_record, monkeypatch):
+    """The group-by over the whole log (20 s at 1M events) is not what a past view runs."""
+    store.append([make_record(event_id=f"E{i}", figure_best=11000 + i) for i in range(50)])
+    clock.now += dt.timedelta(seconds=1)
+    moment = clock.now
+    clock.now += dt.timedelta(seconds=1)
+    store.append([make_record(event_id="E7", figure_best=11007)])
+    expected = sql_as_of(store, moment)
+
+    def no_group_by(self, conn, as_of, columns):
+        assert as_of is None, "a past view must not be read from SQL as a whole"
+        return original(self, conn, as_of, columns)
+
+    original = store_module.EventStore._read_current
+    monkeypatch.setattr(store_module.EventStore, "_read_current", no_group_by)
+    pd.testing.assert_frame_equal(store.current_events(as_of=moment), expected)
+    assert len(store.current_events(as_of=moment)) == 50
