@@ -654,8 +654,10 @@ class EventStore:
         withdrawn by then). Same rows, order and dtypes as the SQL read; tests hold the two equal.
         """
         needed = None if columns is None else list(dict.fromkeys([*columns, "event_id", "event_date"]))
-        later = sa.select(events.c.event_id).where(events.c.recorded_at > moment).distinct().subquery("changed_later")
-        changed = [row[0] for row in conn.execute(sa.select(later.c.event_id))]
+        # Without DISTINCT: SQLite would then scan the (event_id, revision) index of the whole log to
+        # dedupe; plain, the recorded_at index finds the later rows (a set dedupes them).
+        later = sa.select(events.c.event_id).where(events.c.recorded_at > moment)
+        changed = {row[0] for row in conn.execute(later)}
         current = self._current_table(conn, needed)
         if not changed:
             return current.select(list(columns)) if columns else current
@@ -663,16 +665,12 @@ class EventStore:
         earlier = events.alias("earlier")
         revision_then = (
             sa.select(sa.func.max(earlier.c.revision))
-            .where(earlier.c.event_id == later.c.event_id, earlier.c.recorded_at <= moment)
+            .where(earlier.c.event_id == events.c.event_id, earlier.c.recorded_at <= moment)
             .scalar_subquery()
         )
         cols = [events.c[name] for name in (needed or (*schema.FIELD_NAMES, *LOG_COLUMNS))]
-        query = (
-            sa.select(*cols)
-            .select_from(
-                later.join(events, sa.and_(events.c.event_id == later.c.event_id, events.c.revision == revision_then))
-            )
-            .where(events.c.retracted.is_(False))
+        query = sa.select(*cols).where(
+            events.c.event_id.in_(later), events.c.revision == revision_then, events.c.retracted.is_(False)
         )
         then = normalise_frame(pd.read_sql(query, conn))
         merged = _replace_events(current, changed, then)
