@@ -14,11 +14,13 @@ import itertools
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dashboard.events import changes, schema
 from dashboard.events import store as store_module
-from dashboard.events.store import StoreError, _sorted_categories, _to_frame
+from dashboard.events.store import StoreError, _sorted_categories, _to_frame, events
 
 START = dt.datetime(2026, 3, 1, 12, 0, 0, 250_000)
 
@@ -150,3 +152,93 @@ def test_the_past_view_reads_only_the_events_changed_after_it(store, clock, make
     monkeypatch.setattr(store_module.EventStore, "_read_current", no_group_by)
     pd.testing.assert_frame_equal(store.current_events(as_of=moment), expected)
     assert len(store.current_events(as_of=moment)) == 50
+
+
+# --- Changes between two knowledge times, against a reading of each event's history ----------------
+
+
+def changes_from_history(store, prefix: str, since: dt.datetime, until: dt.datetime) -> dict[str, tuple]:
+    """The reference: event id -> (change, changed fields, their old values), one event history at a time."""
+    names = [n for n in schema.FIELD_NAMES if n not in ("event_id", "origin", "original_id")]
+    with store.reading() as conn:
+        ids = conn.execute(sa.select(events.c.event_id).where(events.c.event_id.startswith(prefix)).distinct())
+        ids = sorted(row[0] for row in ids)
+    found = {}
+    for event_id in ids:
+        found.update(_one_history(store.history(event_id), event_id, since, until, names))
+    return found
+
+
+def _one_history(history: pd.DataFrame, event_id: str, since, until, names) -> dict[str, tuple]:
+    window = history.loc[(history["recorded_at"] > since) & (history["recorded_at"] <= until)]
+    if window.empty:
+        return {}
+    first, last = window.iloc[0], window.iloc[-1]
+    if last["retracted"]:
+        return {event_id: ("retracted", (), {})}
+    if first["revision"] == 1:
+        return {event_id: ("new", (), {})}
+    before = history.loc[history["revision"] == first["revision"] - 1].iloc[0]
+    changed = tuple(n for n in names if _differ(before[n], last[n]))
+    return {event_id: ("revised", changed, {n: None if _gone(before[n]) else before[n] for n in changed})}
+
+
+def _differ(a, b) -> bool:
+    if _gone(a) or _gone(b):
+        return not (_gone(a) and _gone(b))
+    return bool(a != b)
+
+
+def _gone(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+# Revisions that change different fields (figures, confidence, a place, the description), or none.
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["write", "retract"]),
+        st.lists(st.integers(0, 5), min_size=1, max_size=3, unique=True),
+        st.integers(1, 3),
+        st.sampled_from([dt.timedelta(microseconds=1), dt.timedelta(seconds=1)]),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=EDITS)
+def test_changes_between_equal_the_histories(store, clock, make_record, steps):
+    prefix = f"C{next(_examples):04d}-"
+    instants = []
+    for kind, numbers, variant, pause in steps:
+        instants.append(clock.now)
+        if kind == "write":
+            store.append(
+                [
+                    make_record(
+                        event_id=f"{prefix}{n}",
+                        figure_best=11000 + 100 * variant,
+                        confidence=("high", "medium", "low")[variant - 1],
+                        location=None if variant == 2 else f"Place {variant}",
+                        description=f"Version {variant}.",
+                    )
+                    for n in numbers
+                ]
+            )
+        else:
+            for n in numbers:
+                with contextlib.suppress(StoreError):
+                    store.retract(f"{prefix}{n}", "withdrawn")
+        clock.now += pause
+    moments = moments_around(instants)
+    for since, until in itertools.combinations(moments[:: max(1, len(moments) // 4)], 2):
+        found = changes.changes_between(store, since, until)
+        ours = found.loc[found["event_id"].str.startswith(prefix)]
+        got = {
+            row.event_id: (row.change, tuple(row.changed_fields), row.previous) for row in ours.itertuples(index=False)
+        }
+        expected = changes_from_history(store, prefix, since, until)
+        assert got == expected, (since, until)
+        listed = changes.change_list(ours)
+        assert len(listed) == len(ours)
