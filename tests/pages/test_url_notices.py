@@ -41,10 +41,11 @@ def test_unknown_values_are_named_with_the_reason(open_page):
 
 
 def test_thousands_of_repeated_values_count_once_and_say_so(open_page):
-    at = open_page(None, claimant=["South Korea NIS"] * 3000, region=[f"Nowhere {i} (XX-{i})" for i in range(2000)])
+    # Up to Streamlit's 1,000 parameters (beyond, the server answers with a page: tests/test_server_limits.py).
+    at = open_page(None, claimant=["South Korea NIS"] * 600, region=[f"Nowhere {i} (XX-{i})" for i in range(390)])
     notice = _notice(at)
-    assert "Claimants: 2,999 repeated values ignored (each value counts once)" in notice
-    assert "Regions: “Nowhere 0 (XX-0)”" in notice and "and 1,995 more — not a region in the log, ignored" in notice
+    assert "Claimants: 599 repeated values ignored (each value counts once)" in notice
+    assert "Regions: “Nowhere 0 (XX-0)”" in notice and "and 385 more — not a region in the log, ignored" in notice
     assert at.multiselect(key="claimant").value == ["South Korea NIS"]
 
 
@@ -56,7 +57,7 @@ def test_a_range_beyond_the_picker_is_cut_with_a_notice_not_dropped(open_page):
     picker = at.date_input(key="dates")
     assert picker.value == (picker.min, dt.date(2025, 1, 31))
     # Then clamped to the log itself, as any range reaching past it is.
-    assert shown_caption(at).startswith("") and "18 Oct 2024 – 31 Jan 2025" in shown_caption(at)
+    assert "18 Oct 2024 – 31 Jan 2025" in shown_caption(at)
 
 
 def test_dates_without_the_custom_period_and_bad_dates_are_named(open_page):
