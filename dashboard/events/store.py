@@ -624,7 +624,9 @@ class EventStore:
             if as_of is None:
                 table = self._current_table(conn, columns)
             else:
-                return _sorted_categories(_to_frame(self._read_as_of(conn, _naive_utc(as_of), columns)))
+                table, replaced = self._read_as_of(conn, _naive_utc(as_of), columns)
+                if replaced:  # categories as a read from SQL has them (the current view's are so already)
+                    return _sorted_categories(_to_frame(table))
         return _to_frame(table)
 
     def _current_table(self, conn: Connection, columns: Sequence[str] | None) -> pa.Table:
@@ -643,7 +645,9 @@ class EventStore:
             table = table.select(list(columns)) if columns else table
         return table
 
-    def _read_as_of(self, conn: Connection, moment: dt.datetime, columns: Sequence[str] | None) -> pa.Table:
+    def _read_as_of(
+        self, conn: Connection, moment: dt.datetime, columns: Sequence[str] | None
+    ) -> tuple[pa.Table, bool]:
         """The view at ``moment`` (naive UTC): the current view with the events changed after it replaced.
 
         Reading a past state straight from SQL (the newest revision per event at or before the moment:
@@ -652,6 +656,7 @@ class EventStore:
         ``moment`` stands then as it stands now, so only the events with a later revision are read from
         SQL, at their newest revision recorded at or before ``moment`` (none: not yet known; a retraction:
         withdrawn by then). Same rows, order and dtypes as the SQL read; tests hold the two equal.
+        Returns the view and whether any event was replaced (else it is the current view as it is).
         """
         needed = None if columns is None else list(dict.fromkeys([*columns, "event_id", "event_date"]))
         # Without DISTINCT: SQLite would then scan the (event_id, revision) index of the whole log to
@@ -660,7 +665,7 @@ class EventStore:
         changed = set(conn.execute(later).scalars().all())
         current = self._current_table(conn, needed)
         if not changed:
-            return current.select(list(columns)) if columns else current
+            return (current.select(list(columns)) if columns else current), False
         # Each changed event's revision at the moment, found through the (event_id, revision) index.
         earlier = events.alias("earlier")
         revision_then = (
@@ -674,7 +679,7 @@ class EventStore:
         )
         then = normalise_frame(pd.read_sql(query, conn))
         merged = _replace_events(current, changed, then)
-        return merged.select(list(columns)) if columns else merged
+        return (merged.select(list(columns)) if columns else merged), True
 
     def _read_current(self, conn: Connection, as_of: dt.datetime | None, columns: Sequence[str] | None) -> pa.Table:
         cols = [events.c[name] for name in (columns or (*schema.FIELD_NAMES, *LOG_COLUMNS))]
