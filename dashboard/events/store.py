@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -1008,10 +1009,14 @@ def _sorted_categories(frame: pd.DataFrame) -> pd.DataFrame:
     """Categoricals with sorted categories and none unused, as ``astype("category")`` on a fresh SQL read gives."""
     for name in CATEGORICAL_COLUMNS:
         if name in frame and isinstance(frame[name].dtype, pd.CategoricalDtype):
-            used = frame[name].cat.remove_unused_categories()
-            if not used.cat.categories.is_monotonic_increasing:
-                used = used.cat.reorder_categories(sorted(used.cat.categories))
-            frame[name] = used
+            column = frame[name]
+            categories = column.cat.categories
+            # Which categories are used, by counting codes (-1 = missing): O(n), where
+            # remove_unused_categories sorts the codes (~0.9 s for the twelve columns at 1M rows).
+            used = np.bincount(column.cat.codes.to_numpy() + 1, minlength=len(categories) + 1)[1:] > 0
+            wanted = sorted(categories[used])
+            if list(categories) != wanted:
+                frame[name] = column.cat.set_categories(wanted)
     return frame
 
 
