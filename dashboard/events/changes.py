@@ -194,6 +194,25 @@ def _plain(value: object) -> object:
     return None if _missing(value) else value
 
 
+def _changed_fields(before: dict | None, after: dict) -> tuple[str, ...]:
+    """The content fields whose values differ between two records (one claim's revisions, record by record).
+
+    The same rule as :func:`_field_changes` applies column by column: two missing values are equal.
+    """
+    if before is None:
+        return ()
+    return tuple(
+        name for name in schema.FIELD_NAMES if name not in _NOT_CONTENT and not _same(before.get(name), after.get(name))
+    )
+
+
+def _same(a: object, b: object) -> bool:
+    missing_a, missing_b = _missing(a), _missing(b)
+    if missing_a or missing_b:
+        return missing_a and missing_b
+    return a == b
+
+
 def change_count(store: EventStore, since: dt.datetime, until: dt.datetime | None = None) -> int:
     """How many events changed in ``(since, until]`` (UTC): the row count of :func:`changes_between`, in one query."""
     window = events.c.recorded_at > naive_utc(since)
