@@ -26,7 +26,7 @@ import streamlit as st
 from dashboard.events.filters import EventFilter
 from dashboard.events.schema import CATEGORIES, CONFIDENCE_RANK
 from dashboard.figures.style import category_label
-from dashboard.ui import data, selection, text
+from dashboard.ui import data, selection, text, url_notices
 
 # Period presets, counted back from the newest event in the log (not from today:
 # the log is curated, and "last 30 days" of a log last updated in spring means spring).
@@ -198,22 +198,33 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
     """
     bounds = log_bounds(events)
     facets = data.log_facets()
+    url = url_notices.UrlValues()  # before any widget: a widget drops what it does not offer from the URL
     restore_lost_params(bounds)
     start = end = None
     clamped_note = None
     with st.sidebar:
         st.subheader("Filter", anchor=False)
+        url.choice(PRESET, "Period", list(PRESETS), ALL_DATES)
         preset = st.selectbox("Period", list(PRESETS), key=PRESET, bind="query-params")
         if bounds is not None:
             first, last = bounds
+            reach = (
+                first.replace(year=first.year - PICKER_MARGIN_YEARS, month=1, day=1),
+                max(last, dt.date.today()).replace(
+                    year=max(last, dt.date.today()).year + PICKER_MARGIN_YEARS, month=12, day=31
+                ),
+            )
+            clamped_url_range = url.date_range(
+                DATES, "From – to", reach, applies=preset == CUSTOM, why_not=f"dates apply with the period “{CUSTOM}”"
+            )
+            if clamped_url_range is not None:
+                st.session_state[DATES] = clamped_url_range  # the picker would drop it for the whole log
             if preset == CUSTOM:
                 picked = st.date_input(
                     "From – to",
                     value=(first, last),
-                    min_value=first.replace(year=first.year - PICKER_MARGIN_YEARS, month=1, day=1),
-                    max_value=max(last, dt.date.today()).replace(
-                        year=max(last, dt.date.today()).year + PICKER_MARGIN_YEARS, month=12, day=31
-                    ),
+                    min_value=reach[0],
+                    max_value=reach[1],
                     key=DATES,
                     bind="query-params",
                     format="YYYY-MM-DD",
@@ -234,6 +245,7 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
                 start, end, clamped_note = clamp_range(start, end, first, last)
             if clamped_note:
                 st.caption(text.escape_markdown(clamped_note))
+        url.choices(CATEGORY, "Categories", [category_label(c) for c in CATEGORIES], "category")
         categories = st.multiselect(
             "Categories",
             list(CATEGORIES),
@@ -243,34 +255,42 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
             placeholder="All categories",
         )
         countries_known = _country_names()
+        country_options = _options(facets, "country_code", COUNTRY)
+        url.choices(COUNTRY, "Countries", [_country_label(c, countries_known) for c in country_options], "country")
         countries = st.multiselect(
             "Countries",
-            _options(facets, "country_code", COUNTRY),
+            country_options,
             format_func=lambda c: _country_label(c, countries_known),
             key=COUNTRY,
             bind="query-params",
             placeholder="All countries",
         )
+        region_options = _options(facets, "admin1_code", REGION)
+        url.choices(REGION, "Regions", [f"{facets.region_names.get(c, c)} ({c})" for c in region_options], "region")
         regions = st.multiselect(
             "Regions",
-            _options(facets, "admin1_code", REGION),
+            region_options,
             format_func=lambda c: f"{facets.region_names.get(c, c)} ({c})",
             key=REGION,
             bind="query-params",
             placeholder="All regions",
         )
+        claimant_options = _options(facets, "claimant", CLAIMANT)
+        url.choices(CLAIMANT, "Claimants", claimant_options, "claimant")
         claimants = st.multiselect(
             "Claimants",
-            _options(facets, "claimant", CLAIMANT),
+            claimant_options,
             key=CLAIMANT,
             bind="query-params",
             placeholder="All claimants",
         )
+        url.choice(CONFIDENCE, "Minimum confidence", CONFIDENCE_OPTIONS, ANY_CONFIDENCE)
         confidence = st.selectbox("Minimum confidence", CONFIDENCE_OPTIONS, key=CONFIDENCE, bind="query-params")
         search = st.text_input(
             "Search text", key=TEXT, bind="query-params", placeholder="place, claimant, missile, words…"
         )
         st.button("Reset filters", on_click=reset_filters, icon=":material/restart_alt:", key="reset_filters")
+    url.show()
     if clamped_note:
         # In the main area too: the sidebar may be collapsed, and the page must not seem to show the asked range.
         st.info(text.escape_markdown(clamped_note), icon=":material/date_range:")

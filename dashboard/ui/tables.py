@@ -20,6 +20,8 @@ from dashboard.figures import notation, sorted_by_date_and_id
 from dashboard.figures.style import category_label
 from dashboard.ui import text
 
+# Rows the Changes page's table lists (the newest); its caption counts them all, its CSV holds them all.
+CHANGES_LISTED_AT_MOST = 5_000
 _HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 

@@ -66,3 +66,17 @@ def test_since_the_last_import_and_a_bad_time(open_page, page_store):
     assert _listed(at).loc["T-D04", "change"] == "new"  # new since the import, revised since: still new in it
     bad = open_page("changes", window="Custom", since="last week")
     assert any("'last week' is not a date or time" in plain(e.value) for e in bad.error)
+
+
+def test_a_long_list_is_cut_to_the_newest_with_a_notice(open_page, page_store, monkeypatch):
+    """A week holding a large import lists the newest rows and says how many it left out (never silently)."""
+    from dashboard.ui import tables
+
+    monkeypatch.setattr(tables, "CHANGES_LISTED_AT_MOST", 5)
+    page_store.revise("T-D04", {"figure_best": 11500}, "newer report")
+    at = open_page("changes")
+    listed = _listed(at)
+    assert len(listed) == 5 and listed.index[-1] == "T-D04"  # the newest change is listed
+    assert "18 claims changed after" in _caption(at)  # the caption counts every change
+    notices = [plain(i.value) for i in at.info]
+    assert any("lists the newest 5 of these 18 changes; the CSV download holds all of them" in n for n in notices)

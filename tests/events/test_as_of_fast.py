@@ -1,0 +1,244 @@
+"""The past view built from the current one equals the past view read from SQL (issue 17, point 6).
+
+``EventStore.current_events(as_of=...)`` replaces, in the current view (the snapshot on SQLite), only the
+events with a revision recorded after the moment. The reference is the plain SQL read (the newest
+revision per event at or before the moment); randomized histories of writes, revisions, retractions and
+re-instatements, several at the same instant, are compared at every instant they used and between them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard.events import changes, schema
+from dashboard.events import store as store_module
+from dashboard.events.store import StoreError, _sorted_categories, _to_frame, events
+
+START = dt.datetime(2026, 3, 1, 12, 0, 0, 250_000)
+
+
+def assert_same_view(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
+    """Equal rows, order, values and dtypes; an empty view only needs the same columns (a read from
+    SQL of no rows cannot tell the column types, the current view's columns keep theirs)."""
+    if slow.empty:
+        assert fast.empty and list(fast.columns) == list(slow.columns)
+    else:
+        pd.testing.assert_frame_equal(fast, slow)
+
+
+def sql_as_of(store, moment: dt.datetime, columns=None) -> pd.DataFrame:
+    """The reference: the past state read from SQL in one group-by query."""
+    with store.reading() as conn:
+        return _sorted_categories(_to_frame(store._read_current(conn, moment, columns)))
+
+
+class Clock:
+    """A stand-in for the store's ``utc_now``: the time only moves when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(store_module, "utc_now", clock)
+    return clock
+
+
+# One step of a history: write (add or revise) some events, or retract some; then the clock moves
+# on by 0 (the next step lands at the same instant), 1 µs or 1 s.
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["write", "retract"]),
+        st.lists(st.integers(0, 7), min_size=1, max_size=4, unique=True),
+        st.integers(1, 30),
+        st.sampled_from([dt.timedelta(0), dt.timedelta(microseconds=1), dt.timedelta(seconds=1)]),
+    ),
+    min_size=1,
+    max_size=8,
+)
+_examples = itertools.count()
+
+
+def play(store, clock: Clock, make_record, steps) -> list[dt.datetime]:
+    """Write ``steps`` to the log (events named for this example); return the instants used."""
+    prefix = f"X{next(_examples):04d}-"
+    instants = []
+    for kind, numbers, figure, pause in steps:
+        instants.append(clock.now)
+        if kind == "write":
+            records = [
+                make_record(
+                    event_id=f"{prefix}{n}",
+                    figure_best=1000 * figure + n,
+                    figure_low=None,
+                    figure_high=None,
+                    event_date=f"2024-11-{1 + n % 3:02d}",
+                )
+                for n in numbers
+            ]
+            store.append(records)
+        else:
+            for n in numbers:
+                with contextlib.suppress(StoreError):  # not in the log yet, or retracted already
+                    store.retract(f"{prefix}{n}", f"withdrawn in step {len(instants)}")
+        clock.now += pause
+    return instants
+
+
+def moments_around(instants: list[dt.datetime]) -> list[dt.datetime]:
+    """Every instant a write used, a microsecond either side of it, and before everything."""
+    tick = dt.timedelta(microseconds=1)
+    return sorted(
+        {START - dt.timedelta(days=1), *instants, *(t - tick for t in instants), *(t + tick for t in instants)}
+    )
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_the_past_view_equals_the_sql_read(store, clock, make_record, steps):
+    instants = play(store, clock, make_record, steps)
+    store.current_events()  # the snapshot of the current view exists (SQLite), as in the app
+    for moment in moments_around(instants):
+        assert_same_view(store.current_events(as_of=moment), sql_as_of(store, moment))
+        columns = ["figure_best", "claimant", "revision"]
+        assert_same_view(store.current_events(as_of=moment, columns=columns), sql_as_of(store, moment, columns))
+
+
+def test_a_revision_recorded_exactly_at_the_moment_counts_and_a_later_retraction_does_not(store, clock, make_record):
+    store.append([make_record(event_id="E1", figure_best=11000), make_record(event_id="E2")])
+    clock.now += dt.timedelta(microseconds=1)
+    revised_at = clock.now
+    store.append([make_record(event_id="E1", figure_best=12000)])
+    clock.now += dt.timedelta(microseconds=1)
+    store.retract("E1", "withdrawn")
+    store.retract("E2", "withdrawn")
+    store.current_events()
+
+    at = store.current_events(as_of=revised_at).set_index("event_id")
+    assert at.loc["E1", "figure_best"] == 12000.0  # recorded exactly then: known
+    assert sorted(at.index) == ["E1", "E2"]  # the retractions a microsecond later: not applied
+    before = store.current_events(as_of=revised_at - dt.timedelta(microseconds=1)).set_index("event_id")
+    assert before.loc["E1", "figure_best"] == 11000.0
+    assert store.current_events().empty
+
+
+def test_the_past_view_reads_only_the_events_changed_after_it(store, clock, make_record, monkeypatch):
+    """The group-by over the whole log (20 s at 1M events) is not what a past view runs."""
+    store.append([make_record(event_id=f"E{i}", figure_best=11000 + i) for i in range(50)])
+    clock.now += dt.timedelta(seconds=1)
+    moment = clock.now
+    clock.now += dt.timedelta(seconds=1)
+    store.append([make_record(event_id="E7", figure_best=11007)])
+    expected = sql_as_of(store, moment)
+
+    def no_group_by(self, conn, as_of, columns):
+        assert as_of is None, "a past view must not be read from SQL as a whole"
+        return original(self, conn, as_of, columns)
+
+    original = store_module.EventStore._read_current
+    monkeypatch.setattr(store_module.EventStore, "_read_current", no_group_by)
+    pd.testing.assert_frame_equal(store.current_events(as_of=moment), expected)
+    assert len(store.current_events(as_of=moment)) == 50
+
+
+# --- Changes between two knowledge times, against a reading of each event's history ----------------
+
+
+def changes_from_history(store, prefix: str, since: dt.datetime, until: dt.datetime) -> dict[str, tuple]:
+    """The reference: event id -> (change, changed fields, their old values), one event history at a time."""
+    names = [n for n in schema.FIELD_NAMES if n not in ("event_id", "origin", "original_id")]
+    with store.reading() as conn:
+        ids = conn.execute(sa.select(events.c.event_id).where(events.c.event_id.startswith(prefix)).distinct())
+        ids = sorted(row[0] for row in ids)
+    found = {}
+    for event_id in ids:
+        found.update(_one_history(store.history(event_id), event_id, since, until, names))
+    return found
+
+
+def _one_history(history: pd.DataFrame, event_id: str, since, until, names) -> dict[str, tuple]:
+    window = history.loc[(history["recorded_at"] > since) & (history["recorded_at"] <= until)]
+    if window.empty:
+        return {}
+    first, last = window.iloc[0], window.iloc[-1]
+    if last["retracted"]:
+        return {event_id: ("retracted", (), {})}
+    if first["revision"] == 1:
+        return {event_id: ("new", (), {})}
+    before = history.loc[history["revision"] == first["revision"] - 1].iloc[0]
+    changed = tuple(n for n in names if _differ(before[n], last[n]))
+    return {event_id: ("revised", changed, {n: None if _gone(before[n]) else before[n] for n in changed})}
+
+
+def _differ(a, b) -> bool:
+    if _gone(a) or _gone(b):
+        return not (_gone(a) and _gone(b))
+    return bool(a != b)
+
+
+def _gone(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
+# Revisions that change different fields (figures, confidence, a place, the description), or none.
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["write", "retract"]),
+        st.lists(st.integers(0, 5), min_size=1, max_size=3, unique=True),
+        st.integers(1, 3),
+        st.sampled_from([dt.timedelta(microseconds=1), dt.timedelta(seconds=1)]),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=EDITS)
+def test_changes_between_equal_the_histories(store, clock, make_record, steps):
+    prefix = f"C{next(_examples):04d}-"
+    instants = []
+    for kind, numbers, variant, pause in steps:
+        instants.append(clock.now)
+        if kind == "write":
+            store.append(
+                [
+                    make_record(
+                        event_id=f"{prefix}{n}",
+                        figure_best=11000 + 100 * variant,
+                        confidence=("high", "medium", "low")[variant - 1],
+                        location=None if variant == 2 else f"Place {variant}",
+                        description=f"Version {variant}.",
+                    )
+                    for n in numbers
+                ]
+            )
+        else:
+            for n in numbers:
+                with contextlib.suppress(StoreError):
+                    store.retract(f"{prefix}{n}", "withdrawn")
+        clock.now += pause
+    moments = moments_around(instants)
+    for since, until in itertools.combinations(moments[:: max(1, len(moments) // 4)], 2):
+        found = changes.changes_between(store, since, until)
+        ours = found.loc[found["event_id"].str.startswith(prefix)]
+        got = {
+            row.event_id: (row.change, tuple(row.changed_fields), row.previous) for row in ours.itertuples(index=False)
+        }
+        expected = changes_from_history(store, prefix, since, until)
+        assert got == expected, (since, until)
+        listed = changes.change_list(ours)
+        assert len(listed) == len(ours)

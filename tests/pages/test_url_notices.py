@@ -1,0 +1,72 @@
+"""A pasted URL with values the filter does not offer: each is kept, clamped or ignored, and the page says which.
+
+Issue 17, point 7: a widget bound to the URL drops a value it does not offer without a word (Streamlit
+1.67), so an unknown claimant, region, category, confidence or period, an unusable date range and
+thousands of repeated values all used to show "everything" as if asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from page_support import plain, shown_caption
+
+
+def _notice(at) -> str:
+    found = [plain(w.value) for w in at.main.warning if "does not offer" in plain(w.value)]
+    assert len(found) == 1, [plain(w.value) for w in at.main.warning]
+    return found[0]
+
+
+def test_unknown_values_are_named_with_the_reason(open_page):
+    at = open_page(
+        None,
+        claimant=["South Korea NIS", "Atlantis Ministry"],
+        region=["Kursk Oblast (RU-KRS)", "Narnia (XX-NAR)"],
+        cat=["Deployment", "Alien landing"],
+        conf="certain",
+        preset="Last 5 decades",
+    )
+    notice = _notice(at)
+    assert "Claimants: “Atlantis Ministry” — not a claimant in the log, ignored" in notice
+    assert "Regions: “Narnia (XX-NAR)” — not a region in the log, ignored" in notice
+    assert "Categories: “Alien landing” — not a category in the log, ignored" in notice
+    assert "Minimum confidence: “certain” is not one of the choices" in notice and "showing “any”" in notice
+    assert "Period: “Last 5 decades” is not one of the choices" in notice and "showing “All dates”" in notice
+    # The known values are kept.
+    assert at.multiselect(key="claimant").value == ["South Korea NIS"]
+    assert at.multiselect(key="region").value == ["RU-KRS"]
+    assert at.multiselect(key="cat").value == ["deployment"]
+    assert any("were ignored" in plain(c.value) for c in at.sidebar.caption)
+
+
+def test_thousands_of_repeated_values_count_once_and_say_so(open_page):
+    # Up to Streamlit's 1,000 parameters (beyond, the server answers with a page: tests/test_server_limits.py).
+    at = open_page(None, claimant=["South Korea NIS"] * 600, region=[f"Nowhere {i} (XX-{i})" for i in range(390)])
+    notice = _notice(at)
+    assert "Claimants: 599 repeated values ignored (each value counts once)" in notice
+    assert "Regions: “Nowhere 0 (XX-0)”" in notice and "and 385 more — not a region in the log, ignored" in notice
+    assert at.multiselect(key="claimant").value == ["South Korea NIS"]
+
+
+def test_a_range_beyond_the_picker_is_cut_with_a_notice_not_dropped(open_page):
+    # Before: the picker refused a start decades before the log and showed all dates without a word.
+    at = open_page(None, preset="Custom range", dates=["1900-01-01", "2025-01-31"])
+    notice = _notice(at)
+    assert "From – to: 1 Jan 1900 – 31 Jan 2025 reaches beyond the dates the picker offers" in notice
+    picker = at.date_input(key="dates")
+    assert picker.value == (picker.min, dt.date(2025, 1, 31))
+    # Then clamped to the log itself, as any range reaching past it is.
+    assert "18 Oct 2024 – 31 Jan 2025" in shown_caption(at)
+
+
+def test_dates_without_the_custom_period_and_bad_dates_are_named(open_page):
+    ignored = _notice(open_page(None, dates=["2025-01-01", "2025-02-01"]))
+    assert "From – to: “2025-01-01”, “2025-02-01” ignored — dates apply with the period “Custom range”" in ignored
+    bad = _notice(open_page(None, preset="Custom range", dates=["soon", "2025-02-01"]))
+    assert "From – to: “soon” is not a date (write YYYY-MM-DD); showing all dates" in bad
+
+
+def test_a_url_the_filter_fully_offers_gets_no_notice(open_page):
+    at = open_page(None, claimant="South Korea NIS", region="Kursk Oblast (RU-KRS)", conf="medium")
+    assert not [w for w in at.main.warning if "does not offer" in plain(w.value)]
