@@ -6,9 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.events import changes
 from dashboard.events.schema import MEASURES
-from dashboard.events.store import utc_now
 from dashboard.figures import missiles as missile_figures
 from dashboard.figures import overview, timeline
 from dashboard.ui import brief, data, downloads, page, tables, text
@@ -53,7 +51,7 @@ def _estimate_card(column, measure: str) -> None:
         st.caption(" ".join(text.escape_markdown(line) for line in lines))
 
 
-recent = changes.change_count(data.get_store(), (view.as_of or utc_now()) - dt.timedelta(days=7), view.as_of)
+recent = data.recent_change_count(7, view.as_of)
 st.page_link(
     "app_pages/changes.py",
     label=f"{recent:,} change{'' if recent == 1 else 's'} in the last 7 days",
