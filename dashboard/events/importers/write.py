@@ -13,10 +13,12 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pycountry
@@ -27,9 +29,9 @@ from dashboard.events.importers import native, read
 from dashboard.events.importers.base import ImportFileError, ImportReport, RawRow
 from dashboard.events.importers.formats import format_module
 from dashboard.events.importers.pipeline import ParsedFile, Progress, parse_bytes
-from dashboard.events.importers.places import region_warnings
+from dashboard.events.importers.places import admin1_from_name, region_warnings
 from dashboard.events.locations import data_file
-from dashboard.events.schema import REGION_DISAGREE_FLAG, FieldError, with_flag
+from dashboard.events.schema import REGION_DISAGREE_FLAG, EventRecord, FieldError, with_flag
 from dashboard.events.store import BatchInfo, utc_now
 
 
@@ -190,21 +192,35 @@ def _with_region(table, report: ImportReport | None = None):
         table.select(["latitude", "longitude", "admin1_code", "admin1_name", "country_code"]).take(missing).to_pandas()
     )
     given_country = table.column("country_code").take(missing).to_pylist()  # None, not pandas' NaN
-    filled = geo.assign_admin1(frame, boundaries)
-    codes, names, countries = (filled[c].tolist() for c in ("admin1_code", "admin1_name", "country_code"))
     columns = {c: table.column(c).to_pylist() for c in ("admin1_code", "admin1_name", "country_code")}
-    for position, index in enumerate(missing.to_pylist()):
-        code = codes[position]
-        if isinstance(code, str) and code:
-            country = given_country[position] or countries[position]
-            if country and not code.startswith(_alpha2(country)):
-                continue  # the point lies in another country than the record says: leave it to the analyst
-            columns["admin1_code"][index] = code
-            columns["admin1_name"][index] = columns["admin1_name"][index] or names[position]
-            columns["country_code"][index] = country
+    for index, fill in zip(missing.to_pylist(), _region_fills(frame, given_country, boundaries), strict=True):
+        if fill is not None:
+            columns["admin1_code"][index], name, columns["country_code"][index] = fill
+            columns["admin1_name"][index] = columns["admin1_name"][index] or name
     for name, values in columns.items():
         table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, pa.string()))
     return table
+
+
+def _region_fills(frame, given_country: list[str | None], boundaries) -> list[tuple[str, str, str | None] | None]:
+    """For each row of ``frame`` (coordinates, no region code): ``(admin1_code, admin1_name, country_code)``
+    from the region its point lies in, or None (at sea, outside the boundaries, or in another country
+    than the row's ``given_country`` says: that is left to the analyst). The name is the boundaries'
+    English, Latin-script one. Shared by imports (:func:`_with_region`) and the desk (:func:`place_claims`).
+    """
+    filled = geo.assign_admin1(frame, boundaries)
+    fills: list[tuple[str, str, str | None] | None] = []
+    for code, name, found, given in zip(
+        filled["admin1_code"].tolist(),
+        filled["admin1_name"].tolist(),
+        filled["country_code"].tolist(),
+        given_country,
+        strict=True,
+    ):
+        country = given or (found if isinstance(found, str) else None)
+        ok = isinstance(code, str) and code and not (country and not code.startswith(_alpha2(country)))
+        fills.append((code, name, country) if ok else None)
+    return fills
 
 
 def _flag_disagreements(table, positions):
@@ -222,6 +238,132 @@ def _alpha2(alpha3: str) -> str:
 
     country = pycountry.countries.get(alpha_3=alpha3)
     return country.alpha_2 if country else ""
+
+
+# --- the desk: a claim typed in by an analyst gets its region the way an import's row does ----------
+# The desk is curated like the native format, so the rule of schema.REGION_DISAGREEMENT_RULE for native
+# rows holds: a region that disagrees with the coordinates is shown to the analyst, not flagged, unless
+# the analyst asks for the flag (the Record page's tick box, the CLI's --flag-region-disagreement).
+
+_PLACE_FIELDS = ("event_id", "country_code", "admin1_code", "admin1_name", "latitude", "longitude")
+
+
+@dataclass(frozen=True)
+class PlacedClaim:
+    """A desk claim after region assignment: ``data`` to hand to the store, and what to tell the analyst."""
+
+    data: Any  # the claim's fields (a dict; anything else passes through for the store to refuse)
+    filled: str | None = None  # the region set from the name or the coordinates, in words
+    warning: str | None = None  # the region given and the coordinates disagree, in words
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value).strip() or None
+
+
+def place_claims(items: Sequence[Any], *, flag_disagreements: bool = False) -> list[PlacedClaim]:
+    """Give desk claims their region with the code imports use, and say where region and coordinates disagree.
+
+    A claim with a region name and a country but no code gets the code the name means
+    (:func:`~dashboard.events.importers.places.admin1_from_name`, as ACLED and UCDP rows do); a claim
+    with coordinates and still no code gets the region its point lies in, for any country the
+    boundaries draw, with the region's Latin-script name unless a name was typed (:func:`_region_fills`).
+    A claim whose region lies away from its coordinates keeps both as typed and gets a ``warning``;
+    with ``flag_disagreements`` it also carries ``schema.REGION_DISAGREE_FLAG``. Nothing is written.
+    """
+    claims = [dict(item) if isinstance(item, Mapping) else item for item in items]
+    try:
+        boundaries = geo.load_boundaries()
+    except FileNotFoundError:
+        return [PlacedClaim(claim) for claim in claims]
+    names = geo.region_names(boundaries)
+    filled: dict[int, str] = {}
+    rows = []
+    for position, claim in enumerate(claims):
+        row = {c: _text(claim.get(c)) if isinstance(claim, dict) else None for c in _PLACE_FIELDS}
+        if row["country_code"]:
+            row["country_code"] = row["country_code"].upper()
+        named = row["admin1_name"] and not row["admin1_code"] and row["country_code"]
+        if named and (region := admin1_from_name(row["admin1_name"], row["country_code"])):
+            claims[position]["admin1_code"], claims[position]["admin1_name"] = region
+            filled[position] = f"Region {region[0]} ({region[1]}) from the name {row['admin1_name']!r}."
+            row["admin1_code"], row["admin1_name"] = region
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(_PLACE_FIELDS), dtype=object)
+    for axis in ("latitude", "longitude"):
+        frame[axis] = pd.to_numeric(frame[axis], errors="coerce")  # a bad value is the schema's to refuse
+    warnings: dict[int, str] = {}
+    disagree = geo.region_disagreements(frame.loc[frame["admin1_code"].notna().to_numpy()], boundaries)
+    for position, found in disagree.iterrows():
+        claim, point = claims[position], found["point_admin1_code"]
+        lies = f"in {point} ({names.get(point, point)})" if isinstance(point, str) else "in no region we draw"
+        code = found["admin1_code"]
+        warnings[position] = (
+            f"The region {code} ({names.get(code, found['admin1_name'] or code)}) and the coordinates "
+            f"({found['latitude']:g}, {found['longitude']:g}) disagree: the point lies {lies}, "
+            f"{found['distance_deg']:.1f}° from {code}. Both are kept as typed; correct the one that is wrong"
+            + (f", or keep both: the claim carries the flag {REGION_DISAGREE_FLAG}." if flag_disagreements else ".")
+        )
+        if flag_disagreements:
+            flags = claim.get("quality_flags")
+            claim["quality_flags"] = with_flag(
+                ",".join(flags) if isinstance(flags, list) else flags, REGION_DISAGREE_FLAG
+            )
+    todo = (frame["admin1_code"].isna() & frame["latitude"].notna() & frame["longitude"].notna()).to_numpy()
+    missing = frame.loc[todo, ["latitude", "longitude", "admin1_code", "admin1_name", "country_code"]]
+    fills = _region_fills(missing, missing["country_code"].tolist(), boundaries) if len(missing) else []
+    for position, fill in zip(missing.index.tolist(), fills, strict=True):
+        typed = rows[position]["admin1_name"]
+        if fill is None:
+            continue
+        code, name, country = fill
+        claims[position].update(admin1_code=code, admin1_name=typed or name, country_code=country)
+        filled[position] = f"Region {code} ({name}) from the coordinates."
+        if typed and country and admin1_from_name(typed, country) is None:
+            warnings[position] = (
+                f"The region name {typed!r} matches no region of {country}; the coordinates put the claim in "
+                f"{code} ({name}). The name is kept as typed: correct it if it is wrong."
+            )
+    return [PlacedClaim(claim, filled.get(p), warnings.get(p)) for p, claim in enumerate(claims)]
+
+
+def record_claims(
+    store, items: Sequence[Any], *, reason: str | None = None, flag_disagreements: bool = False
+) -> tuple[list[EventRecord], list[PlacedClaim]]:
+    """Record new desk claims (CLI ``add``, the Record page) with their regions assigned by :func:`place_claims`.
+
+    All or nothing, as ``store.record_many``; returns the stored records and what to tell the analyst.
+    """
+    placed = place_claims(items, flag_disagreements=flag_disagreements)
+    return store.record_many([p.data for p in placed], reason=reason), placed
+
+
+def revise_claim(
+    store,
+    event_id: str,
+    changes: dict[str, Any],
+    reason: str,
+    *,
+    expected_revision: int | None = None,
+    flag_disagreements: bool = False,
+) -> tuple[int, PlacedClaim]:
+    """Correct a claim at the desk (CLI ``revise``, the Record page), its region assigned as for a new one.
+
+    The claim as it stands with ``changes`` applied goes through :func:`place_claims`; the fields that
+    assigns (region, country, flag) join the changes, and ``store.revise`` writes them with its checks.
+    """
+    wanted = [*_PLACE_FIELDS, "quality_flags"]
+    current = store.current_fields([event_id], wanted)
+    if current.empty:  # the store names the problem (unknown or retracted claim)
+        return store.revise(event_id, changes, reason, expected_revision=expected_revision), PlacedClaim(changes)
+    before = {k: _text(v) if isinstance(v, str) else (None if pd.isna(v) else v) for k, v in current.iloc[0].items()}
+    merged = {**before, **changes}
+    placed = place_claims([merged], flag_disagreements=flag_disagreements)[0]
+    assigned = {k: v for k, v in placed.data.items() if k in wanted and v != merged.get(k)}
+    revision = store.revise(event_id, {**changes, **assigned}, reason, expected_revision=expected_revision)
+    return revision, placed
 
 
 # The columns a rejects file adds before the input's own; the native importer ignores them, so a
