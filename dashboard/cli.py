@@ -27,6 +27,8 @@ from dashboard.events.importers import (
     ImportFileError,
     format_module,
     import_file,
+    record_claims,
+    revise_claim,
     seed_store,
     validate_file,
 )
@@ -176,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("path", help="a .json file, or - for standard input")
     add.add_argument("--reason", help="why they are recorded (e.g. the briefing they come from)")
+    add.add_argument(
+        "--flag-region-disagreement",
+        action="store_true",
+        help=f"mark a claim whose region and coordinates disagree with the quality flag {schema.REGION_DISAGREE_FLAG}"
+        " (without it the disagreement is only printed: the desk is curated, like the native format)",
+    )
 
     rev = commands.add_parser("revise", help="correct a claim: a new revision with a reason")
     rev.add_argument("event_id")
@@ -190,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--reason", required=True, help="why (the report or finding the correction rests on)")
     rev.add_argument(
         "--expected-revision", type=int, help="refuse if the claim is no longer at this revision (no lost update)"
+    )
+    rev.add_argument(
+        "--flag-region-disagreement",
+        action="store_true",
+        help=f"mark a claim whose region and coordinates disagree with the quality flag {schema.REGION_DISAGREE_FLAG}"
+        " (without it the disagreement is only printed: the desk is curated, like the native format)",
     )
 
     ret = commands.add_parser("retract", help="withdraw a claim (it stays in its history)")
@@ -474,14 +488,27 @@ def _read_claims(path: str) -> tuple[str, list]:
 def _add(store, args: argparse.Namespace) -> int:
     name, items = _read_claims(args.path)
     try:
-        recorded = store.record_many(items, reason=args.reason)
+        recorded, placed = record_claims(
+            store, items, reason=args.reason, flag_disagreements=args.flag_region_disagreement
+        )
     except InvalidRecord as exc:
         print("\n".join(f"error: {describe_claim_error(e, name)}" for e in exc.errors), file=sys.stderr)
         print(f"nothing recorded: {len(exc.errors)} problem(s) in {name}", file=sys.stderr)
         return 1
+    _print_regions(placed)
     ids = ", ".join(r.event_id for r in recorded)
     print(f"{len(recorded)} claim{'s' if len(recorded) != 1 else ''} recorded ({ids}) by {access.current_actor().name}")
     return 0
+
+
+def _print_regions(placed) -> None:
+    """What region assignment did to desk claims: the regions set (stdout), disagreements (stderr)."""
+    for claim in placed:
+        event_id = claim.data.get("event_id", "?") if isinstance(claim.data, dict) else "?"
+        if claim.filled:
+            print(f"{event_id}: {claim.filled}")
+        if claim.warning:
+            print(f"warning: {event_id}: {claim.warning}", file=sys.stderr)
 
 
 def _revise(store, args: argparse.Namespace) -> int:
@@ -499,13 +526,21 @@ def _revise(store, args: argparse.Namespace) -> int:
             changed[field_name] = value if value.strip() else None
     try:
         before = store.head_revision(args.event_id)
-        revision = store.revise(args.event_id, changed, args.reason, expected_revision=args.expected_revision)
+        revision, placed = revise_claim(
+            store,
+            args.event_id,
+            changed,
+            args.reason,
+            expected_revision=args.expected_revision,
+            flag_disagreements=args.flag_region_disagreement,
+        )
     except InvalidRecord as exc:
         print("\n".join(f"error: {describe_claim_error(e, args.event_id)}" for e in exc.errors), file=sys.stderr)
         print(f"nothing recorded: {args.event_id} is unchanged", file=sys.stderr)
         return 1
     except StaleRevision as exc:
         return _refused_stale(store, exc)
+    _print_regions([placed])
     if revision == before:
         print(f"{args.event_id}: no field changed, nothing recorded (still revision {revision})")
         return 0

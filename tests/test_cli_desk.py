@@ -155,3 +155,92 @@ def test_revise_and_retract_never_create_a_database(tmp_path, capsys):
     missing = tmp_path / "nope.sqlite"
     code = cli.main(["--db", f"sqlite:///{missing}", "retract", "X", "--reason", "r"])
     assert code == 1 and "no database at" in capsys.readouterr().err and not missing.exists()
+
+
+# Issue 15 at the desk: a claim typed with coordinates and no region gets its region by point-in-polygon,
+# for any country, with the boundaries' Latin-script name (both back ends, via the `db` fixture).
+_PLACES = {
+    "BEN": (6.37, 2.43, "BJ-LI", "Littoral"),
+    "BRA": (-15.8, -47.9, "BR-DF", "Distrito Federal"),
+    "JPN": (35.68, 139.69, "JP-13", "Tokyo"),
+}
+
+
+def _unplaced(event_id: str, latitude: float, longitude: float, **more) -> dict:
+    return _claim(event_id, admin1_code=None, admin1_name=None, latitude=latitude, longitude=longitude, **more)
+
+
+def _current(db: str, event_id: str) -> dict:
+    store = open_store(db, seed=False)
+    try:
+        return store.current_events().set_index("event_id").loc[event_id].to_dict()
+    finally:
+        store.engine.dispose()
+
+
+@pytest.mark.parametrize("country", sorted(_PLACES))
+def test_add_a_claim_with_coordinates_and_no_region_gets_its_region_from_the_point(run, db, country):
+    latitude, longitude, code, name = _PLACES[country]
+    claim = _unplaced(f"PT-{country}", latitude, longitude, country_code=None)
+    status, out, err = run("add", "-", stdin=json.dumps(claim))
+    assert (status, err) == (0, "")
+    assert f"PT-{country}: Region {code} ({name}) from the coordinates." in out
+    stored = _current(db, f"PT-{country}")
+    assert (stored["admin1_code"], stored["admin1_name"], stored["country_code"]) == (code, name, country)
+
+
+def test_add_a_region_name_without_a_code_gets_the_code_the_name_means(run, db):
+    claim = _claim("NAME-1", admin1_code=None, admin1_name="Kursk")
+    status, _, err = run("add", "-", stdin=json.dumps(claim))
+    assert (status, err) == (0, "")
+    stored = _current(db, "NAME-1")
+    assert (stored["admin1_code"], stored["admin1_name"]) == ("RU-KRS", "Kursk Oblast")
+
+
+def test_add_a_region_that_disagrees_with_the_coordinates_warns_and_flags_only_when_asked(run, db):
+    # Kursk city's coordinates, typed with Sumy Oblast: the desk keeps both, as the native format does.
+    sumy = {"admin1_code": "UA-59", "admin1_name": "Sumy Oblast", "country_code": "UKR"}
+    status, _, err = run("add", "-", stdin=json.dumps(_claim("DIS-1", latitude=51.73, longitude=36.19, **sumy)))
+    assert status == 0
+    assert "warning: DIS-1: The region UA-59 (Sumy Oblast) and the coordinates (51.73, 36.19) disagree" in err
+    assert "the point lies in RU-KRS (Kursk Oblast)" in err
+    stored = _current(db, "DIS-1")
+    assert stored["admin1_code"] == "UA-59" and not stored["quality_flags"]
+    claim = _claim("DIS-2", latitude=51.73, longitude=36.19, **sumy)
+    status, _, err = run("add", "-", "--flag-region-disagreement", stdin=json.dumps(claim))
+    assert status == 0 and "carries the flag region_name_coordinates_disagree" in err
+    assert _current(db, "DIS-2")["quality_flags"] == "region_name_coordinates_disagree"
+
+
+def test_revise_coordinates_with_the_region_cleared_sets_the_region_from_the_point(run, db):
+    assert run("add", "-", stdin=json.dumps(_claim("MOVE-1")))[0] == 0
+    latitude, longitude, code, name = _PLACES["BEN"]
+    status, out, err = run(
+        "revise",
+        "MOVE-1",
+        "--set",
+        "admin1_code=",
+        "--set",
+        "admin1_name=",
+        "--set",
+        "country_code=",
+        "--set",
+        f"latitude={latitude}",
+        "--set",
+        f"longitude={longitude}",
+        "--reason",
+        "the source located it in Cotonou",
+    )
+    assert (status, err) == (0, "")
+    stored = _current(db, "MOVE-1")
+    assert (stored["admin1_code"], stored["admin1_name"], stored["country_code"]) == (code, name, "BEN")
+
+
+def test_revise_that_moves_the_point_out_of_its_region_warns(run, db):
+    assert run("add", "-", stdin=json.dumps(_claim("MOVE-2")))[0] == 0
+    status, _, err = run(
+        "revise", "MOVE-2", "--set", "latitude=50.91", "--set", "longitude=34.80", "--reason", "Sumy, not Kursk"
+    )
+    assert status == 0
+    assert "warning: MOVE-2: The region RU-KRS (Kursk Oblast) and the coordinates (50.91, 34.8) disagree" in err
+    assert _current(db, "MOVE-2")["admin1_code"] == "RU-KRS"  # kept: the analyst decides

@@ -9,7 +9,8 @@ A facade over the pipeline's stages, each a module named for its job:
   (``native``, ``acled``, ``acled_deletions``, ``ucdp``, ``cns``);
 - ``validate``: the schema's rules over whole columns; ``pipeline``: read → map → validate
   (:func:`parse_bytes`, :func:`validate_file`), writing nothing;
-- ``write``: :func:`import_file`, :func:`write_parsed` and the seed log.
+- ``write``: :func:`import_file`, :func:`write_parsed` and the seed log; the desk's :func:`record_claims`
+  and :func:`revise_claim`, which give typed-in claims their region as imports do.
 """
 
 from __future__ import annotations
@@ -18,8 +19,12 @@ from dashboard.events.importers.base import ImportFileError, ImportReport
 from dashboard.events.importers.formats import FORMATS, format_module
 from dashboard.events.importers.pipeline import ParsedFile, parse_bytes, validate_file
 from dashboard.events.importers.write import (
+    PlacedClaim,
     import_file,
     load_seed,
+    place_claims,
+    record_claims,
+    revise_claim,
     seed_path,
     seed_store,
     write_parsed,
@@ -31,10 +36,14 @@ __all__ = [
     "ImportFileError",
     "ImportReport",
     "ParsedFile",
+    "PlacedClaim",
     "format_module",
     "import_file",
     "load_seed",
     "parse_bytes",
+    "place_claims",
+    "record_claims",
+    "revise_claim",
     "seed_path",
     "seed_store",
     "validate_file",
