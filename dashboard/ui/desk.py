@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.events import access, changes, desk, geo, schema
+from dashboard.events.importers.write import place_claims, record_claims, revise_claim
 from dashboard.events.store import InvalidRecord, StaleRevision, StoreError
 from dashboard.figures.place import place_preview
 from dashboard.ui import data, text
@@ -213,6 +214,10 @@ def claim_form(form: str, initial: Mapping[str, Any], claimants: list[str]) -> d
             with columns[position % len(columns)]:
                 values[field.name] = _input(form, field, initial.get(field.name, field.default), claimants)
                 _problems(problems, field.name)
+                if field.name == "admin1_code":
+                    region_slot = st.container()  # filled once the coordinates below are read
+        if group == "where":
+            _region_check(form, values, region_slot)
         if group == "how_many":
             st.caption(text.escape_markdown(desk.measure_note(values)))
         if group == "where":
@@ -226,6 +231,35 @@ def claim_form(form: str, initial: Mapping[str, Any], claimants: list[str]) -> d
             if figure is not None:
                 st.plotly_chart(figure, width="stretch", key=_key(form, "_map"), config={"displayModeBar": False})
     return values
+
+
+def _region_check(form: str, values: Mapping[str, Any], slot) -> None:
+    """Under the region field: the region Save will set from the coordinates, or the warning that the
+    region and the coordinates disagree, with the tick box that flags the claim (the analyst decides;
+    unticked, the desk follows the native format's rule and sets no flag)."""
+    placed = place_claims([dict(values)])[0]
+    if placed.warning:
+        slot.warning(text.escape_markdown(placed.warning), icon=":material/warning:")
+        slot.checkbox(
+            f"Keep both and flag the claim ({schema.REGION_DISAGREE_FLAG})",
+            key=_key(form, _FLAG_REGION),
+            help=schema.REGION_DISAGREEMENT_RULE,
+        )
+    elif placed.filled:
+        slot.caption(text.escape_markdown(f"On Save: {placed.filled}"))
+
+
+# The form's tick box that puts schema.REGION_DISAGREE_FLAG on a claim whose region and coordinates disagree.
+_FLAG_REGION = "_flag_region"
+
+
+def _flag_region(form: str) -> bool:
+    return bool(st.session_state.get(_key(form, _FLAG_REGION)))
+
+
+def _region_notice(placed) -> None:
+    if placed.filled:
+        st.session_state["desk-region-notice"] = placed.filled
 
 
 def reset_form(form: str) -> None:
@@ -255,10 +289,16 @@ def show_problems(problems: Mapping[str, list[str]], form_fields: set[str]) -> N
 def save_new(form: str, event_id: str, values: Mapping[str, Any], note: str | None) -> bool:
     """Record a new claim; on a refusal put the problems next to their fields and return False."""
     try:
-        data.get_store().record(desk.claim_data(event_id, values), reason=note or None)
+        _, placed = record_claims(
+            data.get_store(),
+            [desk.claim_data(event_id, values)],
+            reason=note or None,
+            flag_disagreements=_flag_region(form),
+        )
     except InvalidRecord as exc:
         st.session_state[_key(form, "problems")] = desk.field_problems(exc.errors)
         return False
+    _region_notice(placed[0])
     after_write()
     return True
 
@@ -275,7 +315,14 @@ def save_correction(
         return False
     changed = {k: v for k, v in desk.claim_data(event_id, values, origin=origin).items() if k != "event_id"}
     try:
-        revision = data.get_store().revise(event_id, changed, reason, expected_revision=expected)
+        revision, placed = revise_claim(
+            data.get_store(),
+            event_id,
+            changed,
+            reason,
+            expected_revision=expected,
+            flag_disagreements=_flag_region(form),
+        )
     except InvalidRecord as exc:
         st.session_state[_key(form, "problems")] = desk.field_problems(exc.errors)
         return False
@@ -285,6 +332,7 @@ def save_correction(
     if revision == expected:  # the form holds what the claim already says
         st.session_state[_key(form, "problems")] = {"_form": ["No field differs from the claim: nothing to save."]}
         return False
+    _region_notice(placed)
     after_write()
     return True
 
@@ -373,3 +421,5 @@ def notice() -> None:
     message = st.session_state.pop("desk-notice", None)
     if message:
         st.success(text.escape_markdown(message), icon=":material/check_circle:")
+    if region := st.session_state.pop("desk-region-notice", None):
+        st.info(text.escape_markdown(region), icon=":material/location_on:")

@@ -35,7 +35,7 @@ def _errors(at: AppTest) -> list[str]:
     return [plain(e.value) for e in at.error]
 
 
-def fill_new_claim(at: AppTest, figure_best: float = 2400.0) -> str:
+def fill_new_claim(at: AppTest, figure_best: float = 2400.0, place: str | None = "Sudzha") -> str:
     """Fill the Record page's form as an analyst would; returns the form's event id."""
     event_id = at.session_state["desk-new-id"]
     form = f"claim-new-{event_id}"
@@ -50,7 +50,8 @@ def fill_new_claim(at: AppTest, figure_best: float = 2400.0) -> str:
     _widget(at, "text_input", f"{form}:actor").set_value("North Korea")
     _widget(at, "selectbox", f"{form}:unit").set_value("troops")
     _widget(at, "number_input", f"{form}:figure_best").set_value(figure_best)
-    _widget(at, "selectbox", f"{form}:_place").set_value("Sudzha")
+    if place:
+        _widget(at, "selectbox", f"{form}:_place").set_value(place)
     _widget(at, "text_input", f"{form}:source0.outlet").set_value("LRT")
     _widget(at, "text_input", f"{form}:source0.title").set_value("VSD: new rotation near Sudzha")
     _widget(at, "text_input", f"{form}:source0.url").set_value("https://example.org/lrt/1")
@@ -247,3 +248,62 @@ def test_the_timeline_selection_offers_edit_and_retract(open_page, page_store):
     assert not at.exception
     assert changes.revision_log(page_store, "T-D02")["change"].tolist() == ["added", "retracted"]
     assert "T-D02" not in at.dataframe[0].value["Event"].tolist()  # gone from the current view
+
+
+# Issue 15 at the desk: coordinates and no region get the region the point lies in, for any country.
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "code", "name", "country"),
+    [
+        (6.37, 2.43, "BJ-LI", "Littoral", "BEN"),
+        (-15.8, -47.9, "BR-DF", "Distrito Federal", "BRA"),
+        (35.68, 139.69, "JP-13", "Tokyo", "JPN"),
+    ],
+)
+def test_a_claim_with_coordinates_and_no_region_gets_its_region_on_save(
+    open_page, page_store, latitude, longitude, code, name, country
+):
+    at = open_page("record")
+    event_id = fill_new_claim(at, place=None)  # no gazetteer place: the region stays empty
+    form = f"claim-new-{event_id}"
+    _widget(at, "number_input", f"{form}:latitude").set_value(latitude)
+    _widget(at, "number_input", f"{form}:longitude").set_value(longitude)
+    at.run()
+    assert not at.exception, at.exception
+    assert f"On Save: Region {code} ({name}) from the coordinates." in [plain(c.value) for c in at.caption]
+    assert not at.warning
+    _button(at, "Save the claim").click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    assert f"Region {code} ({name}) from the coordinates." in [plain(i.value) for i in at.info]
+    place = ["admin1_code", "admin1_name", "country_code"]
+    assert page_store.current_fields([event_id], place).iloc[0][place].tolist() == [code, name, country]
+
+
+def test_a_region_that_disagrees_with_the_coordinates_is_a_warning_and_the_analyst_decides_the_flag(
+    open_page, page_store
+):
+    at = open_page("record")
+    event_id = fill_new_claim(at)  # Sudzha, in RU-KRS
+    form = f"claim-new-{event_id}"
+    _widget(at, "number_input", f"{form}:latitude").set_value(50.91)  # Sumy, Ukraine
+    _widget(at, "number_input", f"{form}:longitude").set_value(34.80)
+    at.run()
+    [warning] = [plain(w.value) for w in at.warning]
+    assert warning.startswith("The region RU-KRS (Kursk Oblast) and the coordinates (50.91, 34.8) disagree")
+    assert "the point lies in UA-59 (Sumy Oblast)" in warning
+    _widget(at, "checkbox", f"{form}:_flag_region").check().run()
+    _button(at, "Save the claim").click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    stored = page_store.current_fields([event_id], ["admin1_code", "quality_flags"]).iloc[0]
+    assert (stored["admin1_code"], stored["quality_flags"]) == ("RU-KRS", "region_name_coordinates_disagree")
+
+    # Unticked, the desk follows the native rule: warned, kept as typed, no flag.
+    at = open_page("record")
+    event_id = fill_new_claim(at)
+    form = f"claim-new-{event_id}"
+    _widget(at, "number_input", f"{form}:latitude").set_value(50.91)
+    _widget(at, "number_input", f"{form}:longitude").set_value(34.80)
+    at.run()
+    assert len(at.warning) == 1
+    _button(at, "Save the claim").click().run()
+    stored = page_store.current_fields([event_id], ["admin1_code", "quality_flags"]).iloc[0]
+    assert stored["admin1_code"] == "RU-KRS" and not stored["quality_flags"]
