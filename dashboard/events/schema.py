@@ -109,7 +109,11 @@ REGION_DISAGREEMENT_RULE = (
     "filter and the map's colours use the named region; the map draws the point where the coordinates put it. "
     "The import's report names the region the point lies in, so an analyst can decide which is right. "
     "Imports of ACLED, UCDP and CNS files set the flag; a native file's row is reported, and carries the flag "
-    "only if the file gives it (the curated format never sets a flag by itself)."
+    "only if the file gives it (the curated format never sets a flag by itself). Claims recorded or corrected "
+    "at the desk (the Record page, `conflict-monitor add` and `revise`) are curated too: a claim with "
+    "coordinates and no region gets the region its point lies in, a disagreement is shown to the analyst "
+    "next to the region, and the flag is set only if the analyst asks for it (the page's tick box, "
+    "`--flag-region-disagreement`)."
 )
 # The flags that excuse the figure-order rule: a record carrying one keeps its figures as the source gave them.
 FIGURE_ORDER_FLAGS = frozenset({"source_figures_out_of_order", "source_high_zero"})
