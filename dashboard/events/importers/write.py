@@ -278,7 +278,6 @@ def place_claims(items: Sequence[Any], *, flag_disagreements: bool = False) -> l
         boundaries = geo.load_boundaries()
     except FileNotFoundError:
         return [PlacedClaim(claim) for claim in claims]
-    names = geo.region_names(boundaries)
     filled: dict[int, str] = {}
     rows = []
     for position, claim in enumerate(claims):
@@ -295,7 +294,10 @@ def place_claims(items: Sequence[Any], *, flag_disagreements: bool = False) -> l
     for axis in ("latitude", "longitude"):
         frame[axis] = pd.to_numeric(frame[axis], errors="coerce")  # a bad value is the schema's to refuse
     warnings: dict[int, str] = {}
+    if not (frame["latitude"].notna() & frame["longitude"].notna()).any():  # nothing to place or compare
+        return [PlacedClaim(claim, filled.get(p)) for p, claim in enumerate(claims)]
     disagree = geo.region_disagreements(frame.loc[frame["admin1_code"].notna().to_numpy()], boundaries)
+    names = geo.region_names(boundaries) if len(disagree) else {}
     for position, found in disagree.iterrows():
         claim, point = claims[position], found["point_admin1_code"]
         lies = f"in {point} ({names.get(point, point)})" if isinstance(point, str) else "in no region we draw"
