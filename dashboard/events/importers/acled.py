@@ -21,6 +21,7 @@ from dashboard.events.importers.cells import (
 )
 from dashboard.events.importers.dates import DAY_FIRST
 from dashboard.events.importers.places import admin1_from_name, country_from_name, country_from_numeric
+from dashboard.events.schema import UNGRADED_CREDIBILITY, UNGRADED_RELIABILITY
 
 NAME = "acled"
 CLAIMANT = "ACLED"
@@ -105,6 +106,7 @@ MAPPING = [
         f"url {SOURCE_URL} (ACLED cites outlets without URLs)",
     ),
     ("", "confidence", '"medium"'),
+    ("", "source_reliability, credibility", '"F", 6: ungraded (schema.IMPORTER_GRADE_RULE)'),
     ("", "origin", f'"{NAME}"'),
 ]
 
@@ -159,6 +161,9 @@ def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, An
             )
         ],
         "confidence": "medium",
+        # Ungraded, never guessed (schema.IMPORTER_GRADE_RULE): the dataset grades none of its sources.
+        "source_reliability": UNGRADED_RELIABILITY,
+        "credibility": UNGRADED_CREDIBILITY,
         "origin": NAME,
     }
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from dashboard.events.importers.base import RowError
 from dashboard.events.importers.cells import Cells, clip, has_columns, join_lines
 from dashboard.events.importers.places import admin1_from_name
+from dashboard.events.schema import UNGRADED_CREDIBILITY, UNGRADED_RELIABILITY
 
 NAME = "cns"
 CLAIMANT = "CNS North Korea Missile Test Database"
@@ -85,6 +86,7 @@ MAPPING = [
     ("Distance Travelled", "distance_km", "as apogee_km"),
     ("Test Outcome", "outcome", "as is"),
     ("Confirmation Status", "confidence", "Confirmed → high, else medium"),
+    ("", "source_reliability, credibility", '"F", 6: ungraded (schema.IMPORTER_GRADE_RULE)'),
     (
         "Additional Information, Launch Agency/Authority, Launch Time (UTC), Other Name, Landing Location, Missile "
         "Type",
@@ -169,6 +171,9 @@ def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, An
         "distance_km": distance,
         "outcome": clip(cells.text("Test Outcome")),
         "confidence": "high" if cells.text("Confirmation Status").casefold() == "confirmed" else "medium",
+        # Ungraded, never guessed (schema.IMPORTER_GRADE_RULE): the dataset grades none of its sources.
+        "source_reliability": UNGRADED_RELIABILITY,
+        "credibility": UNGRADED_CREDIBILITY,
         "description": join_lines(
             cells.text("Additional Information"),
             *(

@@ -13,7 +13,7 @@ from dashboard.events.importers.base import RowError
 from dashboard.events.importers.cells import Cells, clip, dataset_source, has_columns, join_lines, pin_to_precision
 from dashboard.events.importers.dates import parse_date
 from dashboard.events.importers.places import admin1_from_name, country_from_name
-from dashboard.events.schema import figure_order_flags
+from dashboard.events.schema import UNGRADED_CREDIBILITY, UNGRADED_RELIABILITY, figure_order_flags
 
 NAME = "ucdp"
 CLAIMANT = "UCDP"
@@ -108,6 +108,7 @@ MAPPING = [
         "confidence",
         ", ".join(f"{k} → {v}" for k, v in CLARITY_CONFIDENCE.items()) + "; empty → medium",
     ),
+    ("", "source_reliability, credibility", '"F", 6: ungraded (schema.IMPORTER_GRADE_RULE)'),
     ("", "origin", f'"{NAME}"'),
 ]
 
@@ -173,6 +174,9 @@ def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, An
             )
         ],
         "confidence": CLARITY_CONFIDENCE.get(cells.text("event_clarity").removesuffix(".0"), "medium"),
+        # Ungraded, never guessed (schema.IMPORTER_GRADE_RULE): the dataset grades none of its sources.
+        "source_reliability": UNGRADED_RELIABILITY,
+        "credibility": UNGRADED_CREDIBILITY,
         "origin": NAME,
         "quality_flags": flags or None,
     }
