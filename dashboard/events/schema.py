@@ -112,7 +112,7 @@ CLAIMANT_RELATIONS: dict[str, str] = {
     "third_party": "Neither: outlets, researchers and bodies with no side in the war.",
 }
 IMPORTER_GRADE_RULE = (
-    "Importers of outside datasets (ACLED, UCDP GED, CNS) set `source_reliability` F and `credibility` 6: "
+    "Importers of outside datasets (ACLED, UCDP GED, CNS) set `source_reliability` F and `credibility` 6 (ungraded): "
     "none of them grades its sources on this scale, and a grade is never guessed. An analyst may grade "
     "such a claim by revising it."
 )
