@@ -271,7 +271,7 @@ def builtin_register() -> Register:
 
 def claimant_fields(claimant: Claimant) -> dict[str, Any]:
     fields = asdict(claimant)
-    fields["aliases"] = LIST_SEPARATOR.join(claimant.aliases)
+    fields["aliases"] = f"{LIST_SEPARATOR} ".join(claimant.aliases)
     return fields
 
 

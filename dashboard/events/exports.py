@@ -34,7 +34,9 @@ GUARD_MARK = "'"
 # The marker column of an event export: its presence says every text cell went through the
 # reversible guard (see the module docstring). Spreadsheets show it as one more empty column.
 FORMULA_GUARD_COLUMN = "formula_guard"
-EXPORT_COLUMNS = (*schema.FIELD_NAMES, "revision", "recorded_at")
+# ``grade``, ``originator`` and ``relayed_by`` are read, not recorded: the claim's grade (B2) and whose word
+# it is, from the claimant register (grading.with_grades) when the frame carries them; an import ignores them.
+EXPORT_COLUMNS = (*schema.FIELD_NAMES, "grade", "originator", "relayed_by", "revision", "recorded_at")
 # Rows per chunk when streaming a CSV, so a million rows never sit in one string.
 _CSV_CHUNK = 50_000
 

@@ -43,27 +43,43 @@ def with_grades(events: pd.DataFrame, register: Register) -> pd.DataFrame:
     ``confidence`` by ``schema.CONFIDENCE_TO_CREDIBILITY``, else 6; ``grade`` the two together (B2).
     """
     out = events.copy(deep=False)
-    claimant = events["claimant"] if "claimant" in events else pd.Series([], dtype=object)
-    # Once per distinct claimant text: a million rows repeat a few hundred claimants.
-    texts = pd.unique(claimant.dropna().astype(str))
-    attributions = {t: register.resolve(t) for t in texts}
-    text = claimant.astype(object)
-    out["originator"] = text.map(lambda t: attributions[t].originator if t in attributions else None).astype(object)
-    out["relayed_by"] = text.map(lambda t: "; ".join(attributions[t].relayed_by) if t in attributions else "")
-    default = out["originator"].map(lambda o: register.reliability_of(o) if isinstance(o, str) else "F")
-    own = events["source_reliability"].astype(object) if "source_reliability" in events else None
-    reliability = default if own is None else own.where(own.notna(), default)
-    out["grade_reliability"] = reliability.fillna(schema.UNGRADED_RELIABILITY).astype(str)
-    from_confidence = (
-        events["confidence"].astype(object).map(schema.CONFIDENCE_TO_CREDIBILITY)
-        if "confidence" in events
-        else pd.Series(np.nan, index=events.index)
-    )
-    credibility = pd.to_numeric(events["credibility"], errors="coerce") if "credibility" in events else None
-    merged = from_confidence if credibility is None else credibility.fillna(from_confidence)
-    out["grade_credibility"] = merged.fillna(schema.UNGRADED_CREDIBILITY).astype("int64")
-    out["grade"] = out["grade_reliability"] + out["grade_credibility"].astype(str)
+    n = len(events)
+    claimant = events["claimant"] if "claimant" in events else pd.Series(None, index=events.index, dtype=object)
+    # Once per distinct claimant text (a million rows repeat a few hundred), then by integer code:
+    # categoricals built from codes, never a million strings compared or joined.
+    codes, texts = pd.factorize(claimant.astype(object), use_na_sentinel=True)
+    attributions = [register.resolve(str(t)) for t in texts]
+    out["originator"] = _by_code(codes, [a.originator for a in attributions], None)
+    out["relayed_by"] = _by_code(codes, ["; ".join(a.relayed_by) for a in attributions], "")
+    letters = list(schema.RELIABILITY_LEVELS)
+    defaults = np.array([letters.index(register.reliability_of(a.originator)) for a in attributions] + [5])
+    letter_codes = defaults[codes]
+    if "source_reliability" in events:
+        own_codes, own_letters = pd.factorize(events["source_reliability"].astype(object))
+        lookup = np.array([letters.index(letter) for letter in own_letters] + [-1])
+        own = lookup[own_codes]
+        letter_codes = np.where(own >= 0, own, letter_codes)
+    credibility = np.full(n, schema.UNGRADED_CREDIBILITY, dtype="int64")
+    if "confidence" in events:
+        conf_codes, levels = pd.factorize(events["confidence"].astype(object))
+        lookup = np.array([schema.CONFIDENCE_TO_CREDIBILITY.get(c, schema.UNGRADED_CREDIBILITY) for c in levels] + [6])
+        credibility = lookup[conf_codes].astype("int64")
+    if "credibility" in events:
+        own = pd.to_numeric(events["credibility"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        credibility = np.where(np.isnan(own), credibility, np.nan_to_num(own)).astype("int64")
+    out["grade_reliability"] = pd.Categorical.from_codes(letter_codes, categories=letters)
+    out["grade_credibility"] = credibility
+    labels = [f"{letter}{number}" for letter in letters for number in range(7)]
+    out["grade"] = pd.Categorical.from_codes(
+        letter_codes * 7 + credibility, categories=labels
+    ).remove_unused_categories()
     return out
+
+
+def _by_code(codes: np.ndarray, values: list, missing: object) -> pd.Categorical:
+    """A categorical of ``values[code]`` per row (``missing`` where the code is -1)."""
+    value_codes, categories = pd.factorize(pd.Series([*values, missing], dtype=object), use_na_sentinel=True)
+    return pd.Categorical.from_codes(value_codes[codes], categories=categories)
 
 
 def grade_mask(graded: pd.DataFrame, min_reliability: str | None, min_credibility: int | None) -> np.ndarray:
