@@ -8,6 +8,8 @@ in the docstrings below, which the claimant page shows as its method.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
@@ -116,8 +118,9 @@ def _bounds(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return lo.to_numpy(dtype=float), hi.to_numpy(dtype=float)
 
 
-def independent_voices(graded: pd.DataFrame) -> pd.DataFrame:
-    """Per claim, the other originators that say the same (by :data:`CORROBORATION_RULE`).
+def independent_voices(graded: pd.DataFrame, event_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per claim (of ``event_ids``, else every claim), the other originators that say the same (by
+    :data:`CORROBORATION_RULE`).
 
     Takes a frame from :func:`with_grades`; returns ``event_id``, ``voices`` (distinct originators saying
     it, the claim's own included), ``corroborated_by`` (the other originators, "; "-joined, sorted) and
@@ -127,6 +130,16 @@ def independent_voices(graded: pd.DataFrame) -> pd.DataFrame:
     if graded.empty:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
     frame = graded.reset_index(drop=True)
+    targets = np.arange(len(frame))
+    if event_ids is not None:
+        wanted = set(map(str, event_ids))
+        targets = np.flatnonzero(frame["event_id"].astype(str).isin(wanted).to_numpy())
+        # Only claims of the same kind (category and unit) can corroborate: the rest is never compared.
+        kinds = set(zip(frame["category"].iloc[targets], frame["unit"].iloc[targets], strict=True))
+        same_kind = [(c, u) in kinds for c, u in zip(frame["category"], frame["unit"], strict=True)]
+        keep = np.flatnonzero(np.asarray(same_kind, dtype=bool))
+        frame = frame.iloc[keep].reset_index(drop=True)
+        targets = np.flatnonzero(frame["event_id"].astype(str).isin(wanted).to_numpy())
     matter = _matters(frame).to_numpy(dtype=object)
     dates = pd.to_datetime(frame["event_date"]).to_numpy()
     lo, hi = _bounds(frame)
@@ -137,7 +150,7 @@ def independent_voices(graded: pd.DataFrame) -> pd.DataFrame:
     by_matter: dict[object, list[int]] = {}
     for i, m in enumerate(matter):
         by_matter.setdefault(m, []).append(i)
-    for i in range(len(frame)):
+    for i in targets:
         others, repeats = set(), 0
         for j in by_matter[matter[i]]:
             if j == i or abs(dates[j] - dates[i]) > window:

@@ -7,10 +7,11 @@ claimant at a time. A store whose tables are empty (never seeded) reads the buil
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 
 from dashboard.events import access
@@ -24,7 +25,7 @@ from dashboard.events.claimants import (
     claimant_fields,
     claimant_from_fields,
 )
-from dashboard.events.store import EventStore, claimant_relays, claimants, utc_now
+from dashboard.events.store import EventStore, claimant_relays, claimants, events, utc_now
 
 
 def _claimant_row(claimant: Claimant) -> dict[str, Any]:
@@ -129,3 +130,30 @@ def register_token(store: EventStore) -> str:
     with store.reading() as conn:
         count, latest = conn.execute(sa.select(sa.func.count(), sa.func.max(claimants.c.updated_at))).one()
     return f"{count}:{latest}"
+
+
+# Claimant texts per "claimant IN (...)": under both back ends' parameter limits.
+_MAX_TEXTS = 10_000
+REVISION_COLUMNS = ("event_id", "revision", "recorded_at", "retracted", "reason", "recorded_by", "claimant")
+
+
+def revisions_by_claimant(store: EventStore, claimant_texts: Sequence[str], *, limit: int = 500) -> pd.DataFrame:
+    """The revisions and retractions of the claims made under any of ``claimant_texts``, newest first.
+
+    A claim's first revision (its recording) is left out: what is listed is every later change and
+    every withdrawal, with when, why and by whom. At most ``limit`` rows (a claimant of a large
+    imported dataset may have many).
+    """
+    texts = list(dict.fromkeys(str(t) for t in claimant_texts))[:_MAX_TEXTS]
+    if not texts:
+        return pd.DataFrame(columns=list(REVISION_COLUMNS))
+    query = (
+        sa.select(*(events.c[c] for c in REVISION_COLUMNS))
+        .where(events.c.claimant.in_(texts), sa.or_(events.c.revision > 1, events.c.retracted.is_(True)))
+        .order_by(events.c.recorded_at.desc(), events.c.event_id, events.c.revision.desc())
+        .limit(limit)
+    )
+    with store.reading() as conn:
+        frame = pd.read_sql(query, conn)
+    frame["retracted"] = frame["retracted"].astype(bool)
+    return frame

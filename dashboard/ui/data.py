@@ -16,6 +16,7 @@ import pyarrow as pa
 import streamlit as st
 
 from dashboard.events import changes, geo, grading, register_store
+from dashboard.events.claimants import Register
 from dashboard.events.db_errors import DATABASE_ERRORS, database_error_message
 from dashboard.events.importers import seed_store
 from dashboard.events.store import EventStore, StoreError, default_url, is_default_database, open_store
@@ -172,3 +173,14 @@ def load_boundaries() -> geopandas.GeoDataFrame:
 def region_names() -> dict[str, str]:
     """ISO 3166-2 code to English region name."""
     return geo.region_names(load_boundaries())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _claimant_register(url: str, token: str, _store: EventStore) -> Register:
+    return register_store.load_register(_store)
+
+
+def claimant_register() -> Register:
+    """The store's claimant register, read once per state of it (read-only)."""
+    store = get_store()
+    return _claimant_register(default_url(), register_store.register_token(store), store)

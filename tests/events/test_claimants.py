@@ -117,7 +117,11 @@ def test_seeding_loads_the_register_and_an_edit_survives_seeding_again(store):
     register_store.set_claimant(store, "GUR", {"reliability": "b", "rationale": "Checked against later releases."})
     seed_store(store)  # idempotent: the edit is kept
     hur = register_store.load_register(store).claimants["Ukraine HUR"]
-    assert (hur.reliability, hur.rationale, hur.kind) == ("B", "Checked against later releases.", "intelligence_service")
+    assert (hur.reliability, hur.rationale, hur.kind) == (
+        "B",
+        "Checked against later releases.",
+        "intelligence_service",
+    )
 
 
 def test_setting_a_claimant_on_an_unseeded_store_writes_the_whole_register(store):
