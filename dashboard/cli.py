@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from dashboard import brief as briefing
 from dashboard import doctor
-from dashboard.events import access, archive, changes, claimants, exports, grading, register_store, safe_write, schema
+from dashboard.events import access, archive, changes, claimants, exports, register_store, safe_write, schema
 from dashboard.events.db_errors import DatabaseProblem, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import (
@@ -437,7 +437,7 @@ def _export(store, args: argparse.Namespace) -> int:
     # Refused before the query: a wrong --out costs nothing and names the problem at once.
     protected = database_files(store)
     safe_write.check_target(args.out, force=args.force, protected=protected)
-    graded = grading.with_grades(store.current_events(as_of=args.as_of), register_store.load_register(store))
+    graded = register_store.graded_events(store, as_of=args.as_of)
     frame = exports.export_frame(_filter_from(args).apply(graded).reset_index(drop=True))
     if args.format == "csv":
         exports.write_csv(frame, args.out, force=args.force, protected=protected)

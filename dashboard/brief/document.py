@@ -20,7 +20,7 @@ import pandas as pd
 
 from dashboard.brief.colophon import make_colophon, moment_text
 from dashboard.brief.model import DEFAULT_TITLE, Brief, BriefRequest, Chart, Section, Source, Table
-from dashboard.events import changes, geo, grading, register_store, schema
+from dashboard.events import changes, geo, register_store, schema
 from dashboard.events.schema import MEASURES
 from dashboard.events.store import EventStore
 from dashboard.figures import export, maps, missiles, overview, printable, timeline
@@ -95,7 +95,7 @@ def build_brief(store: EventStore, request: BriefRequest, *, images: bool = True
     flt = request.filter
     known_at = changes.knowledge_time(store, request.as_of)
     # Graded by the store's claimant register: the latest-claims table gives each claim's grade (B2).
-    graded = grading.with_grades(store.current_events(as_of=request.as_of), register_store.load_register(store))
+    graded = register_store.graded_events(store, as_of=request.as_of)
     base = flt.with_dates(None, None).apply(graded).reset_index(drop=True)
     shown = flt.apply(base).reset_index(drop=True)
     span = _span(shown)

@@ -6,6 +6,7 @@ claimant at a time. A store whose tables are empty (never seeded) reads the buil
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -14,7 +15,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from dashboard.events import access
+from dashboard.events import access, grading
 from dashboard.events.claimants import (
     CLAIMANT_COLUMNS,
     Claimant,
@@ -157,3 +158,9 @@ def revisions_by_claimant(store: EventStore, claimant_texts: Sequence[str], *, l
         frame = pd.read_sql(query, conn)
     frame["retracted"] = frame["retracted"].astype(bool)
     return frame
+
+
+def graded_events(store: EventStore, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """The log's current view (or as known at ``as_of``) with each claim's grade and originator
+    (``grading.with_grades``) by the store's register: what the dashboard, exports and briefs read."""
+    return grading.with_grades(store.current_events(as_of=as_of), load_register(store))
