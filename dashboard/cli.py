@@ -466,7 +466,8 @@ def _claimants(store, args: argparse.Namespace) -> int:
         frame = claimants.register_frame(register)
         print(frame[["name", "kind", "country", "relation", "reliability"]].fillna("").to_string(index=False))
         return 0
-    name = register.canonical(args.name)
+    attribution = register.resolve(args.name)  # a name, an alias or a relayed text ("X via Y")
+    name = attribution.originator if attribution.registered else None
     if name is None:
         raise ValueError(f"no registered claimant is called {args.name!r} (see `conflict-monitor claimants list`)")
     fields = claimants.claimant_fields(register.claimants[name])
