@@ -98,14 +98,14 @@ def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
             "Date": pd.to_datetime(frame["event_date"]).dt.date,
             "Category": frame["category"].map(category_label),
             "Claimant": frame["claimant"],
+            # NATO/Admiralty: source reliability A–F and information credibility 1–6 (B2), next to who says it.
+            "Grade": frame.get("grade"),
             "Figure": figures,
             # The unit's reader label; a claim without one shows an empty cell, never a grey "None".
             "Unit": [notation.unit_label(u) for u in frame["unit"]],
             "Place": _place(frame),
             "Description": frame["description"],
             "Confidence": frame["confidence"],
-            # NATO/Admiralty: source reliability A–F and information credibility 1–6 (B2).
-            "Grade": frame.get("grade"),
             "Originator": frame.get("originator"),
             "Source": first_urls,
             "Sources": source_counts,

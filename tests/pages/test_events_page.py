@@ -23,7 +23,9 @@ def test_table_lists_the_filtered_claims(open_page):
     at = open_page("events")
     rows = table(at)
     assert len(rows) == FIXTURE_EVENTS
-    assert list(rows.columns[:4]) == ["Date", "Category", "Claimant", "Figure"]
+    # The grade code sits next to who says it (NATO/Admiralty: reliability of the originator, credibility).
+    assert list(rows.columns[:5]) == ["Date", "Category", "Claimant", "Grade", "Figure"]
+    assert rows.set_index("Event").loc["T-D04", "Grade"] == "B3"  # NIS (B in the register), confidence medium
     assert rows["Event"].iloc[0] == "T-S02"  # newest first
     assert rows.set_index("Event").loc["T-D04", "Figure"] == "about 11,000 troops (10,000–12,000)"
     # Claims without a unit show an empty cell, never a grey "None"; units by their reader label.
