@@ -27,7 +27,8 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from dashboard.events import safe_write, schema
+from dashboard.events import grading, safe_write, schema
+from dashboard.events.claimants import builtin_register
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 GUARD_MARK = "'"
@@ -73,7 +74,13 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """Events in the native column order, sources in the native cell spelling, dates as ISO text."""
+    """Events in the native column order, sources in the native cell spelling, dates as ISO text.
+
+    Every export carries the grade columns: a frame without them (not read through
+    ``register_store.graded_events``) is graded by the built-in claimant register.
+    """
+    if "grade" not in events.columns and "claimant" in events.columns:
+        events = grading.with_grades(events, builtin_register())
     columns = [c for c in EXPORT_COLUMNS if c in events.columns]
     out = events.loc[:, columns].copy()
     for name in schema.DATE_FIELDS:
