@@ -165,3 +165,31 @@ def test_the_seed_log_is_graded_every_claim_from_the_register(store):
     assert graded["grade"].str.fullmatch(r"[A-F][1-6]").all()
     hur_relayed = graded.loc[graded["claimant"] == "Ukrainian intelligence via Financial Times"]
     assert set(hur_relayed["originator"]) == {"Ukraine HUR"} and set(hur_relayed["grade_reliability"]) == {"C"}
+
+
+def test_the_native_format_carries_grades_and_a_bad_grade_names_line_column_value(
+    store, native_csv, record_data, tmp_path
+):
+    good = tmp_path / "graded.csv"
+    good.write_text(
+        native_csv(
+            [
+                record_data(event_id="G1", source_reliability="a", credibility="1"),
+                record_data(event_id="G2"),  # no grade of its own: register and confidence
+            ]
+        ),
+        encoding="utf-8",
+    )
+    report = import_file(store, good)
+    assert report.written and report.new == 2
+    graded = grading.with_grades(store.current_events(), builtin_register()).set_index("event_id")
+    assert graded.at["G1", "grade"] == "A1" and graded.at["G2", "grade"] == "B2"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(native_csv([record_data(event_id="G3", credibility="7")]), encoding="utf-8")
+    before = store.revision_token()
+    report = import_file(store, bad)
+    assert not report.written and store.revision_token() == before
+    (error,) = report.errors
+    assert (error.line, error.column, str(error.value)) == (2, "credibility", "7")
+    assert "less than or equal to 6" in error.rule
