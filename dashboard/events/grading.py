@@ -135,9 +135,16 @@ def independent_voices(graded: pd.DataFrame, event_ids: Iterable[str] | None = N
         wanted = set(map(str, event_ids))
         targets = np.flatnonzero(frame["event_id"].astype(str).isin(wanted).to_numpy())
         # Only claims of the same kind (category and unit) can corroborate: the rest is never compared.
+        # and only within the window around the claims asked about (one claim: four weeks of the log).
         kinds = set(zip(frame["category"].iloc[targets], frame["unit"].iloc[targets], strict=True))
-        same_kind = [(c, u) in kinds for c, u in zip(frame["category"], frame["unit"], strict=True)]
-        keep = np.flatnonzero(np.asarray(same_kind, dtype=bool))
+        when = pd.to_datetime(frame["event_date"])
+        window = pd.Timedelta(days=CORROBORATION_WINDOW_DAYS)
+        near = (when >= when.iloc[targets].min() - window) & (when <= when.iloc[targets].max() + window)
+        rows = np.flatnonzero(near.to_numpy(dtype=bool))
+        same_kind = [
+            (c, u) in kinds for c, u in zip(frame["category"].iloc[rows], frame["unit"].iloc[rows], strict=True)
+        ]
+        keep = rows[np.asarray(same_kind, dtype=bool)] if len(rows) else rows
         frame = frame.iloc[keep].reset_index(drop=True)
         targets = np.flatnonzero(frame["event_id"].astype(str).isin(wanted).to_numpy())
     matter = _matters(frame).to_numpy(dtype=object)

@@ -179,3 +179,12 @@ def test_tables_offer_no_unguarded_csv_export():
     # st.dataframe's own CSV download would bypass the formula-cell guard of the Events downloads.
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["disableDataExport"] is True
+
+
+def test_detail_gives_the_grade_the_originator_and_who_else_says_it(open_page):
+    at = open_page("events", event="T-D04")
+    captions = " ".join(plain(c.value) for c in at.caption)
+    assert "Grade B3: originator South Korea NIS. No other originator says the same" in captions
+    at = open_page("events", event="T-S02")  # recorded as "KCNA": an alias in the register
+    captions = " ".join(plain(c.value) for c in at.caption)
+    assert "Grade D2: originator DPRK KCNA." in captions
