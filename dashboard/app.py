@@ -46,6 +46,10 @@ pages = [
     st.Page("app_pages/changes.py", title="Changes", icon=":material/difference:", url_path="changes"),
     st.Page("app_pages/data.py", title="Data", icon=":material/database:", url_path="data"),
 ]
+if actor.may("record"):  # viewers see no desk controls (the store refuses their writes in any case)
+    pages.insert(
+        4, st.Page("app_pages/record.py", title="Record a claim", icon=":material/edit_note:", url_path="record")
+    )
 current = st.navigation([*pages, overview_alias])
 if current is overview_alias:
     # Before the sidebar, whose widgets bind to the URL: the filter travels on to "/" unchanged.

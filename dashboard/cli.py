@@ -35,10 +35,13 @@ from dashboard.events.safe_write import UnsafeWriteError
 from dashboard.events.store import (
     DB_URL_ENV,
     EventStore,
+    InvalidRecord,
+    StaleRevision,
     StoreError,
     check_database_url,
     create_engine_for,
     default_url,
+    describe_claim_error,
     is_default_database,
     open_store,
 )
@@ -46,6 +49,8 @@ from dashboard.streamlit_settings import LOCAL_HOST, streamlit_command
 
 # Commands that only read the log: they never create a database (a mistyped path is an error).
 READ_ONLY_COMMANDS = ("export", "brief", "history", "stats", "backup", "dump", "changes")
+# Commands that change claims the log must already hold: a mistyped path is an error, not a new database.
+EXISTING_LOG_COMMANDS = ("revise", "retract")
 
 
 def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
@@ -171,8 +176,36 @@ def build_parser() -> argparse.ArgumentParser:
     chg.add_argument("--format", default="csv", choices=["csv", "json"], help="written to standard output")
     _add_filter_arguments(chg)
 
-    hist = commands.add_parser("history", help="every revision of one event")
+    hist = commands.add_parser("history", help="every revision of one event: who, when, why, the fields changed")
     hist.add_argument("event_id")
+
+    add = commands.add_parser(
+        "add", help="record new claims from a JSON object or list in the native field names (all or nothing)"
+    )
+    add.add_argument("path", help="a .json file, or - for standard input")
+    add.add_argument("--reason", help="why they are recorded (e.g. the briefing they come from)")
+
+    rev = commands.add_parser("revise", help="correct a claim: a new revision with a reason")
+    rev.add_argument("event_id")
+    rev.add_argument(
+        "--set",
+        dest="changes",
+        action="append",
+        required=True,
+        metavar="FIELD=VALUE",
+        help="a field and its new value (empty clears it; sources as JSON); repeat for several",
+    )
+    rev.add_argument("--reason", required=True, help="why (the report or finding the correction rests on)")
+    rev.add_argument(
+        "--expected-revision", type=int, help="refuse if the claim is no longer at this revision (no lost update)"
+    )
+
+    ret = commands.add_parser("retract", help="withdraw a claim (it stays in its history)")
+    ret.add_argument("event_id")
+    ret.add_argument("--reason", required=True, help="why it is withdrawn")
+    ret.add_argument(
+        "--expected-revision", type=int, help="refuse if the claim is no longer at this revision (no lost update)"
+    )
 
     stats = commands.add_parser("stats", help="counts by category and origin, date span, revision token")
     stats.add_argument("--json", action="store_true")
@@ -276,7 +309,9 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
     location = database_location(url)
     if location.note:
         print(location.note, file=sys.stderr)
-    reads_only = command in READ_ONLY_COMMANDS or (command == "claimants" and args.action != "set")
+    reads_only = command in (*READ_ONLY_COMMANDS, *EXISTING_LOG_COMMANDS) or (
+        command == "claimants" and args.action != "set"
+    )
     store = open_store(location.url, create=not reads_only)
     if command == "seed":
         report = seed_store(store)
@@ -293,23 +328,18 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
     if command == "changes":
         return _changes(store, args)
     if command == "history":
-        frame = store.history(args.event_id)
-        columns = [
-            "revision",
-            "recorded_at",
-            "retracted",
-            "reason",
-            "recorded_by",
-            "figure_low",
-            "figure_best",
-            "figure_high",
-            "unit",
-            "claimant",
-            "event_date",
-            "description",
-        ]
-        frame["recorded_by"] = frame["recorded_by"].fillna("(not recorded)")  # rows from before 0002
-        print(frame[columns].to_string(index=False))
+        print(_history_text(args.event_id, changes.revision_log(store, args.event_id)))
+        return 0
+    if command == "add":
+        return _add(store, args)
+    if command == "revise":
+        return _revise(store, args)
+    if command == "retract":
+        try:
+            revision = store.retract(args.event_id, args.reason, expected_revision=args.expected_revision)
+        except StaleRevision as exc:
+            return _refused_stale(store, exc)
+        print(f"{args.event_id} retracted (revision {revision}, recorded by {access.current_actor().name})")
         return 0
     if command == "stats":
         stats = {"database": location.display, **store.stats()}
@@ -421,6 +451,105 @@ def _import(store, args: argparse.Namespace) -> int:
     return 0  # written, or nothing to write (a header-only file: warned above)
 
 
+def _history_text(event_id: str, log: pd.DataFrame) -> str:
+    """The change log of one claim: a line per revision (when, who, what, why), then its changed fields."""
+    lines = [f"{event_id}: {len(log)} revision{'s' if len(log) != 1 else ''}"]
+    for row in log.to_dict("records"):
+        who = row["recorded_by"] or "(not recorded)"  # rows from before 0002_recorded_by
+        parts = [
+            f"revision {row['revision']}",
+            f"{row['recorded_at']:%Y-%m-%d %H:%M:%S} UTC",
+            f"by {who}",
+            row["change"],
+        ]
+        if row["imported_from"]:
+            parts.append(f"imported from {row['imported_from']}")
+        if row["reason"]:
+            parts.append(f"reason: {row['reason']}")
+        lines.append("  ".join(parts))
+        if row["change"] in ("revised", "restored"):
+            lines += [
+                f"    {schema.FIELD_LABELS.get(name, name)}: {changes.shown_value(old)} → {changes.shown_value(new)}"
+                for name, old, new in row["changes"]
+            ] or ["    no field changed"]
+    return "\n".join(lines)
+
+
+def _refused_stale(store, exc: StaleRevision) -> int:
+    """A lost update refused: the reason, then what the revisions since changed, field by field."""
+    log = changes.revision_log(store, exc.event_id)
+    since = log.loc[log["revision"] > exc.expected]
+    print(f"error: {exc}", file=sys.stderr)
+    print("what changed since:\n" + _history_text(exc.event_id, since).split("\n", 1)[1], file=sys.stderr)
+    return 1
+
+
+def _read_claims(path: str) -> tuple[str, list]:
+    """The claims of a JSON file (or standard input for ``-``): an object, or a list of objects."""
+    name = "standard input" if path == "-" else path
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})") from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not data:
+        raise ValueError(f"{name}: give a JSON object (one claim) or a non-empty list of objects")
+    return name, [
+        {**item, "sources": schema.parse_sources(item["sources"])}
+        if isinstance(item, dict) and isinstance(item.get("sources"), str)
+        else item
+        for item in data
+    ]
+
+
+def _add(store, args: argparse.Namespace) -> int:
+    name, items = _read_claims(args.path)
+    try:
+        recorded = store.record_many(items, reason=args.reason)
+    except InvalidRecord as exc:
+        print("\n".join(f"error: {describe_claim_error(e, name)}" for e in exc.errors), file=sys.stderr)
+        print(f"nothing recorded: {len(exc.errors)} problem(s) in {name}", file=sys.stderr)
+        return 1
+    ids = ", ".join(r.event_id for r in recorded)
+    print(f"{len(recorded)} claim{'s' if len(recorded) != 1 else ''} recorded ({ids}) by {access.current_actor().name}")
+    return 0
+
+
+def _revise(store, args: argparse.Namespace) -> int:
+    changed = {}
+    for item in args.changes:
+        field_name, sep, value = item.partition("=")
+        field_name = field_name.strip()
+        if not sep or field_name not in schema.FIELD_NAMES:
+            known = ", ".join(schema.FIELD_NAMES)
+            raise ValueError(f"--set {item!r}: write FIELD=VALUE with one of the fields: {known}")
+        if field_name == "sources":
+            parsed = schema.parse_sources(value)
+            changed[field_name] = parsed
+        else:
+            changed[field_name] = value if value.strip() else None
+    try:
+        before = store.head_revision(args.event_id)
+        revision = store.revise(args.event_id, changed, args.reason, expected_revision=args.expected_revision)
+    except InvalidRecord as exc:
+        print("\n".join(f"error: {describe_claim_error(e, args.event_id)}" for e in exc.errors), file=sys.stderr)
+        print(f"nothing recorded: {args.event_id} is unchanged", file=sys.stderr)
+        return 1
+    except StaleRevision as exc:
+        return _refused_stale(store, exc)
+    if revision == before:
+        print(f"{args.event_id}: no field changed, nothing recorded (still revision {revision})")
+        return 0
+    log = changes.revision_log(store, args.event_id)
+    print(_history_text(args.event_id, log.loc[log["revision"] == revision]).split("\n", 1)[1])
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     parsed = validate_file(args.path, fmt=args.format, encoding=args.encoding)
     report = parsed.report
@@ -526,7 +655,7 @@ def _brief(store, args: argparse.Namespace) -> int:
     if fmt not in briefing.FORMATS:
         raise ValueError(f"{args.out}: the file name must end in .pdf or .html (the suffix picks the format)")
     protected = database_files(store)
-    briefing.check_target(args.out, force=args.force, protected=protected)  # before the work, not after
+    safe_write.check_target(args.out, force=args.force, protected=protected)  # before the work, not after
     request = briefing.BriefRequest(
         _filter_from(args), since=args.since, as_of=args.as_of, title=args.title, paper=args.paper, out=args.out.name
     )
@@ -536,7 +665,7 @@ def _brief(store, args: argparse.Namespace) -> int:
     except briefing.PdfUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    briefing.write_output(args.out, data, force=args.force, protected=protected)
+    safe_write.write_bytes(args.out, data, force=args.force, protected=protected)
     print(f"brief written to {args.out} ({len(data):,} bytes; revision token {document.colophon.revision_token})")
     return 0
 

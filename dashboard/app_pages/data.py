@@ -101,6 +101,8 @@ if stats["by_quality_flag"]:
 else:
     st.caption("No claim carries a quality flag.")
 st.caption(schema.FLAGGED_CLAIMS_RULE)  # our own text, no data in it
+if schema.REGION_DISAGREE_FLAG in stats["by_quality_flag"]:
+    st.caption(schema.REGION_DISAGREEMENT_RULE)  # which side wins, our own text
 
 with st.expander("Data dictionary: every field, rule and vocabulary", icon=":material/menu_book:"):
     st.markdown(schema.data_dictionary())  # our own generated text, no data in it

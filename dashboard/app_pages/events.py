@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import math
 
-import pandas as pd
 import streamlit as st
 
-from dashboard.events import grading
-from dashboard.events.schema import FIELD_LABELS, FIELD_NAMES
+from dashboard.events import changes, grading
 from dashboard.figures.style import category_label
-from dashboard.ui import data, downloads, page, selection, tables, text
+from dashboard.ui import data, desk, downloads, page, selection, tables, text
 
 PAGE_SIZES = (100, 250, 500)
 SORTS = {
@@ -23,10 +21,8 @@ SORTS = {
     "claimant": ("Claimant, then newest", ["claimant", "event_date", "event_id"], [True, False, True]),
     "figure": ("Largest figure first", ["figure_best", "event_date", "event_id"], [False, False, True]),
 }
-# Revision history: which fields to compare between revisions.
-_HISTORY_FIELDS = [f for f in FIELD_NAMES if f not in ("event_id", "origin")]
-
 view = page.start("Events")
+desk.notice()
 shown = view.shown
 
 left, middle, right = st.columns([3, 2, 2])
@@ -103,13 +99,8 @@ if "grade" in event:
         )
     )
 
-
-def _value(v: object) -> str:
-    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, pd.Timestamp):
-        return v.date().isoformat()
-    return str(v)
+if view.as_of is None:  # a past state is read, not corrected
+    desk.claim_controls(picked_id, int(event["revision"]), key="events-detail")
 
 
 fields, sources, history = st.tabs(["Fields", "Sources", "Revision history"])
@@ -123,42 +114,5 @@ with sources:
         column_config=tables.SOURCE_COLUMN_CONFIG,
     )
 with history:
-    revisions = data.get_store().history(picked_id)
-    if view.as_of is not None:  # a past state: the revisions known then, not those recorded since
-        revisions = revisions.loc[revisions["recorded_at"] <= view.as_of].reset_index(drop=True)
-    changed = []
-    for i in range(len(revisions)):
-        if i == 0:
-            changed.append("first version")
-            continue
-        before, after = revisions.iloc[i - 1], revisions.iloc[i]
-        diff = [f for f in _HISTORY_FIELDS if _value(before[f]) != _value(after[f])]
-        changed.append(
-            ", ".join(FIELD_LABELS[f] for f in diff)
-            if diff
-            else ("retracted" if after["retracted"] else "no field changed")
-        )
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Revision": revisions["revision"],
-                "Recorded (UTC)": revisions["recorded_at"],
-                "Changed": changed,
-                "Reason": revisions["reason"],
-                "Retracted": revisions["retracted"],
-                "Figure": [
-                    text.figure(lo, be, hi, unit)
-                    for lo, be, hi, unit in zip(
-                        revisions["figure_low"],
-                        revisions["figure_best"],
-                        revisions["figure_high"],
-                        revisions["unit"],
-                        strict=True,
-                    )
-                ],
-                "Batch": revisions["batch_id"],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    # Each revision: when, who, why, and the fields it changed (old → new); imports as well as edits.
+    desk.history_table(changes.revision_log(data.get_store(), picked_id, as_of=view.as_of))

@@ -109,6 +109,11 @@ st.plotly_chart(
 )
 downloads.chart_downloads(fig, key="region-map", title=map_title, flt=view.filter, events=in_view, chart_data=regions)
 
+# Regions newer than the boundaries' edition have no outline: said, never silently left uncoloured.
+unoutlined = maps.regions_without_outline(regions, in_view, boundaries)
+if len(unoutlined):
+    st.info(text.escape_markdown(maps.no_outline_notice(unoutlined)), icon=":material/info:")
+
 notes = []
 framed = maps.claims_in_views(in_view)
 # "Fit to data" frames every filtered claim by construction; a named view may frame none of them.

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard.events.schema import MEASURES
 from dashboard.figures import timeline
-from dashboard.ui import asof, downloads, page, selection, tables, text
+from dashboard.ui import asof, desk, downloads, page, selection, tables, text
 
 FREQUENCIES = {"week": "Week", "month": "Month"}
 
@@ -85,6 +85,18 @@ st.dataframe(
 )
 if len(listed) > limit:
     st.caption(f"Showing the newest {limit:,} of {len(listed):,}; the Events page lists them all.")
+if ids and view.as_of is None and desk.may_write("revise"):
+    # The selection's claims can be corrected or retracted right here (the Events page offers the same).
+    picked = st.selectbox(
+        "Correct or retract one of the selected claims",
+        sorted(listed["event_id"].astype(str)),
+        index=None,
+        key="timeline-desk-claim",
+        placeholder="Pick an event id",
+    )
+    if picked is not None:
+        row = listed.loc[listed["event_id"].astype(str) == picked].iloc[0]
+        desk.claim_controls(picked, int(row["revision"]), key="timeline-desk")
 
 # --- estimate evolution ---------------------------------------------------------------
 st.subheader("How estimates evolved", anchor=False)

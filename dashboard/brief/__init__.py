@@ -2,8 +2,9 @@
 
 ``build_brief`` fills the document model (``model.py``) from the store (``document.py``; the
 colophon's command and link in ``colophon.py``), ``brief_html``
-writes it as one HTML file (``html.py``), ``brief_pdf`` prints that with Chromium (``pdf.py``),
-and ``write_output`` puts either on disk safely (``output.py``). No Streamlit here.
+writes it as one HTML file (``html.py``), and ``brief_pdf`` prints that with Chromium (``pdf.py``).
+The command line writes either with ``dashboard.events.safe_write``, the same rules as every
+export. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dashboard.brief.colophon import dashboard_url, regenerate_command
 from dashboard.brief.document import build_brief
 from dashboard.brief.html import brief_html
 from dashboard.brief.model import DEFAULT_TITLE, PAPERS, Brief, BriefRequest
-from dashboard.brief.output import OutputRefused, check_target, write_output
 from dashboard.brief.pdf import PdfUnavailable, brief_pdf, print_html
 
 FORMATS = ("pdf", "html")
@@ -33,15 +33,12 @@ __all__ = [
     "PAPERS",
     "Brief",
     "BriefRequest",
-    "OutputRefused",
     "PdfUnavailable",
     "brief_html",
     "brief_pdf",
     "build_brief",
-    "check_target",
     "dashboard_url",
     "print_html",
     "regenerate_command",
     "render",
-    "write_output",
 ]

@@ -50,6 +50,7 @@ class Role(enum.IntEnum):
 # Every write the log accepts, and the least role that may do it: the one place to read it.
 ACTIONS: dict[str, Role] = {
     "import": Role.ANALYST,
+    "record": Role.ANALYST,  # one claim typed in by hand (the Record page, `conflict-monitor add`)
     "revise": Role.ANALYST,
     "retract": Role.ANALYST,
     "restore": Role.ADMIN,

@@ -218,6 +218,7 @@ def _what_changed(row: dict) -> str:
 
 
 def _shown(value: object) -> str:
+    """A field's value as the change lists write it ("—" for none, 11,500, 2024-11-05)."""
     if _missing(value):
         return "—"
     if isinstance(value, float) and value.is_integer():
@@ -260,3 +261,84 @@ def _missing(value: object) -> bool:
 def _as_datetime(value: dt.datetime | str) -> dt.datetime:
     """SQLite hands aggregate timestamps back as text; PostgreSQL as datetimes."""
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+# --- one claim's history as a change log (issue 16) ------------------------------------------------
+# The same field comparison as the list of changes above, applied revision by revision.
+REVISION_LOG_COLUMNS = (
+    "revision",
+    "recorded_at",
+    "recorded_by",
+    "reason",
+    "change",
+    "changes",
+    "what_changed",
+    "imported_from",
+)
+
+
+def revision_log(store: EventStore, event_id: str, as_of: dt.datetime | None = None) -> pd.DataFrame:
+    """Every revision of ``event_id`` (known at ``as_of``, UTC, when given) as a change log, oldest first.
+
+    Columns: ``revision``, ``recorded_at`` (UTC), ``recorded_by`` (None before it was recorded),
+    ``reason``; ``change``: "added" (the first revision), "revised", "retracted", or "restored" (a
+    revision after a retraction); ``changes``: the fields that differ from the revision before, as
+    ``(field, old, new)`` tuples (provenance fields left out, as in :func:`changes_between`);
+    ``what_changed``: those as text (``label: old → new; …``); ``imported_from``: the import's file
+    name for a revision written by an import, else None (typed in, or by a command).
+    Raises ``StoreError`` for an id the log has never held.
+    """
+    rows = store.history(event_id)
+    if as_of is not None:
+        rows = rows.loc[rows["recorded_at"] <= naive_utc(as_of)].reset_index(drop=True)
+    batch_ids = sorted({int(b) for b in rows["batch_id"].dropna()})
+    files: dict[int, str] = {}
+    if batch_ids:
+        with store.reading() as conn:
+            query = sa.select(import_batches.c.batch_id, import_batches.c.file_name).where(
+                import_batches.c.batch_id.in_(batch_ids)
+            )
+            files = {int(b): name for b, name in conn.execute(query)}
+    records = rows.to_dict("records")
+    out = []
+    for position, row in enumerate(records):
+        before = records[position - 1] if position else None
+        if before is None:
+            change, changed = "added", ()
+        elif row["retracted"]:
+            change, changed = "retracted", ()
+        else:
+            change, changed = ("restored" if before["retracted"] else "revised"), _changed_fields(before, row)
+        pairs = tuple((name, before.get(name), row.get(name)) for name in changed)  # type: ignore[union-attr]
+        if change == "revised":
+            text = "; ".join(f"{schema.FIELD_LABELS.get(n, n)}: {_shown(a)} → {_shown(b)}" for n, a, b in pairs)
+            text = text or "no field changed"
+        elif change == "restored":
+            text = "restored" + "".join(
+                f"; {schema.FIELD_LABELS.get(n, n)}: {_shown(a)} → {_shown(b)}" for n, a, b in pairs
+            )
+        else:
+            text = {"added": "first version", "retracted": "retracted"}[change]
+        batch = row.get("batch_id")
+        out.append(
+            {
+                "revision": int(row["revision"]),
+                "recorded_at": row["recorded_at"],
+                "recorded_by": None if _missing(row.get("recorded_by")) else row.get("recorded_by"),
+                "reason": None if _missing(row.get("reason")) else row.get("reason"),
+                "change": change,
+                "changes": pairs,
+                "what_changed": text,
+                "imported_from": None if _missing(batch) else files.get(int(batch)),
+            }
+        )
+    if not out:
+        return pd.DataFrame({name: pd.Series(dtype=object) for name in REVISION_LOG_COLUMNS})
+    # Text columns as plain objects: a missing reason or user stays None, not a NaN.
+    frame = pd.DataFrame({name: pd.Series([r[name] for r in out], dtype=object) for name in REVISION_LOG_COLUMNS})
+    frame["revision"] = frame["revision"].astype("int64")
+    frame["recorded_at"] = pd.to_datetime(frame["recorded_at"])
+    return frame
+
+
+shown_value = _shown  # public name for the command line's history text

@@ -154,7 +154,21 @@ QUALITY_FLAGS: dict[str, str] = {
     "source_high_zero": "The source gives high = 0 beside a larger low or best (a placeholder, not a bound); "
     "kept as given.",
     "check_deaths": 'UCDP marks the death figures as under review (code_status "Check deaths").',
+    "region_name_coordinates_disagree": "The record's admin-1 region and its coordinates disagree: the point lies "
+    "more than about 5 km outside the region named. Both are kept as given; see the region rule below.",
 }
+# Set by the import of an outside format on a record whose region and point disagree (geo.region_disagreements
+# decides); a native row is reported and carries it only if the file gives it.
+REGION_DISAGREE_FLAG = "region_name_coordinates_disagree"
+# Which side wins when a record's region and point disagree: decided here, printed in the data dictionary.
+REGION_DISAGREEMENT_RULE = (
+    f"A record flagged `{REGION_DISAGREE_FLAG}` keeps the region as the source names it (`admin1_code` and "
+    "`admin1_name`) and its coordinates as given: nothing is moved or renamed. Region counts, the region "
+    "filter and the map's colours use the named region; the map draws the point where the coordinates put it. "
+    "The import's report names the region the point lies in, so an analyst can decide which is right. "
+    "Imports of ACLED, UCDP and CNS files set the flag; a native file's row is reported, and carries the flag "
+    "only if the file gives it (the curated format never sets a flag by itself)."
+)
 # The flags that excuse the figure-order rule: a record carrying one keeps its figures as the source gave them.
 FIGURE_ORDER_FLAGS = frozenset({"source_figures_out_of_order", "source_high_zero"})
 # How charts and headline figures treat a flagged claim: decided here, printed in the data
@@ -661,6 +675,13 @@ def flag_set(value: str | None) -> frozenset[str]:
     return frozenset(value.split(",")) if value else frozenset()
 
 
+def with_flag(value: str | None, flag: str) -> str:
+    """A stored ``quality_flags`` value with ``flag`` added, in the stored spelling (sorted, each once)."""
+    if flag not in QUALITY_FLAGS:
+        raise ValueError(f"unknown quality flag {flag!r}; known: {', '.join(QUALITY_FLAGS)}")
+    return ",".join(sorted(flag_set(value) | {flag}))
+
+
 def _required_text(value: str) -> str:
     cleaned = _clean_text(value)
     if cleaned is None:
@@ -1125,6 +1146,7 @@ def data_dictionary() -> str:
         "",
     ]
     lines += ["### Flagged claims in charts and headline figures", "", FLAGGED_CLAIMS_RULE, ""]
+    lines += ["### Region and coordinates that disagree", "", REGION_DISAGREEMENT_RULE, ""]
     lines += ["## measures (series plotted on the Timeline)", ""]
     lines += [
         f"- `{k}`: {m.label} = category `{m.category}`, unit `{m.unit}`, subcategory "

@@ -145,6 +145,58 @@ class StoreError(Exception):
     """A problem the user can fix (unknown event, bad database URL, ...)."""
 
 
+class InvalidRecord(StoreError):
+    """A claim the schema refuses; ``errors`` name each field, value and rule (nothing was written)."""
+
+    def __init__(self, errors: Sequence[schema.FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(describe_claim_error(e) for e in self.errors))
+
+
+def describe_claim_error(error: schema.FieldError, source: str | None = None) -> str:
+    """One refused field in words: where (``source``, the claim's 1-based position), field, rule, value."""
+    where = [source] if source else []
+    if error.line is not None:
+        where.append(f"record {error.line}")
+    if error.column:
+        where.append(f"field {error.column!r}")
+    prefix = ", ".join(where) + ": " if where else ""
+    return f"{prefix}{error.rule} (value: {schema._preview(error.value)})"
+
+
+@dataclass(frozen=True)
+class RevisionNote:
+    """One revision recorded since a form was opened: who, when, why (for the lost-update refusal)."""
+
+    revision: int
+    recorded_at: dt.datetime
+    recorded_by: str | None
+    reason: str | None
+    retracted: bool
+
+
+class StaleRevision(StoreError):
+    """The claim changed since the form (or command) was opened on ``expected``: nothing was written.
+
+    ``since`` lists the revisions recorded after ``expected``, oldest first; the field-by-field
+    changes are in the claim's change log (``dashboard.events.changes.revision_log``).
+    """
+
+    def __init__(self, event_id: str, expected: int, since: Sequence[RevisionNote]) -> None:
+        self.event_id, self.expected, self.since = event_id, expected, list(since)
+        self.current = self.since[-1].revision if self.since else expected
+        writes = "; ".join(
+            f"revision {n.revision} {'retracted it' if n.retracted else 'changed it'} "
+            f"({n.recorded_at:%Y-%m-%d %H:%M:%S} UTC, by {n.recorded_by or 'an unrecorded user'}"
+            f"{f', reason: {n.reason!r}' if n.reason else ''})"
+            for n in self.since
+        )
+        super().__init__(
+            f"claim {event_id} changed since you opened it at revision {expected}: {writes or 'its history moved'}. "
+            "Nothing was saved: reload it and apply your change again."
+        )
+
+
 @dataclass
 class AppendResult:
     """What appending a batch of records did to the log."""
@@ -315,6 +367,26 @@ class EventStore:
 
     # --- transactions ------------------------------------------------------
     @contextmanager
+    def _writing_forward(self) -> Iterator[tuple[Connection, list[pa.Table]]]:
+        """A write transaction whose appended rows (put in the yielded list) carry the snapshot forward.
+
+        Used by every write that appends claims (imports, a claim recorded or corrected at the desk),
+        so the first page after it does not rebuild the current view from SQL.
+        """
+        written: list[pa.Table] = []
+        with self.writing() as conn:
+            before = self._view_before_write(conn)
+            yield conn, written
+            token = self.revision_token(conn)
+        if before is not None:
+            try:
+                self._roll_snapshot(before, written, token)
+            except Exception as exc:  # noqa: BLE001 - the write has landed; a snapshot only saves time
+                warnings.warn(
+                    f"the dashboard snapshot was not updated ({exc!r}); it is rebuilt on next read", stacklevel=3
+                )
+
+    @contextmanager
     def writing(self) -> Iterator[Connection]:
         """One write transaction: everything in it lands, or nothing does."""
         with self.engine.connect().execution_options(write=True) as conn, conn.begin():
@@ -351,19 +423,8 @@ class EventStore:
         if pc.count_distinct(table.column("event_id")).as_py() != table.num_rows:
             raise StoreError("the same event_id appears twice in one batch")
         if conn is None:
-            with self.writing() as own:
-                before = self._view_before_write(own)
-                written: list[pa.Table] = []
-                outcome = self.append(table, batch=batch, reason=reason, conn=own, written=written)
-                token = self.revision_token(own)
-            if before is not None:
-                try:
-                    self._roll_snapshot(before, written, token)
-                except Exception as exc:  # noqa: BLE001 - the append has landed; a snapshot only saves time
-                    warnings.warn(
-                        f"the dashboard snapshot was not updated ({exc!r}); it is rebuilt on next read", stacklevel=2
-                    )
-            return outcome
+            with self._writing_forward() as (own, written):
+                return self.append(table, batch=batch, reason=reason, conn=own, written=written)
 
         now = utc_now()
         actor = access.current_actor().name
@@ -511,24 +572,126 @@ class EventStore:
             view = _to_frame(before)  # nothing changed but the import history: same rows, new token
         _write_snapshot(pa.Table.from_pandas(view, preserve_index=False), path)
 
-    def revise(self, event_id: str, changes: dict[str, Any], reason: str) -> int:
-        """Record a correction as a new revision; returns its revision number."""
+    def record(self, data: dict[str, Any], *, reason: str | None = None) -> schema.EventRecord:
+        """Add one new claim (fields by their schema names), checked by the schema; returns it as stored.
+
+        Refused with :class:`InvalidRecord` (each field, value and rule) or, when the log already
+        holds the event id, with a StoreError: a correction is :meth:`revise`, not a second claim.
+        """
+        return self.record_many([data], reason=reason)[0]
+
+    def record_many(self, items: Sequence[dict[str, Any]], *, reason: str | None = None) -> list[schema.EventRecord]:
+        """Add new claims, all or nothing: every item is checked first (errors carry the item's
+        1-based position as ``line``), ids must be new and distinct, then one transaction writes them."""
+        access.require("record")
+        checked, errors = [], []
+        for position, data in enumerate(items, start=1):
+            if not isinstance(data, dict):
+                errors.append(schema.FieldError(position, None, data, "a claim must be an object of field: value"))
+                continue
+            result = schema.validate_record(data, line=position)
+            if isinstance(result, list):
+                errors += result
+            else:
+                checked.append((position, result))
+        seen: dict[str, int] = {}
+        for position, record in checked:
+            if record.event_id in seen:
+                errors.append(
+                    schema.FieldError(
+                        position, "event_id", record.event_id, f"the same event_id as claim {seen[record.event_id]}"
+                    )
+                )
+            seen.setdefault(record.event_id, position)
+        if errors:
+            raise InvalidRecord(sorted(errors, key=lambda e: e.line or 0))
+        if not checked:
+            raise StoreError("no claim to record")
+        with self._writing_forward() as (conn, written):
+            held = self._heads(conn, list(seen))
+            if held:
+                raise InvalidRecord(
+                    [
+                        schema.FieldError(
+                            position,
+                            "event_id",
+                            record.event_id,
+                            "the log already holds a claim with this id: choose another id, or correct that claim",
+                        )
+                        for position, record in checked
+                        if record.event_id in held
+                    ]
+                )
+            self.append([record for _, record in checked], reason=reason, conn=conn, written=written)
+        return [record for _, record in checked]
+
+    def revise(
+        self, event_id: str, changes: dict[str, Any], reason: str, *, expected_revision: int | None = None
+    ) -> int:
+        """Record a correction as a new revision; returns its revision number.
+
+        ``expected_revision``: the revision the correction was made from (the one a form was
+        opened on). If the claim has moved on since, :class:`StaleRevision` is raised and nothing
+        is written; the check runs inside the write transaction, which holds the writers' lock
+        (SQLite's BEGIN IMMEDIATE, PostgreSQL's advisory lock), so no write can slip in between.
+        A correction that changes no field writes nothing and returns the current revision.
+        """
         access.require("revise")
-        with self.writing() as conn:
+        reason = _required_reason(reason, "a correction")
+        with self._writing_forward() as (conn, written):
+            self._check_expected(conn, event_id, expected_revision)
             current = self._current_row(conn, event_id)
             data = {k: current[k] for k in schema.FIELD_NAMES} | changes
             data["sources"] = json.loads(current["sources"]) if "sources" not in changes else changes["sources"]
             checked = schema.validate_record(data)
             if isinstance(checked, list):
-                raise StoreError("; ".join(e.describe() for e in checked))
-            self.append([checked], reason=reason, conn=conn)
+                raise InvalidRecord(checked)
+            if checked.event_id != event_id:
+                raise StoreError(f"a correction cannot change the event id ({event_id!r} to {checked.event_id!r})")
+            self.append([checked], reason=reason, conn=conn, written=written)
             return self._heads(conn, [event_id])[event_id]["revision"]
 
-    def retract(self, event_id: str, reason: str) -> int:
-        """Withdraw an event with a tombstone revision; its history stays."""
+    def retract(self, event_id: str, reason: str, *, expected_revision: int | None = None) -> int:
+        """Withdraw an event with a tombstone revision; its history stays.
+
+        ``expected_revision`` guards against a lost update as in :meth:`revise`.
+        """
         actor = access.require("retract")
+        reason = _required_reason(reason, "a retraction")
         with self.writing() as conn:
+            self._check_expected(conn, event_id, expected_revision)
             return self._retract(conn, self._current_row(conn, event_id), reason, batch_id=None, recorded_by=actor.name)
+
+    def head_revision(self, event_id: str) -> int:
+        """The event's current revision number (a retraction counts); StoreError when the log has no such event."""
+        with self.reading() as conn:
+            head = self._heads(conn, [event_id]).get(event_id)
+        if head is None:
+            raise StoreError(f"no event with id {event_id!r}")
+        return int(head["revision"])
+
+    def _check_expected(self, conn: Connection, event_id: str, expected: int | None) -> None:
+        """Raise StaleRevision when ``event_id``'s head is no longer ``expected`` (inside the write transaction)."""
+        if expected is None:
+            return
+        head = self._heads(conn, [event_id]).get(event_id)
+        if head is None or head["revision"] == expected:
+            return  # an unknown event is reported by the write itself
+        since = conn.execute(
+            sa.select(
+                events.c.revision, events.c.recorded_at, events.c.recorded_by, events.c.reason, events.c.retracted
+            )
+            .where(events.c.event_id == event_id, events.c.revision > expected)
+            .order_by(events.c.revision)
+        ).all()
+        raise StaleRevision(
+            event_id,
+            expected,
+            [
+                RevisionNote(r.revision, _to_datetime(r.recorded_at), r.recorded_by, r.reason, bool(r.retracted))
+                for r in since
+            ],
+        )
 
     def retract_many(self, retractions: Sequence[tuple[str, str]], *, batch: BatchInfo) -> tuple[RetractResult, int]:
         """Withdraw many events (id, reason) in one transaction, recorded as one import batch.
@@ -541,17 +704,26 @@ class EventStore:
         with self.writing() as conn:
             batch_id = self._insert_batch(conn, batch, accepted=len(retractions), recorded_by=actor.name)
             heads = self._heads(conn, [event_id for event_id, _ in retractions])
+            # The current rows of all events to withdraw in one query (per 10,000 ids), not one per event:
+            # ACLED's deletion files list tens of thousands.
+            current = self._current_rows(conn, [h for h in heads.values() if not h["retracted"]])
+            withdrawn: dict[str, str] = {}
             for event_id, reason in retractions:
                 head = heads.get(event_id)
                 if head is None:
                     result.missing_ids.append(event_id)
-                elif head["retracted"]:
+                elif head["retracted"] or event_id in withdrawn:
                     result.already += 1
                 else:
-                    self._retract(
-                        conn, self._current_row(conn, event_id), reason, batch_id=batch_id, recorded_by=actor.name
-                    )
+                    withdrawn[event_id] = reason
                     result.retracted_ids.append(event_id)
+            rows = [
+                self._retraction_row(current[event_id], reason, batch_id=batch_id, recorded_by=actor.name)
+                for event_id, reason in withdrawn.items()
+            ]
+            for chunk in _chunks(rows):
+                conn.execute(events.insert(), chunk)
+            self._write_heads(conn, [], [self._retracted_head(row) for row in rows])
             conn.execute(
                 import_batches.update()
                 .where(import_batches.c.batch_id == batch_id)
@@ -562,11 +734,19 @@ class EventStore:
     def _retract(
         self, conn: Connection, current: dict[str, Any], reason: str, *, batch_id: int | None, recorded_by: str | None
     ) -> int:
-        event_id = current["event_id"]
-        revision = current["revision"] + 1
+        row = self._retraction_row(current, reason, batch_id=batch_id, recorded_by=recorded_by)
+        conn.execute(events.insert(), row)
+        self._write_heads(conn, [], [self._retracted_head(row)])
+        return row["revision"]
+
+    @staticmethod
+    def _retraction_row(
+        current: dict[str, Any], reason: str, *, batch_id: int | None, recorded_by: str | None
+    ) -> dict[str, Any]:
+        """The revision that withdraws ``current`` (an event's current row): its content, marked retracted."""
         row = {k: current[k] for k in schema.FIELD_NAMES}
         row.update(
-            revision=revision,
+            revision=current["revision"] + 1,
             recorded_at=utc_now(),
             reason=reason,
             retracted=True,
@@ -574,21 +754,17 @@ class EventStore:
             batch_id=batch_id,
             recorded_by=recorded_by,
         )
-        conn.execute(events.insert(), row)
-        self._write_heads(
-            conn,
-            [],
-            [
-                {
-                    "key": event_id,
-                    "event_id": event_id,
-                    "revision": revision,
-                    "content_hash": current["content_hash"],
-                    "retracted": True,
-                }
-            ],
-        )
-        return revision
+        return row
+
+    @staticmethod
+    def _retracted_head(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "key": row["event_id"],
+            "event_id": row["event_id"],
+            "revision": row["revision"],
+            "content_hash": row["content_hash"],
+            "retracted": True,
+        }
 
     @staticmethod
     def _insert_batch(conn: Connection, batch: BatchInfo, *, accepted: int, recorded_by: str | None) -> int:
@@ -776,6 +952,17 @@ class EventStore:
                 found[row["event_id"]] = dict(row)
         return found
 
+    @staticmethod
+    def _current_rows(conn: Connection, heads: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """The rows at the given heads' revisions, by event id: one query per 10,000 events."""
+        found: dict[str, dict[str, Any]] = {}
+        at_head = sa.and_(event_heads.c.event_id == events.c.event_id, event_heads.c.revision == events.c.revision)
+        for chunk in _chunks([head["event_id"] for head in heads], _IDS_PER_QUERY):
+            query = sa.select(events).join(event_heads, at_head).where(event_heads.c.event_id.in_(chunk))
+            for row in conn.execute(query).mappings():
+                found[row["event_id"]] = dict(row)
+        return found
+
     def _current_row(self, conn: Connection, event_id: str) -> dict[str, Any]:
         head = self._heads(conn, [event_id]).get(event_id)
         if head is None:
@@ -805,6 +992,14 @@ class EventStore:
             )
             for chunk in _chunks(moved):
                 conn.execute(statement, [{k: v for k, v in m.items() if k != "event_id"} for m in chunk])
+
+
+def _required_reason(reason: str | None, what: str) -> str:
+    """A correction or retraction says why: the reason is what the change log shows beside it."""
+    text = (reason or "").strip()
+    if not text:
+        raise StoreError(f"{what} needs a reason (what report or finding it rests on)")
+    return text
 
 
 def quality_flag_counts(flags: pd.Series) -> dict[str, int]:

@@ -9,6 +9,7 @@ but are never drawn as points.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -55,6 +56,9 @@ class MapView:
     label_regions: bool = False
     # ISO alpha-3 codes: outline only these countries' regions (empty: every country in bbox).
     countries: tuple[str, ...] = ()
+    # Outline only the regions that hold claims and their neighbours (within bbox), not every region
+    # the box touches: a box framing claims from Kursk to Japan touches over a thousand regions.
+    outline_claim_regions: bool = False
 
     @property
     def center(self) -> dict[str, float]:
@@ -149,11 +153,12 @@ def fit_view(
     Returns
     -------
     MapView
-        Labelled :data:`FIT_VIEW_LABEL`, with ``bbox`` the padded box (whose regions
-        the map outlines) and no region focus.
+        Labelled :data:`FIT_VIEW_LABEL`, with ``bbox`` the padded box, no region focus, and
+        ``outline_claim_regions`` set: the map outlines the regions in the box that hold
+        claims and their neighbours.
     """
     if extent is None:
-        return MapView(FIT_VIEW_LABEL, 20.0, 0.0, 0.6)
+        return MapView(FIT_VIEW_LABEL, 20.0, 0.0, 0.6, outline_claim_regions=True)
     west, south, east, north = extent
     half_lon = max(east - west, min_span) * (0.5 + pad)
     half_lat = max(north - south, min_span) * (0.5 + pad)
@@ -175,6 +180,7 @@ def fit_view(
         round((west + east) / 2, 4),
         round(zoom, 2),
         bbox=(west, south, east, north),
+        outline_claim_regions=True,
     )
 
 
@@ -265,6 +271,78 @@ def region_values(events: pd.DataFrame, value: str = "count") -> pd.DataFrame:
             "value": np.where(np.bincount(group[given], minlength=len(regions_found))[present] > 0, sums, np.nan),
             "event_ids": _data.ids_by_group(located["event_id"], region_of_row, len(present)),
         }
+    )
+
+
+def regions_without_outline(
+    regions: pd.DataFrame, events: pd.DataFrame, boundaries: geopandas.GeoDataFrame
+) -> pd.DataFrame:
+    """Regions that hold claims but have no outline in ``boundaries``, most claims first.
+
+    Regions created after the boundaries' edition (Natural Earth's admin-1: Mali's Ménaka and
+    Taoudénit, India's Telangana and Ladakh, ...) keep their ISO code and name on the claims but have
+    nothing to colour; no geometry is made up for them, so the page says which they are.
+
+    Parameters
+    ----------
+    regions : DataFrame
+        As from :func:`region_values` (``admin1_code`` and ``events`` are used).
+    events : DataFrame
+        The claims ``regions`` was computed from (``admin1_code`` and ``admin1_name``): the name
+        shown is the one the claims give, else pycountry's, else the code.
+    boundaries : GeoDataFrame
+        As from ``dashboard.events.geo.load_boundaries()``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``admin1_code``, ``name`` and ``claims`` (int); empty when every region is drawn.
+    """
+    columns = {"admin1_code": "object", "name": "object", "claims": "int64"}
+    if regions.empty:
+        return _data.empty(columns)
+    missing = regions.loc[~regions["admin1_code"].isin(boundaries["iso_3166_2"]).to_numpy()]
+    if missing.empty:
+        return _data.empty(columns)
+    codes = missing["admin1_code"].tolist()
+    # Only the rows of the missing regions (a few) are read for their names, not a million rows' text.
+    named = events.loc[events["admin1_code"].isin(codes).to_numpy(), ["admin1_code", "admin1_name"]]
+    named = named.loc[~_data.blank(named["admin1_name"]).to_numpy()]
+    given = dict(zip(named["admin1_code"].astype(str), named["admin1_name"].astype(str).str.strip(), strict=True))
+
+    def name(code: str) -> str:
+        subdivision = pycountry.subdivisions.get(code=code)
+        return given.get(code) or (subdivision.name if subdivision is not None else code)
+
+    out = pd.DataFrame(
+        {
+            "admin1_code": pd.Series(codes, dtype=object),
+            "name": pd.Series([name(c) for c in codes], dtype=object),
+            "claims": missing["events"].to_numpy(dtype="int64"),
+        }
+    )
+    return out.sort_values(["claims", "admin1_code"], ascending=[False, True], ignore_index=True)
+
+
+# Regions a notice names before it says "and N more".
+_NOTICE_REGIONS = 10
+
+
+def no_outline_notice(unoutlined: pd.DataFrame) -> str:
+    """The Map's notice for :func:`regions_without_outline`'s regions: how many claims, which regions (plain text)."""
+    claims = int(unoutlined["claims"].sum())
+    listed = [
+        f"{name} ({code}, {plural(n, 'claim')})"
+        for code, name, n in unoutlined[["admin1_code", "name", "claims"]].itertuples(index=False)
+    ]
+    shown = "; ".join(listed[:_NOTICE_REGIONS])
+    if len(listed) > _NOTICE_REGIONS:
+        shown += f"; and {len(listed) - _NOTICE_REGIONS} more"
+    return (
+        f"{plural(claims, 'claim')} {'is' if claims == 1 else 'are'} in "
+        f"{plural(len(listed), 'region')} the map has no outline for (newer than the boundaries' "
+        f"Natural Earth edition), so no region is coloured for them: {shown}. They keep their region "
+        "code and name; those with coordinates are drawn as points."
     )
 
 
@@ -448,14 +526,20 @@ def claims_in_views(events: pd.DataFrame) -> dict[str, int]:
     point = _data.has_point(events)
     lat = events["latitude"].to_numpy(dtype="float64", na_value=np.nan)
     lon = events["longitude"].to_numpy(dtype="float64", na_value=np.nan)
-    codes = events["admin1_code"].astype(object).where(events["admin1_code"].notna(), None).to_numpy()
-    coded = ~point & np.array([isinstance(c, str) and bool(c) for c in codes], dtype=bool)
+    # Region codes tested per distinct code, not per row: a loop and an object-array isin over the
+    # ~200k rows of a year at 1M events took 2 s of every Map rerun. The store's column is
+    # categorical already, so this costs nothing more.
+    codes = events["admin1_code"].astype("category")
+    distinct = pd.Series(codes.cat.categories.astype(str)).str.strip()
+    code_of_row = codes.cat.codes.to_numpy()
+    coded = ~point & ~_data.blank(codes).to_numpy()
     out = {}
     for key, spec in MAP_VIEWS.items():
         west, south, east, north = spec.bbox
         inside = point & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
         if spec.region_codes:
-            inside |= coded & np.isin(codes, spec.region_codes)
+            in_view = np.append(distinct.isin(spec.region_codes).to_numpy(), False)  # code -1 (missing): last
+            inside |= coded & in_view[code_of_row]
         else:
             inside |= coded
         out[key] = int(inside.sum())
@@ -492,8 +576,15 @@ def opening_view(events: pd.DataFrame, country_codes: Iterable[str]) -> str:
     return next((key for key in MAP_VIEWS if counts[key] >= FRAME_SHARE * located), FIT_VIEW)
 
 
-def view_regions(boundaries: geopandas.GeoDataFrame, view: str | MapView) -> geopandas.GeoDataFrame:
-    """Regions whose outline the view draws: those touching its ``bbox`` (in its ``countries``, if set)."""
+def view_regions(
+    boundaries: geopandas.GeoDataFrame, view: str | MapView, claim_regions: Iterable[str] = ()
+) -> geopandas.GeoDataFrame:
+    """Regions whose outline the view draws: those touching its ``bbox`` (in its ``countries``, if set).
+
+    For a view with ``outline_claim_regions`` (:func:`fit_view`), only those among ``claim_regions``
+    (codes of the regions holding claims) and their neighbours; all that touch the box when no
+    claim region has an outline (claims at sea, or only in regions newer than the boundaries).
+    """
     spec = _view(view)
     west, south, east, north = spec.bbox
     bounds = boundaries.geometry.bounds
@@ -502,6 +593,10 @@ def view_regions(boundaries: geopandas.GeoDataFrame, view: str | MapView) -> geo
     )
     if spec.countries:
         touches &= boundaries["country_code"].isin(spec.countries)
+    if spec.outline_claim_regions:
+        near = geo.region_neighbours(boundaries, claim_regions)
+        if near:
+            touches &= boundaries["iso_3166_2"].isin(near)
     return boundaries.loc[touches.to_numpy()]
 
 
@@ -514,16 +609,39 @@ def _view(view: str | MapView) -> MapView:
         raise ValueError(f"unknown map view {view!r}; choose one of {', '.join(MAP_VIEWS)}") from None
 
 
+# At this zoom and closer, outlines are drawn as the boundaries give them (their own detail, ~1 km).
+_DETAIL_ZOOM = 4.5
+
+
+def simplify_tolerance(zoom: float) -> float:
+    """Degrees of simplification for a map at ``zoom``: a quarter of a screen pixel, at least 0.02°.
+
+    A pixel spans 360 / (512 * 2**zoom) degrees of longitude (MapLibre's 512 px tiles): 0.23° at the
+    six-country zoom (1.6), 0.47° at the world's (0.6). A quarter pixel keeps outlines sharp in a
+    PNG exported at twice the size; 0 (no simplification) from zoom 4.5, where the boundaries'
+    own detail is about what a pixel shows.
+    """
+    if zoom >= _DETAIL_ZOOM:
+        return 0.0
+    return max(0.02, 360.0 / (_TILE_PX * 2**zoom) / 4)
+
+
+def coordinate_decimals(zoom: float) -> int:
+    """Decimals the outlines' coordinates are sent with: 0.001° (~100 m) when close, else 0.01° (~1 km),
+    still a tenth of a pixel at zoom 4.5 and less further out."""
+    return 3 if zoom >= _DETAIL_ZOOM else 2
+
+
 def simplified_regions(regions: geopandas.GeoDataFrame, zoom: float) -> geopandas.GeoDataFrame:
-    """``regions`` with only code, name and geometry, simplified for the zoom.
+    """``regions`` with only code, name and geometry, simplified for the zoom (:func:`simplify_tolerance`).
 
     Simplify every region a figure draws in one call: ``coverage_simplify``
     keeps shared borders shared, so neighbours never gap or overlap.
     """
-    tolerance = 0.0 if zoom >= 4.5 else (0.02 if zoom >= 2.5 else 0.05)
+    tolerance = simplify_tolerance(zoom)
     geometry = regions.geometry.to_numpy()
     if tolerance and len(geometry):
-        geometry = shapely.coverage_simplify(geometry, tolerance)
+        geometry = _coverage_simplified(geometry, regions["iso_3166_2"].to_numpy(), tolerance)
     return geopandas.GeoDataFrame(
         {"iso_3166_2": regions["iso_3166_2"].to_numpy(), "name": regions["name"].to_numpy()},
         geometry=geometry,
@@ -531,11 +649,36 @@ def simplified_regions(regions: geopandas.GeoDataFrame, zoom: float) -> geopanda
     )
 
 
-def _geojson(regions: geopandas.GeoDataFrame) -> dict:
+# Simplified outlines kept for reuse: a map rerun draws the same regions at the same zoom, and
+# simplifying the six countries' ~190 regions took ~0.25 s of every Map rerun at the "All" view.
+_SIMPLIFIED: dict[tuple, np.ndarray] = {}
+_SIMPLIFIED_KEPT = 16
+_SIMPLIFIED_LOCK = threading.Lock()
+
+
+def _coverage_simplified(geometry: np.ndarray, codes: np.ndarray, tolerance: float) -> np.ndarray:
+    """``shapely.coverage_simplify(geometry, tolerance)``, remembered for the same regions and tolerance.
+
+    The key holds the codes and each polygon's bounds, so other boundaries with the same codes (a
+    test's hand-made file) are not mistaken for these.
+    """
+    key = (tolerance, tuple(codes), shapely.bounds(geometry).round(6).tobytes())
+    found = _SIMPLIFIED.get(key)
+    if found is None:
+        found = shapely.coverage_simplify(geometry, tolerance)
+        with _SIMPLIFIED_LOCK:  # sessions rerun in threads of one server
+            while len(_SIMPLIFIED) >= _SIMPLIFIED_KEPT:
+                del _SIMPLIFIED[next(iter(_SIMPLIFIED))]
+            _SIMPLIFIED[key] = found
+    return found
+
+
+def _geojson(regions: geopandas.GeoDataFrame, decimals: int = 3) -> dict:
     """A FeatureCollection of ``regions`` (``properties.iso_3166_2`` only) for a choroplethmap trace.
 
-    Each ring's coordinates are one numpy array (rounded to 0.001°, ~100 m: finer than the
-    boundaries' own detail, and the same rounding keeps shared borders shared). Plotly deep-copies a
+    Each ring's coordinates are one numpy array, rounded to ``decimals`` (3: 0.001°, ~100 m, finer
+    than the boundaries' own detail; see :func:`coordinate_decimals`), and the same rounding keeps
+    shared borders shared; a point that rounds onto the one before it is left out. Plotly deep-copies a
     trace's geojson when it builds the figure and again when Streamlit serialises it: as nested
     tuples of floats (``__geo_interface__``) each copy of the ~87k points took ~0.12 s; an array
     copies in one go, and the JSON is the same nested lists. Each trace carries only its own
@@ -547,7 +690,7 @@ def _geojson(regions: geopandas.GeoDataFrame) -> dict:
         # Offsets: rings → points, polygons → rings, and (multipolygons, or a mix) geometries → polygons.
         ring_ends, polygon_ends = offsets[0], offsets[1]
         geometry_ends = offsets[2] if kind == shapely.GeometryType.MULTIPOLYGON else np.arange(len(regions) + 1)
-        coords = np.round(coords, 3)
+        coords, ring_ends = _without_repeats(np.round(coords, decimals), ring_ends)
         for i, code in enumerate(regions["iso_3166_2"]):
             polygons = [
                 [coords[ring_ends[r] : ring_ends[r + 1]] for r in range(polygon_ends[p], polygon_ends[p + 1])]
@@ -563,13 +706,38 @@ def _geojson(regions: geopandas.GeoDataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def outline_trace(regions: geopandas.GeoDataFrame, focus: tuple[str, ...], label: str) -> go.Choroplethmap | None:
-    """Grey outlines of ``regions``: the view's own (``focus``) darker, neighbours lighter."""
+def _without_repeats(coords: np.ndarray, ring_ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ring coordinates without points equal to the one before (as rounding makes them), and the new ring offsets.
+
+    A ring keeps its first point, and every point of a ring that would be left with fewer than four
+    (a closed ring's minimum): a tiny island stays drawn, however coarse the rounding.
+    """
+    if len(coords) == 0:
+        return coords, ring_ends
+    repeat = np.zeros(len(coords), dtype=bool)
+    repeat[1:] = (coords[1:] == coords[:-1]).all(axis=1)
+    lengths = np.diff(ring_ends)
+    ring_of_point = np.repeat(np.arange(len(lengths)), lengths)
+    repeat[ring_ends[:-1][lengths > 0]] = False  # each ring's first point
+    kept = lengths - np.bincount(ring_of_point, weights=repeat, minlength=len(lengths)).astype(lengths.dtype)
+    repeat &= (kept >= 4)[ring_of_point]
+    keep = ~repeat
+    ends = np.concatenate(([0], np.cumsum(np.bincount(ring_of_point, weights=keep, minlength=len(lengths)))))
+    return coords[keep], ends.astype(ring_ends.dtype)
+
+
+def outline_trace(
+    regions: geopandas.GeoDataFrame, focus: tuple[str, ...], label: str, *, decimals: int = 3
+) -> go.Choroplethmap | None:
+    """Grey outlines of ``regions``: the view's own (``focus``) darker, neighbours lighter.
+
+    ``decimals``: the coordinates' rounding (:func:`coordinate_decimals` of the map's zoom).
+    """
     if regions.empty:
         return None
     in_focus = regions["iso_3166_2"].isin(focus).to_numpy() if focus else np.ones(len(regions), dtype=bool)
     return go.Choroplethmap(
-        geojson=_geojson(regions),
+        geojson=_geojson(regions, decimals),
         featureidkey="properties.iso_3166_2",
         locations=regions["iso_3166_2"].tolist(),
         z=in_focus.astype(int).tolist(),
@@ -766,20 +934,27 @@ def region_map(
     counts_claims = (
         value_label.strip().lower() in ("claims", "number of claims") if value_is_count is None else value_is_count
     )
-    shown = regions.loc[regions["value"].notna().to_numpy()] if len(regions) else regions
+    # Only regions with an outline are coloured: a region newer than the boundaries has none (the page
+    # names those, see regions_without_outline), and its hover text would go to the browser for nothing.
+    shown = (
+        regions.loc[(regions["value"].notna() & regions["admin1_code"].isin(boundaries["iso_3166_2"])).to_numpy()]
+        if len(regions)
+        else regions
+    )
     names = dict(zip(boundaries["iso_3166_2"], boundaries["name"], strict=True))
-    around = view_regions(boundaries, spec)
+    around = view_regions(boundaries, spec, regions["admin1_code"] if len(regions) else ())
     valued_codes = set(shown["admin1_code"]) if len(shown) else set()
     drawn = boundaries.loc[
         (boundaries["iso_3166_2"].isin(around["iso_3166_2"]) | boundaries["iso_3166_2"].isin(valued_codes)).to_numpy()
     ]
     drawn = simplified_regions(drawn, spec.zoom)
+    decimals = coordinate_decimals(spec.zoom)
 
     # Traces are collected and given to go.Figure once, with the whole layout: each fig.add_trace or
     # update_layout validates and copies what is already there (0.5 s on a map of 25,000 points).
     traces: list = []
     unvalued = drawn["iso_3166_2"].isin(around["iso_3166_2"]) & ~drawn["iso_3166_2"].isin(valued_codes)
-    outlines = outline_trace(drawn.loc[unvalued.to_numpy()], spec.region_codes, "no matching claims")
+    outlines = outline_trace(drawn.loc[unvalued.to_numpy()], spec.region_codes, "no matching claims", decimals=decimals)
     if outlines is not None:
         traces.append(outlines)
     if len(shown):
@@ -788,7 +963,7 @@ def region_map(
         traces.append(
             dict(
                 type="choroplethmap",
-                geojson=_geojson(drawn.loc[drawn["iso_3166_2"].isin(valued_codes).to_numpy()]),
+                geojson=_geojson(drawn.loc[drawn["iso_3166_2"].isin(valued_codes).to_numpy()], decimals),
                 featureidkey="properties.iso_3166_2",
                 locations=codes,
                 z=shown["value"].astype(float).tolist(),

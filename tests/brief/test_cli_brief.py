@@ -80,7 +80,7 @@ def test_existing_files_are_refused_unless_forced_and_bad_names_explained(brief_
     out = tmp_path / "brief.html"
     out.write_text("keep me")
     assert run(brief_store, "--out", str(out)) == 1
-    assert "already exists: choose another name or pass --force" in capsys.readouterr().err
+    assert "exists; choose a new file name or use --force to replace it" in capsys.readouterr().err
     assert out.read_text() == "keep me"
     assert run(brief_store, "--out", str(tmp_path / "brief.docx")) == 1
     assert "must end in .pdf or .html" in capsys.readouterr().err
@@ -96,5 +96,10 @@ def test_the_database_file_is_never_overwritten(tmp_path, capsys):
     database = tmp_path / "log.html"  # a database whose name looks like a brief
     database.write_bytes(b"")
     assert cli.main(["--db", f"sqlite:///{database}", "brief", "--out", str(database), "--force"]) == 1
-    assert "refusing to write the brief over the database file" in capsys.readouterr().err
+    assert "it is the database in use" in capsys.readouterr().err
+    assert database.read_bytes().startswith(b"SQLite format 3")
+    # A link to the database under a brief's name is the database too.
+    (tmp_path / "brief.html").symlink_to(database)
+    assert cli.main(["--db", f"sqlite:///{database}", "brief", "--out", str(tmp_path / "brief.html"), "--force"]) == 1
+    assert "it is the database in use" in capsys.readouterr().err
     assert database.read_bytes().startswith(b"SQLite format 3")

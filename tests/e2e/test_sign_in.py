@@ -151,6 +151,8 @@ def test_viewer_signs_in_cannot_import_and_signs_out(tab, signin_server, signin_
     before = store.revision_token()
     sign_in(tab, signin_server, "vera@example.org")
     expect(tab.locator('[data-testid="stSidebar"]').get_by_text("(viewer)")).to_be_visible()
+    # No desk for a viewer: the Record page is not in the menu (the store refuses their writes anyway).
+    expect(tab.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Record a claim")).to_have_count(0)
     open_data_page(tab, signin_server)
     main = tab.locator('[data-testid="stMain"]')
     expect(main.get_by_text(re.compile("vera@example.org has the viewer role"))).to_be_visible()
@@ -169,6 +171,7 @@ def test_viewer_signs_in_cannot_import_and_signs_out(tab, signin_server, signin_
 def test_analyst_signs_in_imports_and_is_recorded(tab, signin_server, signin_db, provider):
     sign_in(tab, signin_server, "ana@example.org")
     expect(tab.locator('[data-testid="stSidebar"]').get_by_text("(analyst)")).to_be_visible()
+    expect(tab.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Record a claim")).to_have_count(1)
     open_data_page(tab, signin_server)
     main = tab.locator('[data-testid="stMain"]')
     main.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(UPLOAD)

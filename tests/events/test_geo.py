@@ -121,3 +121,15 @@ def test_assign_admin1_agrees_with_the_gazetteer():
     pandas.testing.assert_series_equal(located["admin1_code"], gazetteer["admin1_code"], check_dtype=False)
     pandas.testing.assert_series_equal(located["admin1_name"], gazetteer["admin1_name"], check_dtype=False)
     pandas.testing.assert_series_equal(located["country_code"], gazetteer["country_code"], check_dtype=False)
+
+
+def test_region_neighbours_cross_borders_and_skip_regions_without_an_outline():
+    boundaries = geo.load_boundaries()
+    near = geo.region_neighbours(boundaries, ["BJ-AL", "ML-9"])  # Alibori; Ménaka has no polygon
+    # Alibori's neighbours in Benin, Niger, Nigeria and Burkina Faso, and nothing further.
+    assert near == {"BJ-AL", "BJ-AK", "BJ-BO", "NE-3", "NE-6", "NG-KE", "NG-NI", "BF-TAP"}
+    assert geo.region_neighbours(boundaries, ["BJ-AL"]) == near  # remembered, the same answer
+    assert geo.region_neighbours(boundaries, []) == set()
+    # Other boundaries (a hand-made file with the same codes) are not answered from the cache.
+    benin = boundaries.loc[boundaries["country_code"].eq("BEN").to_numpy()]
+    assert geo.region_neighbours(benin, ["BJ-AL"]) == {"BJ-AL", "BJ-AK", "BJ-BO"}

@@ -105,3 +105,15 @@ def test_a_failed_roll_forward_does_not_fail_the_append(sqlite_store, make_recor
         result, _ = sqlite_store.append([make_record(event_id="F1")])
     assert result.new == 1
     pd.testing.assert_frame_equal(sqlite_store.current_events(), sql_view(sqlite_store))
+
+
+def test_a_claim_recorded_or_corrected_at_the_desk_carries_the_snapshot_forward(sqlite_store, record_data):
+    sqlite_store.record(record_data(event_id="D1"))
+    sqlite_store.current_events()
+    sqlite_store.record(record_data(event_id="D2", claimant="Ukraine HUR"), reason="HUR statement")
+    assert current_snapshot(sqlite_store).is_file()  # written by the save, not by a later read
+    assert_snapshot_matches_sql(sqlite_store)
+    sqlite_store.revise("D1", {"figure_best": 11500}, "NIS update", expected_revision=1)
+    assert current_snapshot(sqlite_store).is_file()
+    assert_snapshot_matches_sql(sqlite_store)
+    assert sqlite_store.current_events().set_index("event_id").loc["D1", "figure_best"] == 11500.0

@@ -57,8 +57,8 @@ def test_detail_view_shows_sources_and_revisions(open_page, page_store):
     assert list(sources["Link"]) == ["https://example.org/d04", "http://example.org/d04b"]
     history = next(t for t in detail_tables if "Revision" in t.columns)
     assert list(history["Revision"]) == [1, 2]
-    assert history["Changed"].iloc[1] == "Best estimate"
-    assert history["Figure"].iloc[1] == "about 11,500 troops (10,000–12,000)"
+    # A change log (issue 16): each revision's changed fields, old → new, who and why.
+    assert history["What changed (old → new)"].iloc[1] == "Best estimate: 11,000 → 11,500"
     fields = next(t for t in detail_tables if "Field" in t.columns).set_index("Field")["Value"]
     # Reader labels and words, never raw field names, raw floats or "None".
     assert fields["Figure"] == "about 11,500 troops (10,000–12,000)"

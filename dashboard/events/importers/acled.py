@@ -11,15 +11,17 @@ from typing import Any
 
 from dashboard.events.importers.base import RowError
 from dashboard.events.importers.cells import (
-    Cells,
+    LONG_TEXT,
+    Columns,
     clip,
     dataset_source,
     has_columns,
     join_lines,
     pin_to_precision,
+    required_date,
     slug,
 )
-from dashboard.events.importers.dates import DAY_FIRST
+from dashboard.events.importers.dates import DAY_FIRST, parse_date
 from dashboard.events.importers.places import admin1_from_name, country_from_name, country_from_numeric
 from dashboard.events.schema import UNGRADED_CREDIBILITY, UNGRADED_RELIABILITY
 
@@ -115,70 +117,103 @@ def matches(columns: list[str]) -> bool:
     return has_columns(columns, REQUIRED_COLUMNS)
 
 
-def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    """One ACLED row to record fields; raises RowError for a value ACLED would not write."""
-    cells = Cells(row)
+def to_record_columns(cells: Columns, context: dict[str, Any]) -> dict[str, list[Any]]:
+    """ACLED rows to record fields, column by column; a value ACLED would not write fails its row.
+
+    The columns are read in one fixed order (``Columns`` keeps each row's first problem).
+    """
+    rows = range(cells.rows)
     event_id = cells.required("event_id_cnty")
-    api_layout = all(column in cells for column in API_COLUMNS)
+    api_layout = [all(has) for has in zip(*(cells.has(column) for column in API_COLUMNS), strict=True)]
     precision = cells.code("time_precision", TIME_PRECISIONS, "ACLED's time precision: 1 day, 2 week, 3 month")
-    event_date = cells.required_date("event_date", context, DAY_FIRST if api_layout else None)
+    order = context.get("date_order", {}).get("event_date")
+    event_date = cells.each(
+        lambda text, api: required_date("event_date", text, order or (DAY_FIRST if api else None)),
+        cells.text("event_date"),
+        api_layout,
+    )
     category = cells.code("event_type", EVENT_TYPES, "ACLED's event types")
     fatalities = cells.count("fatalities")
-    country_code = country_from_numeric(cells.text("iso")) or country_from_name(cells.text("country"))
-    region = admin1_from_name(cells.text("admin1"), country_code)
+    by_iso = cells.each(country_from_numeric, cells.text("iso"))
+    # The country's name is read only where its ISO number gave no country.
+    by_name = cells.each(country_from_name, cells.text_where("country", [code is None for code in by_iso]))
+    country_code = [code or name for code, name in zip(by_iso, by_name, strict=True)]
+    admin1 = cells.text("admin1")
+    region = cells.each(admin1_from_name, admin1, country_code)
     outlets = cells.text("source")
+    subcategory = cells.each(slug, cells.text("sub_event_type"))
+    actor = cells.required("actor1")
+    counterpart = cells.each(clip, cells.text("actor2"))
+    location = cells.each(clip, cells.text("location"))
+    latitude = cells.number("latitude", "latitude must be decimal degrees, e.g. 51.19")
+    longitude = cells.number("longitude", "longitude must be decimal degrees, e.g. 35.27")
+    geo_precision = cells.code("geo_precision", GEO_PRECISIONS, "ACLED's geo precision")
+    admin1_clipped = cells.each(clip, admin1)
+    description = _descriptions(cells)
+    coded_on = cells.each(_timestamp_date, cells.text("timestamp"))
     return {
-        "event_id": f"acled:{event_id}",
+        "event_id": [f"acled:{e}" for e in event_id],
         "original_id": event_id,
-        "event_date": pin_to_precision(event_date, precision),
+        "event_date": cells.each(pin_to_precision, event_date, precision),
         "date_precision": precision,
         "category": category,
-        "subcategory": slug(cells.text("sub_event_type")),
-        "actor": cells.required("actor1"),
-        "counterpart": clip(cells.text("actor2")),
-        "claimant": CLAIMANT,
+        "subcategory": subcategory,
+        "actor": actor,
+        "counterpart": counterpart,
+        "claimant": [CLAIMANT] * cells.rows,
         "figure_low": fatalities,
-        "unit": "killed" if fatalities is not None else None,
-        "location": clip(cells.text("location")),
-        "latitude": cells.number("latitude", "latitude must be decimal degrees, e.g. 51.19"),
-        "longitude": cells.number("longitude", "longitude must be decimal degrees, e.g. 35.27"),
-        "geo_precision": cells.code("geo_precision", GEO_PRECISIONS, "ACLED's geo precision"),
+        "unit": ["killed" if f is not None else None for f in fatalities],
+        "location": location,
+        "latitude": latitude,
+        "longitude": longitude,
+        "geo_precision": geo_precision,
         "country_code": country_code,
-        "admin1_code": region[0] if region else None,
-        "admin1_name": region[1] if region else clip(cells.text("admin1")),
-        "description": join_lines(
-            cells.text("notes"),
-            _labelled("Associated with actor 1", cells.text("assoc_actor_1")),
-            _labelled("Associated with actor 2", cells.text("assoc_actor_2")),
-            _labelled("Tags", cells.text("tags")),
-        ),
+        "admin1_code": [r[0] if r else None for r in region],
+        "admin1_name": [r[1] if r else a for r, a in zip(region, admin1_clipped, strict=True)],
+        "description": description,
         "sources": [
-            dataset_source(
-                CLAIMANT,
-                f"ACLED event {event_id}" + (f"; sources: {outlets}" if outlets else ""),
-                _timestamp_date(cells) or event_date,
-                SOURCE_URL,
-            )
+            [
+                dataset_source(
+                    CLAIMANT,
+                    f"ACLED event {event_id[i]}" + (f"; sources: {outlets[i]}" if outlets[i] else ""),
+                    coded_on[i] or event_date[i],
+                    SOURCE_URL,
+                )
+            ]
+            for i in rows
         ],
-        "confidence": "medium",
+        "confidence": ["medium"] * cells.rows,
         # Ungraded, never guessed (schema.IMPORTER_GRADE_RULE): the dataset grades none of its sources.
-        "source_reliability": UNGRADED_RELIABILITY,
-        "credibility": UNGRADED_CREDIBILITY,
-        "origin": NAME,
+        "source_reliability": [UNGRADED_RELIABILITY] * cells.rows,
+        "credibility": [UNGRADED_CREDIBILITY] * cells.rows,
+        "origin": [NAME] * cells.rows,
     }
 
 
-def _labelled(label: str, text: str) -> str | None:
-    return f"{label}: {text}" if text else None
+def _descriptions(cells: Columns) -> list[str | None]:
+    """The notes, then the associated actors and tags, one per line."""
+    notes = cells.text("notes")
+    extras = [
+        [f"{label}: {text}" if text else None for text in cells.text(column)]
+        for label, column in (
+            ("Associated with actor 1", "assoc_actor_1"),
+            ("Associated with actor 2", "assoc_actor_2"),
+            ("Tags", "tags"),
+        )
+    ]
+    # Most rows have notes only: those are the notes clipped (the texts are already stripped).
+    return [
+        join_lines(note, *more) if any(more) else (note if 0 < len(note) <= LONG_TEXT else clip(note, LONG_TEXT))
+        for note, *more in zip(notes, *extras, strict=True)
+    ]
 
 
-def _timestamp_date(cells: Cells) -> dt.date | None:
+def _timestamp_date(text: str) -> dt.date | None:
     """ACLED's timestamp: when the row was last coded, as Unix seconds (or a date)."""
-    text = cells.text("timestamp")
     rule = "timestamp must be Unix seconds (e.g. 1672782338) or a date"
     try:
         if text.removesuffix(".0").isdigit():
             return dt.datetime.fromtimestamp(int(text.removesuffix(".0")), dt.UTC).date()
-        return cells.date("timestamp", {})
+        return parse_date(text, "timestamp")
     except (OverflowError, OSError, ValueError, RowError):
         raise RowError("timestamp", text, rule) from None

@@ -9,9 +9,12 @@ A format module (``native``, ``acled``, ``ucdp``, ``cns``) provides:
     rows printed by ``conflict-monitor schema``;
 ``matches(columns) -> bool``
     whether a header belongs to this format (``--format auto``);
-``to_record_data(row, context) -> dict``
-    one input row (column -> text) to record fields, raising
-    :class:`RowError` for a problem the schema cannot see (e.g. an ambiguous date).
+``to_record_columns(cells, context) -> dict[str, list]`` (``acled``, ``ucdp``, ``cns``)
+    all rows' cells (a :class:`~dashboard.events.importers.cells.Columns`) to record fields, one
+    list of values per field; a problem the schema cannot see (e.g. an ambiguous date) is a
+    :class:`RowError` recorded against its row in ``cells.errors``;
+``to_record_data(row, context) -> dict`` (``native``)
+    one input row (column -> text) to record fields, raising :class:`RowError` likewise.
 """
 
 from __future__ import annotations

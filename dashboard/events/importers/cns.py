@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dashboard.events.importers.base import RowError
-from dashboard.events.importers.cells import Cells, clip, has_columns, join_lines
+from dashboard.events.importers.cells import FAILED, Columns, clip, has_columns, join_lines
+from dashboard.events.importers.dates import parse_date
 from dashboard.events.importers.places import admin1_from_name
 from dashboard.events.schema import UNGRADED_CREDIBILITY, UNGRADED_RELIABILITY
 
@@ -134,70 +135,88 @@ def matches(columns: list[str]) -> bool:
     return has_columns(columns, REQUIRED_COLUMNS)
 
 
-def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    """One launch row to record fields; raises RowError for a value CNS would not write."""
-    cells = Cells(row)
-    number = cells.required("F1").removesuffix(".0")
-    launched, precision = _launch_date(cells, context)
-    entered = cells.date("Date Entered/Updated", context)
-    latitude = _degrees(cells, "Facility Latitude", "NS", 90)
-    longitude = _degrees(cells, "Facility Longitude", "EW", 180)
-    if latitude is None or longitude is None:
-        latitude = longitude = None
-    apogee, apogee_note = _distance(cells, "Apogee")
-    distance, distance_note = _distance(cells, "Distance Travelled")
-    region = _province(cells.text("Facility Location"))
+def to_record_columns(cells: Columns, context: dict[str, Any]) -> dict[str, list[Any]]:
+    """Launch rows to record fields, column by column; a value CNS would not write fails its row.
+
+    The columns are read in one fixed order (``Columns`` keeps each row's first problem).
+    """
+    orders = context.get("date_order", {})
+    number = [text.removesuffix(".0") for text in cells.required("F1")]
+    launch = cells.each(lambda text: _launch_date(text, orders.get("Date")), cells.required("Date"))
+    launched = [value[0] if value is not FAILED else value for value in launch]
+    entered = cells.date("Date Entered/Updated", orders.get("Date Entered/Updated"))
+    latitude = cells.each(lambda text: _degrees("Facility Latitude", text, "NS", 90), cells.text("Facility Latitude"))
+    longitude = cells.each(
+        lambda text: _degrees("Facility Longitude", text, "EW", 180), cells.text("Facility Longitude")
+    )
+    located = [lat is not None and lon is not None for lat, lon in zip(latitude, longitude, strict=True)]
+    apogee = cells.each(lambda text: _distance("Apogee", text), cells.text("Apogee"), placeholder=(None, None))
+    distance = cells.each(
+        lambda text: _distance("Distance Travelled", text), cells.text("Distance Travelled"), placeholder=(None, None)
+    )
+    region = cells.each(_province, cells.text("Facility Location"))
+    subcategory = cells.each(_missile_type, cells.text("Missile Type"))
+    missile_name = cells.each(_known, cells.text("Missile Name"))
+    launch_site = cells.each(_known, cells.text("Facility Name"))
+    place = cells.each(_known, cells.text("Facility Location"))
+    outcome = cells.each(clip, cells.text("Test Outcome"))
+    confirmed = [text.casefold() == "confirmed" for text in cells.text("Confirmation Status")]
+    description = _descriptions(cells, apogee, distance)
+    sources = cells.each(_sources, cells.text("Source(s)"), [e or d for e, d in zip(entered, launched, strict=True)])
     return {
-        "event_id": f"cns:{number}",
+        "event_id": [f"cns:{n}" for n in number],
         "original_id": number,
         "event_date": launched,
-        "date_precision": precision,
-        "category": "missile_test",
-        "subcategory": _missile_type(cells.text("Missile Type")),
-        "actor": "North Korea",
-        "claimant": CLAIMANT,
-        "figure_best": 1,
-        "unit": "missiles",
-        "missile_name": _known(cells, "Missile Name"),
-        "launch_site": _known(cells, "Facility Name"),
-        "location": _known(cells, "Facility Location") or _known(cells, "Facility Name"),
-        "latitude": latitude,
-        "longitude": longitude,
-        "geo_precision": 1 if latitude is not None else 4,
-        "country_code": "PRK",
-        "admin1_code": region[0] if region else None,
-        "admin1_name": region[1] if region else None,
-        "apogee_km": apogee,
-        "distance_km": distance,
-        "outcome": clip(cells.text("Test Outcome")),
-        "confidence": "high" if cells.text("Confirmation Status").casefold() == "confirmed" else "medium",
+        "date_precision": [value[1] if value is not FAILED else value for value in launch],
+        "category": ["missile_test"] * cells.rows,
+        "subcategory": subcategory,
+        "actor": ["North Korea"] * cells.rows,
+        "claimant": [CLAIMANT] * cells.rows,
+        "figure_best": [1] * cells.rows,
+        "unit": ["missiles"] * cells.rows,
+        "missile_name": missile_name,
+        "launch_site": launch_site,
+        "location": [p or s for p, s in zip(place, launch_site, strict=True)],
+        "latitude": [v if ok else None for v, ok in zip(latitude, located, strict=True)],
+        "longitude": [v if ok else None for v, ok in zip(longitude, located, strict=True)],
+        "geo_precision": [1 if ok else 4 for ok in located],
+        "country_code": ["PRK"] * cells.rows,
+        "admin1_code": [r[0] if r else None for r in region],
+        "admin1_name": [r[1] if r else None for r in region],
+        "apogee_km": [a[0] for a in apogee],
+        "distance_km": [d[0] for d in distance],
+        "outcome": outcome,
+        "confidence": ["high" if c else "medium" for c in confirmed],
         # Ungraded, never guessed (schema.IMPORTER_GRADE_RULE): the dataset grades none of its sources.
-        "source_reliability": UNGRADED_RELIABILITY,
-        "credibility": UNGRADED_CREDIBILITY,
-        "description": join_lines(
-            cells.text("Additional Information"),
-            *(
-                f"{label}: {cells.text(column)}"
-                for label, column in (
-                    ("Missile type", "Missile Type"),
-                    ("Launch agency", "Launch Agency/Authority"),
-                    ("Launch time (UTC)", "Launch Time (UTC)"),
-                    ("Facility also known as", "Other Name"),
-                    ("Landing location", "Landing Location"),
-                )
-                if cells.text(column).casefold() not in UNKNOWN
-            ),
-            apogee_note,
-            distance_note,
-        ),
-        "sources": _sources(cells.text("Source(s)"), entered or launched),
-        "origin": NAME,
+        "source_reliability": [UNGRADED_RELIABILITY] * cells.rows,
+        "credibility": [UNGRADED_CREDIBILITY] * cells.rows,
+        "description": description,
+        "sources": [[dict(s) for s in found] if found is not FAILED else found for found in sources],
+        "origin": [NAME] * cells.rows,
     }
 
 
-def _launch_date(cells: Cells, context: dict[str, Any]) -> tuple[dt.date, str]:
+def _descriptions(cells: Columns, apogee: list[tuple], distance: list[tuple]) -> list[str | None]:
+    """Additional Information, then the other columns labelled, then distances as reported."""
+    information = cells.text("Additional Information")
+    labelled = [
+        [None if text.casefold() in UNKNOWN else f"{label}: {text}" for text in cells.text(column)]
+        for label, column in (
+            ("Missile type", "Missile Type"),
+            ("Launch agency", "Launch Agency/Authority"),
+            ("Launch time (UTC)", "Launch Time (UTC)"),
+            ("Facility also known as", "Other Name"),
+            ("Landing location", "Landing Location"),
+        )
+    ]
+    return [
+        join_lines(info, *parts, a[1], d[1])
+        for info, *parts, a, d in zip(information, *labelled, apogee, distance, strict=True)
+    ]
+
+
+def _launch_date(text: str, order: str | None) -> tuple[dt.date, str]:
     """The launch date and its precision: "month" for "Apr-84", "April 1984" or "1984-04"."""
-    text = cells.required("Date")
     month = None
     if match := _YEAR_MONTH.match(text):
         year, month = int(match.group(1)), int(match.group(2))
@@ -210,11 +229,10 @@ def _launch_date(cells: Cells, context: dict[str, Any]) -> tuple[dt.date, str]:
             return dt.date(year, month, 1), "month"
         except ValueError:
             raise RowError("Date", text, "impossible month: write the date as YYYY-MM-DD or like Apr-1984") from None
-    return cells.date("Date", context), "day"
+    return parse_date(text, "Date", order), "day"
 
 
-def _known(cells: Cells, column: str) -> str | None:
-    text = cells.text(column)
+def _known(text: str) -> str | None:
     return None if text.casefold() in UNKNOWN else clip(text)
 
 
@@ -223,8 +241,7 @@ def _missile_type(text: str) -> str:
     return next((sub for word, sub in MISSILE_TYPES.items() if word in words), "unknown")
 
 
-def _degrees(cells: Cells, column: str, hemispheres: str, limit: float) -> float | None:
-    text = cells.text(column)
+def _degrees(column: str, text: str, hemispheres: str, limit: float) -> float | None:
     if text.casefold() in UNKNOWN:
         return None
     match = _DEGREES.match(text)
@@ -242,9 +259,8 @@ def _degrees(cells: Cells, column: str, hemispheres: str, limit: float) -> float
     return value
 
 
-def _distance(cells: Cells, column: str) -> tuple[float | None, str | None]:
+def _distance(column: str, text: str) -> tuple[float | None, str | None]:
     """ "200 km" → 200; a range → its midpoint, with the text kept for the description."""
-    text = cells.text(column)
     if text.casefold() in UNKNOWN:
         return None, None
     match = _DISTANCE.match(text)
@@ -268,7 +284,9 @@ def _province(location: str) -> tuple[str, str] | None:
     return None
 
 
-def _sources(text: str, date: dt.date) -> list[dict[str, Any]]:
+def _sources(text: str, date: dt.date) -> tuple[dict[str, Any], ...]:
+    """Each URL one source; without URLs, the database itself. A tuple (of mappings the caller copies)
+    so that a cell repeated on many rows is read once."""
     urls = list(dict.fromkeys(url.rstrip(".)]") for url in _URL.findall(text)))
     sources = [
         {"outlet": _domain(url), "title": "CNS database source", "date": date, "url": url}
@@ -276,9 +294,9 @@ def _sources(text: str, date: dt.date) -> list[dict[str, Any]]:
         if _domain(url)
     ]
     if sources:
-        return sources
+        return tuple(sources)
     cited = f"; cites: {text}" if text and text.casefold() not in UNKNOWN else ""
-    return [{"outlet": CLAIMANT, "title": clip(f"CNS database entry{cited}"), "date": date, "url": DATABASE_URL}]
+    return ({"outlet": CLAIMANT, "title": clip(f"CNS database entry{cited}"), "date": date, "url": DATABASE_URL},)
 
 
 def _domain(url: str) -> str | None:

@@ -1,9 +1,9 @@
 """The import pipeline up to the database: read → map → validate. Writes nothing.
 
-:func:`parse_bytes` decodes a file (``read``, ``base``), detects its format (``formats``), maps each
-row to record fields with the format's module (``native``, ``acled``, ``ucdp``, ``cns``) and checks
-the records (``validate`` column by column; record by record when that finds a doubt, for the
-errors). The result, a :class:`ParsedFile`, is what the write stage (``write``) appends.
+:func:`parse_bytes` decodes a file (``read``, ``base``), detects its format (``formats``), maps the
+rows to record fields with the format's module (``acled``, ``ucdp``, ``cns`` column by column,
+``native`` row by row) and checks the records (``validate`` column by column; record by record when
+that finds a doubt, for the errors). The result, a :class:`ParsedFile`, is what the write stage (``write``) appends.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from dashboard.events.importers.base import (
     read_csv_rows,
     read_json_rows,
 )
+from dashboard.events.importers.cells import MISSING, Columns
 from dashboard.events.importers.formats import detect, format_module, missing_columns
 from dashboard.events.schema import EventRecord, FieldError
 
@@ -117,6 +118,8 @@ def parse_bytes(
     if header_text is not None:
         header, _ = read_csv_rows(header_text, file_name)
         fast = _parse_native_columns(data, decoded, header, file_name, fmt, digest, origin)
+        if fast is None:
+            fast = _parse_outside_columns(data, decoded, header, file_name, fmt, digest, origin)
         if fast is not None:
             if progress:
                 progress(fast.report.rows_read)
@@ -145,31 +148,16 @@ def _parse_native_columns(
     alike, and whose every row is valid. Anything else, including any invalid row, goes the
     per-row way, which reports each problem with its line and column.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
-    import pyarrow.csv as pa_csv
 
-    if fmt not in ("auto", "native") or decoded.encoding not in ("utf-8", "utf-8-sig"):
+    if fmt not in ("auto", "native"):
         return None
     native = format_module("native")
-    if not native.matches(header) or native.unknown_columns(header) or header_delimiter(decoded.text) != ",":
+    if not native.matches(header) or native.unknown_columns(header):
         return None
-    if "\x00" in decoded.text or not _quoting_unambiguous(decoded.text):
+    table = _text_table(data, decoded, header)
+    if table is None:
         return None
-    body = memoryview(data)[len(codecs.BOM_UTF8) :] if decoded.encoding == "utf-8-sig" else data
-    try:
-        table = pa_csv.read_csv(
-            pa.BufferReader(pa.py_buffer(body)),  # the bytes as they are, not a copy
-            read_options=pa_csv.ReadOptions(skip_rows=1, column_names=header, use_threads=False),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-            convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowKeyError):
-        return None  # e.g. a row with the wrong number of cells: the per-row path names it
     context = {"date_order": {}}
     for column in schema.DATE_FIELDS:
         if column in header:
@@ -181,6 +169,75 @@ def _parse_native_columns(
     if accepted is None:
         return None
     report = ImportReport(file_name=file_name, format="native", encoding=decoded.encoding, sha256=digest)
+    report.rows_read = report.accepted = accepted.num_rows
+    return ParsedFile(report, [], [], table=accepted)
+
+
+def _text_table(data: bytes, decoded, header: list[str]):
+    """A UTF-8, comma-separated CSV as an Arrow table of text cells, or None where Arrow might read its
+    cells otherwise than Python's csv module (``read_csv_rows``) does."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    if decoded.encoding not in ("utf-8", "utf-8-sig") or header_delimiter(decoded.text) != ",":
+        return None
+    if "\x00" in decoded.text or not _quoting_unambiguous(decoded.text):
+        return None
+    body = memoryview(data)[len(codecs.BOM_UTF8) :] if decoded.encoding == "utf-8-sig" else data
+    try:
+        return pa_csv.read_csv(
+            pa.BufferReader(pa.py_buffer(body)),  # the bytes as they are, not a copy
+            read_options=pa_csv.ReadOptions(skip_rows=1, column_names=header, use_threads=False),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError):
+        return None  # e.g. a row with the wrong number of cells: the per-row path names it
+
+
+def _parse_outside_columns(
+    data: bytes, decoded, header: list[str], file_name: str, fmt: str, digest: str, origin: str | None
+) -> ParsedFile | None:
+    """An ACLED, UCDP or CNS CSV read with Arrow and mapped column-wise, or None to read it row by row.
+
+    The same mapping and checks as the row reader's path, minus the per-row reading: taken only
+    when every row maps and validates, since only the row reader knows each row's line for the
+    errors. (A row Arrow reads that the row reader skips, one of empty cells only, fails the
+    mapping: every outside format requires its id.)
+    """
+    import pyarrow.compute as pc
+
+    try:
+        fmt = detect(header, file_name) if fmt == "auto" else fmt
+        module = format_module(fmt)
+    except (ImportFileError, ValueError):
+        return None  # the row path says what is wrong with the header
+    if not hasattr(module, "to_record_columns") or not module.matches(header):
+        return None
+    table = _text_table(data, decoded, header)
+    if table is None or table.num_rows == 0:
+        return None
+    orders: dict[str, Any] = {}
+    for column in getattr(module, "DATE_COLUMNS", ()):
+        if column in header:
+            try:
+                orders[column] = dates.slash_order(pc.unique(table.column(column)).to_pylist())
+            except RowError:
+                orders[column] = None
+    cells = Columns({name: table.column(name).to_pylist() for name in header}, table.num_rows)
+    fields = module.to_record_columns(cells, {"date_order": orders})
+    if cells.errors:
+        return None
+    if origin is not None:
+        fields["origin"] = [origin] * table.num_rows
+    accepted = validate.validate_columns(fields, table.num_rows)
+    if accepted is None:
+        return None
+    report = ImportReport(file_name=file_name, format=fmt, encoding=decoded.encoding, sha256=digest)
     report.rows_read = report.accepted = accepted.num_rows
     return ParsedFile(report, [], [], table=accepted)
 
@@ -249,26 +306,28 @@ def _parse_rows(header, rows, file_name, fmt, encoding, sha256, origin, progress
 
     raw_rows = list(rows)
     context = _column_context(module, header, raw_rows)
-    mapped = []
-    for count, raw in enumerate(raw_rows, start=1):
-        mapped.append(_mapped(module, raw, context, origin))
-        if progress and count % _PROGRESS_STEP == 0:
-            progress(_PROGRESS_STEP)
+    mapped = _map_rows(module, header, raw_rows, context, origin)
     if progress:
-        progress(len(raw_rows) % _PROGRESS_STEP)
+        for done in range(0, len(raw_rows), _PROGRESS_STEP):
+            progress(min(_PROGRESS_STEP, len(raw_rows) - done))
     report.rows_read = len(raw_rows)
     if report.rows_read == 0:
         report.warnings.append("the file has a header but no data rows")
-    if by_column and not file_errors and all(isinstance(data, dict) for data in mapped):
+    if by_column and not file_errors and not mapped.failures:
         # Every row mapped: check them column by column; record by record only if that finds a doubt.
-        table = validate.validate_mapped(mapped)
+        table = (
+            validate.validate_columns(mapped.fields, len(raw_rows))
+            if mapped.fields is not None
+            else validate.validate_mapped(mapped.records)
+        )
         if table is not None:
             report.accepted = table.num_rows
             return ParsedFile(report, [], [], table=table)
     records: list[EventRecord] = []
     rejected: list[tuple[RawRow, list[FieldError]]] = []
     seen: dict[str, int] = {}
-    for raw, data in zip(raw_rows, mapped, strict=True):
+    for index, raw in enumerate(raw_rows):
+        data = mapped.failures.get(index) or mapped.record(index)
         errors = data if isinstance(data, list) else schema.validate_record(data, line=raw.line)
         if isinstance(errors, EventRecord):
             record = errors
@@ -331,10 +390,55 @@ def _column_context(module: ModuleType, header: list[str], rows: list[RawRow]) -
     return {"date_order": order}
 
 
-def _mapped(module, raw: RawRow, context, origin) -> dict[str, Any] | list[FieldError]:
-    """One row mapped to record fields by its format, or the problem that stops the mapping."""
-    if "__shape__" in raw.cells:
-        return [FieldError(raw.line, None, None, raw.cells["__shape__"])]
+@dataclass
+class _MappedRows:
+    """Rows mapped to record fields: by field (``fields``: ACLED, UCDP, CNS) or by row (``records``: native),
+    and the problems that stopped the mapping of some rows, by row index."""
+
+    fields: dict[str, list[Any]] | None
+    records: list[dict[str, Any] | None]
+    failures: dict[int, list[FieldError]]
+
+    def record(self, index: int) -> dict[str, Any]:
+        if self.fields is None:
+            return self.records[index]
+        return {name: values[index] for name, values in self.fields.items()}
+
+
+def _map_rows(module: ModuleType, header: list[str], rows: list[RawRow], context, origin) -> _MappedRows:
+    """Every row mapped by its format: column-wise where the format maps columns, else row by row."""
+    failures = {
+        index: [FieldError(raw.line, None, None, raw.cells["__shape__"])]
+        for index, raw in enumerate(rows)
+        if "__shape__" in raw.cells
+    }
+    if not hasattr(module, "to_record_columns"):
+        records = [None if i in failures else _mapped_row(module, raw, context, origin) for i, raw in enumerate(rows)]
+        for index, data in enumerate(records):
+            if isinstance(data, list):
+                failures[index] = data
+        return _MappedRows(None, records, failures)
+    # Rows with the wrong number of cells are not mapped; the others are, as whole columns.
+    kept = [index for index in range(len(rows)) if index not in failures] if failures else range(len(rows))
+    cells = [rows[index].cells for index in kept]
+    columns = {name: [row.get(name, MISSING) for row in cells] for name in header}
+    table = Columns(columns, len(cells))
+    fields = module.to_record_columns(table, context)
+    if origin is not None:
+        fields["origin"] = [origin] * len(cells)
+    for position, exc in table.errors.items():
+        failures[kept[position]] = [FieldError(rows[kept[position]].line, exc.column, exc.value, exc.rule)]
+    if len(kept) != len(rows):  # the fields back to one entry per row (shape failures get none of their own)
+        where = dict(zip(kept, range(len(kept)), strict=True))
+        fields = {
+            name: [values[where[i]] if i in where else None for i in range(len(rows))]
+            for name, values in fields.items()
+        }
+    return _MappedRows(fields, [], failures)
+
+
+def _mapped_row(module, raw: RawRow, context, origin) -> dict[str, Any] | list[FieldError]:
+    """One row mapped to record fields by a row-wise format (native), or the problem that stops the mapping."""
     try:
         data = module.to_record_data(raw.cells, context)
     except RowError as exc:

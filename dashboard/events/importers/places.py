@@ -15,6 +15,7 @@ import unicodedata
 import pycountry
 
 from dashboard.events import geo
+from dashboard.events.schema import REGION_DISAGREE_FLAG
 
 # Short names the datasets use that pycountry files under a longer official name
 # and that the word-prefix rule below cannot settle ("Korea" is two countries).
@@ -51,6 +52,9 @@ _REGION_WORDS = frozenset(
         "municipality",
         "metropolitan",
         "governorate",
+        # UCDP's adm_1 adds the kind in lower case: "Antioquia department", "Borno state".
+        "department",
+        "state",
     }
 )
 
@@ -210,7 +214,7 @@ def _boundary_alt_names() -> tuple[tuple[str, str], ...]:
 _WARNING_EXAMPLES = 10
 
 
-def region_warnings(frame, boundaries) -> list[str]:
+def region_warnings(frame, boundaries, disagree=None, *, flagged: bool = False) -> list[str]:
     """What an import should tell the user about the regions of its rows.
 
     Two things are reported, never silently resolved: region names that matched no
@@ -225,6 +229,12 @@ def region_warnings(frame, boundaries) -> list[str]:
         ``country_code``, ``admin1_code``, ``admin1_name``, ``latitude``, ``longitude``.
     boundaries : geopandas.GeoDataFrame
         Regions as from :func:`dashboard.events.geo.load_boundaries`.
+    disagree : pandas.DataFrame, optional
+        The rows' disagreements as :func:`dashboard.events.geo.region_disagreements` gives them,
+        when the caller has them already (the import flags those rows); computed if not given.
+    flagged : bool
+        Whether the import puts the quality flag on the disagreeing rows (outside formats do; the
+        curated native format does not), so that the warning says which.
 
     Returns
     -------
@@ -243,7 +253,8 @@ def region_warnings(frame, boundaries) -> list[str]:
             f"{len(unmatched)} rows name a region that matches no ISO 3166-2 code; the name is kept and "
             f"{placed} of them get their region from their coordinates: " + _examples(listed)
         )
-    disagree = geo.region_disagreements(frame.loc[frame["admin1_code"].notna().to_numpy()], boundaries)
+    if disagree is None:
+        disagree = geo.region_disagreements(frame.loc[frame["admin1_code"].notna().to_numpy()], boundaries)
     if len(disagree):
         region = geo.region_names(boundaries)
         listed = [
@@ -258,8 +269,14 @@ def region_warnings(frame, boundaries) -> list[str]:
             for row in disagree.itertuples()
         ]
         warnings.append(
-            f"{len(disagree)} rows give a region and coordinates that disagree; both are kept as given, "
-            "check which is right: " + _examples(listed)
+            f"{len(disagree)} rows give a region and coordinates that disagree; both are kept as given"
+            + (
+                f" and the rows carry the quality flag {REGION_DISAGREE_FLAG}"
+                if flagged
+                else f" (a native row carries the quality flag {REGION_DISAGREE_FLAG} only if the file gives it)"
+            )
+            + ", check which is right: "
+            + _examples(listed)
         )
     return warnings
 

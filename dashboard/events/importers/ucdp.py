@@ -10,7 +10,16 @@ import datetime as dt
 from typing import Any
 
 from dashboard.events.importers.base import RowError
-from dashboard.events.importers.cells import Cells, clip, dataset_source, has_columns, join_lines, pin_to_precision
+from dashboard.events.importers.cells import (
+    FAILED,
+    Columns,
+    clip,
+    dataset_source,
+    has_columns,
+    join_lines,
+    pin_to_precision,
+    required_date,
+)
 from dashboard.events.importers.dates import parse_date
 from dashboard.events.importers.places import admin1_from_name, country_from_name
 from dashboard.events.schema import UNGRADED_CREDIBILITY, UNGRADED_RELIABILITY, figure_order_flags
@@ -117,81 +126,106 @@ def matches(columns: list[str]) -> bool:
     return has_columns(columns, REQUIRED_COLUMNS)
 
 
-def to_record_data(row: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
-    """One GED row to record fields; raises RowError for a value GED would not write."""
-    cells = Cells(row)
-    event_id = cells.required("id").removesuffix(".0")
-    category, subcategory = cells.code("type_of_violence", VIOLENCE_TYPES, "UCDP's types of violence")
+def to_record_columns(cells: Columns, context: dict[str, Any]) -> dict[str, list[Any]]:
+    """GED rows to record fields, column by column; a value GED would not write fails its row.
+
+    The columns are read in one fixed order (``Columns`` keeps each row's first problem).
+    """
+    orders = context.get("date_order", {})
+    event_id = [text.removesuffix(".0") for text in cells.required("id")]
+    violence = cells.code("type_of_violence", VIOLENCE_TYPES, "UCDP's types of violence")
     precision = cells.code("date_prec", DATE_PRECISIONS, "UCDP's date precision")
-    start = cells.required_date("date_start", context)
-    end = cells.date("date_end", context)
+    start = cells.each(
+        lambda text: required_date("date_start", text, orders.get("date_start")), cells.text("date_start")
+    )
+    end = cells.date("date_end", orders.get("date_end"))
     geo_precision = cells.code("where_prec", WHERE_PRECISIONS, "UCDP's where precision")
     latitude = cells.number("latitude", "latitude must be decimal degrees, e.g. 51.19")
     longitude = cells.number("longitude", "longitude must be decimal degrees, e.g. 35.27")
-    if geo_precision == 4:
-        latitude = longitude = None  # a country's centroid is no place
-    country_code = _country(cells)
-    region = admin1_from_name(cells.text("adm_1"), country_code)
+    centroid = [p == 4 for p in geo_precision]  # a country's centroid is no place
+    country_code = _countries(cells)
+    admin1 = cells.text("adm_1")
+    region = cells.each(admin1_from_name, admin1, country_code)
     offices, headlines = cells.text("source_office"), cells.text("source_headline")
     low, best, high = cells.count("low"), cells.count("best"), cells.count("high")
     # Kept as GED gives them, flagged: refusing these rows dropped a third of a real extract's deaths.
-    flags = figure_order_flags(low, best, high)
-    if status_flag := CODE_STATUS_FLAGS.get(cells.text("code_status").casefold()):
-        flags.append(status_flag)
+    order_flags = cells.each(lambda *figures: tuple(figure_order_flags(*figures)), low, best, high, placeholder=())
+    status_flag = [CODE_STATUS_FLAGS.get(text.casefold()) for text in cells.text("code_status")]
+    actor = cells.required("side_a")
+    counterpart = cells.each(clip, cells.text("side_b"))
+    location = cells.each(clip, cells.text("where_coordinates"))
+    admin1_clipped = cells.each(clip, admin1)
+    description = _descriptions(cells, headlines)
+    cited_on = cells.each(_first_date, cells.text("source_date"))
+    clarity = cells.text("event_clarity")
+    rows = range(cells.rows)
     return {
-        "event_id": f"ucdp:{event_id}",
+        "event_id": [f"ucdp:{e}" for e in event_id],
         "original_id": event_id,
-        "event_date": pin_to_precision(start, precision),
+        "event_date": cells.each(pin_to_precision, start, precision),
         "event_date_end": end,
         "date_precision": precision,
-        "category": category,
-        "subcategory": subcategory,
-        "actor": cells.required("side_a"),
-        "counterpart": clip(cells.text("side_b")),
-        "claimant": CLAIMANT,
+        "category": [v[0] if v is not FAILED else v for v in violence],
+        "subcategory": [v[1] if v is not FAILED else v for v in violence],
+        "actor": actor,
+        "counterpart": counterpart,
+        "claimant": [CLAIMANT] * cells.rows,
         "figure_low": low,
         "figure_best": best,
         "figure_high": high,
-        "unit": "killed",
-        "location": clip(cells.text("where_coordinates")),
-        "latitude": latitude,
-        "longitude": longitude,
+        "unit": ["killed"] * cells.rows,
+        "location": location,
+        "latitude": [None if c else v for c, v in zip(centroid, latitude, strict=True)],
+        "longitude": [None if c else v for c, v in zip(centroid, longitude, strict=True)],
         "geo_precision": geo_precision,
         "country_code": country_code,
-        "admin1_code": region[0] if region else None,
-        "admin1_name": region[1] if region else clip(cells.text("adm_1")),
-        "description": join_lines(
-            cells.text("where_description"), _deaths(cells), f"Headlines: {_listed(headlines)}" if headlines else None
-        ),
+        "admin1_code": [r[0] if r else None for r in region],
+        "admin1_name": [r[1] if r else a for r, a in zip(region, admin1_clipped, strict=True)],
+        "description": description,
         "sources": [
-            dataset_source(
-                "UCDP GED",
-                f"UCDP GED event {event_id}"
-                + (f" ({_listed(offices)})" if offices else "")
-                + (f": {_listed(headlines)}" if headlines else ""),
-                _first_date(cells.text("source_date")) or end or start,
-                SOURCE_URL,
-            )
+            [
+                dataset_source(
+                    "UCDP GED",
+                    f"UCDP GED event {event_id[i]}"
+                    + (f" ({_listed(offices[i])})" if offices[i] else "")
+                    + (f": {_listed(headlines[i])}" if headlines[i] else ""),
+                    cited_on[i] or end[i] or start[i],
+                    SOURCE_URL,
+                )
+            ]
+            for i in rows
         ],
-        "confidence": CLARITY_CONFIDENCE.get(cells.text("event_clarity").removesuffix(".0"), "medium"),
+        "confidence": [CLARITY_CONFIDENCE.get(text.removesuffix(".0"), "medium") for text in clarity],
         # Ungraded, never guessed (schema.IMPORTER_GRADE_RULE): the dataset grades none of its sources.
-        "source_reliability": UNGRADED_RELIABILITY,
-        "credibility": UNGRADED_CREDIBILITY,
-        "origin": NAME,
-        "quality_flags": flags or None,
+        "source_reliability": [UNGRADED_RELIABILITY] * cells.rows,
+        "credibility": [UNGRADED_CREDIBILITY] * cells.rows,
+        "origin": [NAME] * cells.rows,
+        "quality_flags": [
+            [*flags, status] if status else (list(flags) if flags else None)
+            for flags, status in zip(order_flags, status_flag, strict=True)
+        ],
     }
 
 
-def _country(cells: Cells) -> str | None:
-    iso3 = cells.text("iso3").upper()
-    if len(iso3) == 3 and country_from_name(iso3) == iso3:
-        return iso3
-    return GLEDITSCH_WARD.get(cells.text("country_id").removesuffix(".0")) or country_from_name(cells.text("country"))
+def _countries(cells: Columns) -> list[str | None]:
+    """iso3 if it is a known code, else the Gleditsch-Ward number, else the country's name.
+
+    A later column is read only in the rows the earlier ones left without a country.
+    """
+    iso3 = [text.upper() for text in cells.text("iso3")]
+    by_iso = [code if len(code) == 3 and country_from_name(code) == code else None for code in iso3]
+    numbers = cells.text_where("country_id", [code is None for code in by_iso])
+    by_number = [code or GLEDITSCH_WARD.get(n.removesuffix(".0")) for code, n in zip(by_iso, numbers, strict=True)]
+    names = cells.text_where("country", [code is None for code in by_number])
+    by_name = cells.each(country_from_name, names)
+    return [code or name for code, name in zip(by_number, by_name, strict=True)]
 
 
-def _deaths(cells: Cells) -> str | None:
-    parts = [
-        (label, cells.text(column))
+def _descriptions(cells: Columns, headlines: list[str]) -> list[str | None]:
+    """The place description, the deaths by side, the headlines, one per line."""
+    places = cells.text("where_description")
+    sides = [
+        [f"{label} {text}" if text else None for text in cells.text(column)]
         for label, column in (
             ("side A", "deaths_a"),
             ("side B", "deaths_b"),
@@ -199,8 +233,14 @@ def _deaths(cells: Cells) -> str | None:
             ("unknown", "deaths_unknown"),
         )
     ]
-    shown = [f"{label} {value}" for label, value in parts if value]
-    return "Deaths (best): " + ", ".join(shown) if shown else None
+    deaths = [
+        "Deaths (best): " + ", ".join(s for s in shown if s) if any(shown) else None
+        for shown in zip(*sides, strict=True)
+    ]
+    return [
+        join_lines(place, death, f"Headlines: {_listed(headline)}" if headline else None)
+        for place, death, headline in zip(places, deaths, headlines, strict=True)
+    ]
 
 
 def _listed(text: str) -> str:

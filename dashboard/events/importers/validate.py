@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from json.encoder import encode_basestring
 from typing import Any
@@ -62,18 +63,30 @@ _MISSING = object()
 
 
 def validate_mapped(rows: Sequence[dict[str, Any]]) -> pa.Table | None:
-    """Record mappings (as importers map rows) to storage values, or None if any may be invalid.
+    """Record mappings (as the native importer maps rows) to storage values, or None if any may be invalid."""
+    if not rows or any(set(row) - _FIELD_SET for row in rows):
+        return None  # unknown fields: the record path names them
+    return validate_columns({name: [row.get(name, _MISSING) for row in rows] for name in schema.FIELD_NAMES}, len(rows))
+
+
+def validate_columns(fields: dict[str, Sequence[Any]], rows: int) -> pa.Table | None:
+    """Record fields given column by column (as ACLED, UCDP and CNS map) to storage values, or None if any
+    may be invalid. A field not given is missing on every row.
 
     Each field's value goes through the field's own validator once per distinct value (a
     large export repeats its actors, regions, dates and sources' outlets on many rows), then
     the record-level rules run over whole columns. What a pydantic model per record would do,
     at a fraction of its cost; on any doubt the caller validates record by record for the errors.
     """
-    if not rows or any(set(row) - _FIELD_SET for row in rows):
-        return None  # unknown fields: the record path names them
+    if not rows or set(fields) - _FIELD_SET:
+        return None
     columns = {}
     for name in schema.FIELD_NAMES:
-        values = _column_storage(name, [row.get(name, _MISSING) for row in rows])
+        given = fields.get(name)
+        if name == "sources" and given is not None and rows > ROWS_FOR_ARROW_RULES:
+            values = _mapped_sources(given)
+        else:
+            values = _column_storage(name, given if given is not None else [_MISSING] * rows)
         if values is None:
             return None
         columns[name] = pa.array(values, type=STORAGE_TYPES[schema.field_kind(name)])
@@ -108,6 +121,45 @@ def _column_storage(name: str, given: list[Any]) -> list[Any] | None:
 
 
 _FIELD_SET = frozenset(schema.FIELD_NAMES)
+
+
+def _mapped_sources(given: Sequence[Any]) -> list[Any] | None:
+    """The sources of mapped rows as stored; rows of one plain source (ACLED's, GED's) checked with Arrow.
+
+    Each such row holds a different title (it names the event), so a validator call per distinct
+    value would be one per row. A row the Arrow check is not certain of goes through the validator.
+    """
+    simple = [
+        type(value) is list
+        and len(value) == 1
+        and type(value[0]) is dict
+        and value[0].keys() == _SOURCE_KEYS
+        and type(value[0]["outlet"]) is str
+        and type(value[0]["url"]) is str
+        and (value[0]["title"] is None or type(value[0]["title"]) is str)
+        and (value[0]["date"] is None or type(value[0]["date"]) is dt.date)
+        for value in given
+    ]
+    one = [value[0] for value, plain in zip(given, simple, strict=True) if plain]
+    encoded, ok = _one_source_json(
+        pa.array([s["outlet"] for s in one], pa.string()),
+        pa.array([s["title"] or "" for s in one], pa.string()),
+        pa.array([s["date"].isoformat() if s["date"] else "" for s in one], pa.string()),
+        pa.array([s["url"] for s in one], pa.string()),
+    )
+    certain = iter(zip(encoded.to_pylist(), ok.to_pylist() if ok is not None else [False] * len(one), strict=True))
+    values = []
+    for value, plain in zip(given, simple, strict=True):
+        text, sure = next(certain) if plain else (None, False)
+        if not sure:
+            text = _field_storage("sources", value)
+            if text is _INVALID:
+                return None
+        values.append(text)
+    return values
+
+
+_SOURCE_KEYS = {"outlet", "title", "date", "url"}
 _INVALID = object()
 
 
@@ -299,9 +351,27 @@ def _sources(column: pa.Array, native) -> pa.Array | None:
     every_row = len(candidates) == len(column)
     if not every_row:
         parts = parts.take(candidates)
+    encoded, ok = _one_source_json(*(pc.list_element(parts, i) for i in range(4)))
+    if ok is None:
+        return None
+    is_simple = ok if every_row else pc.replace_with_mask(four, four, ok)
+    result = pc.replace_with_mask(pa.nulls(len(column), pa.string()), is_simple, pc.filter(encoded, ok))
+    others = pc.invert(is_simple)
+    if not pc.any(others).as_py():
+        return result
+    one_by_one = [_cell_storage("sources", cell, {}, native) for cell in pc.filter(column, others).to_pylist()]
+    if _INVALID in one_by_one:
+        return None
+    return pc.replace_with_mask(result, others, pa.array(one_by_one, pa.string()))
+
+
+def _one_source_json(outlet, title, date, url) -> tuple[pa.Array, pa.Array | None]:
+    """Rows of one source each (outlet, title, date, url as text; "" for none) checked with Arrow:
+    the stored JSON of each row and whether the check is certain of it (ok); ok is None when a date
+    is impossible (e.g. 2024-02-30: the caller lets the per-record path say which row)."""
     # Trim spaces only, then refuse any part still edged by whitespace: so the result is what
     # Python's str.strip() gives, whatever Arrow counts as whitespace.
-    outlet, title, date, url = (pc.utf8_trim(pc.list_element(parts, i), " ") for i in range(4))
+    outlet, title, date, url = (pc.utf8_trim(part, " ") for part in (outlet, title, date, url))
     short = _max_length_of(schema.Source, "outlet")
     ok = pc.and_(pc.greater(pc.utf8_length(outlet), 0), pc.less_equal(pc.utf8_length(outlet), short))
     checks = [
@@ -312,6 +382,8 @@ def _sources(column: pa.Array, native) -> pa.Array | None:
         pc.invert(pc.match_substring_regex(url, _BAD_URL_START)),
         pc.less_equal(pc.utf8_length(url), _max_length_of(schema.Source, "url")),
         *(pc.invert(pc.match_substring_regex(part, _EDGE_SPACE)) for part in (outlet, title, date, url)),
+        # The schema refuses NUL characters in text; the validator says so.
+        *(pc.invert(pc.match_substring(part, "\x00")) for part in (outlet, title, url)),
     ]
     for check in checks:
         ok = pc.and_(ok, check)
@@ -320,7 +392,7 @@ def _sources(column: pa.Array, native) -> pa.Array | None:
             if value:
                 dt.date.fromisoformat(value)
         except ValueError:
-            return None  # e.g. 2024-02-30: let the per-record path say which row
+            return date, None
     # The canonical JSON of one source (schema.sources_to_json: sorted keys, ensure_ascii=False).
     encoded = pc.binary_join_element_wise(
         '[{"date": ',
@@ -334,15 +406,7 @@ def _sources(column: pa.Array, native) -> pa.Array | None:
         "}]",
         "",
     )
-    is_simple = ok if every_row else pc.replace_with_mask(four, four, ok)
-    result = pc.replace_with_mask(pa.nulls(len(column), pa.string()), is_simple, pc.filter(encoded, ok))
-    others = pc.invert(is_simple)
-    if not pc.any(others).as_py():
-        return result
-    one_by_one = [_cell_storage("sources", cell, {}, native) for cell in pc.filter(column, others).to_pylist()]
-    if _INVALID in one_by_one:
-        return None
-    return pc.replace_with_mask(result, others, pa.array(one_by_one, pa.string()))
+    return encoded, ok
 
 
 def _json_text(column: pa.Array) -> pa.Array:
@@ -428,7 +492,15 @@ COLUMN_RULES = {
 # Columns that hold a different value on nearly every row of a large export (descriptions, places,
 # coordinates, figures): their values are checked by these shortcuts, read from the same field
 # definitions, at a fraction of a validator call; a value they are not certain of goes to the validator.
+def _event_id_shortcut(value: Any) -> bool:
+    """A value the event id check returns unchanged: stripped text of the id pattern."""
+    return type(value) is str and value == value.strip() and _EVENT_ID.fullmatch(value) is not None
+
+
+_EVENT_ID = re.compile(schema.EVENT_ID_PATTERN)
+
 _SHORTCUTS = {
+    "event_id": _event_id_shortcut,
     **{name: _plain_text_shortcut(name) for name in schema.FIELD_NAMES if _is_plain_text(name) and _max_length(name)},
     **{name: _float_shortcut(name) for name in schema.FLOAT_FIELDS},
 }

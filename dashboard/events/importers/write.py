@@ -29,7 +29,7 @@ from dashboard.events.importers.formats import format_module
 from dashboard.events.importers.pipeline import ParsedFile, Progress, parse_bytes
 from dashboard.events.importers.places import region_warnings
 from dashboard.events.locations import data_file
-from dashboard.events.schema import FieldError
+from dashboard.events.schema import REGION_DISAGREE_FLAG, FieldError, with_flag
 from dashboard.events.store import BatchInfo, utc_now
 
 
@@ -155,18 +155,32 @@ def _first_source_date(sources_json: str | None) -> str | None:
     return sources[0].get("date") if sources else None
 
 
+# Formats whose files are curated by hand: an import never adds a quality flag to their rows (schema.QUALITY_FLAGS).
+_CURATED_FORMATS = frozenset({"native"})
+
+
 def _with_region(table, report: ImportReport | None = None):
     """Fill admin1 for records with coordinates but no region, by point-in-polygon.
 
-    Unmatched region names and name/coordinate disagreements go to ``report.warnings``.
+    A record of an outside format (ACLED, UCDP, CNS) whose region and coordinates disagree keeps both
+    as given and carries the quality flag ``schema.REGION_DISAGREE_FLAG`` (the rule is
+    ``schema.REGION_DISAGREEMENT_RULE``); a native record is only reported, as the curated format never
+    sets a flag by itself (an export imports again as the same claims). Unmatched region names and
+    the disagreements go to ``report.warnings``.
     """
     try:
         boundaries = geo.load_boundaries()
     except FileNotFoundError:
         return table
-    if report is not None and table.num_rows:
+    if table.num_rows:
         columns = ["event_id", "country_code", "admin1_code", "admin1_name", "latitude", "longitude"]
-        report.warnings += region_warnings(table.select(columns).to_pandas(), boundaries)
+        frame = table.select(columns).to_pandas()
+        disagree = geo.region_disagreements(frame.loc[frame["admin1_code"].notna().to_numpy()], boundaries)
+        flagged = report is None or report.format not in _CURATED_FORMATS
+        if flagged:
+            table = _flag_disagreements(table, disagree.index.to_numpy())
+        if report is not None:
+            report.warnings += region_warnings(frame, boundaries, disagree, flagged=flagged)
     missing = pc.indices_nonzero(
         pc.and_(pc.is_valid(table.column("latitude")), pc.is_null(table.column("admin1_code")))
     )
@@ -191,6 +205,17 @@ def _with_region(table, report: ImportReport | None = None):
     for name, values in columns.items():
         table = table.set_column(table.schema.get_field_index(name), name, pa.array(values, pa.string()))
     return table
+
+
+def _flag_disagreements(table, positions):
+    """``table`` with ``schema.REGION_DISAGREE_FLAG`` added to the flags of the rows at ``positions``."""
+    if len(positions) == 0:
+        return table
+    flags = table.column("quality_flags").to_pylist()
+    for position in positions.tolist():
+        flags[position] = with_flag(flags[position], REGION_DISAGREE_FLAG)
+    index = table.schema.get_field_index("quality_flags")
+    return table.set_column(index, "quality_flags", pa.array(flags, table.schema.field(index).type))
 
 
 def _alpha2(alpha3: str) -> str:

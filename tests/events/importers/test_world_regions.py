@@ -16,7 +16,7 @@ import pytest
 import shapely
 import shapely.ops
 
-from dashboard.events import geo
+from dashboard.events import exports, geo, schema
 from dashboard.events.importers import import_file, parse_bytes
 from dashboard.events.importers.places import admin1_from_name, loose_key, name_key
 
@@ -336,3 +336,126 @@ def test_region_disagreements_ignore_points_near_the_border():
     assert list(flagged.index) == [20]
     assert flagged.loc[20, "point_admin1_code"] == "RU-KRS"
     assert flagged.loc[20, "distance_deg"] > geo.DISAGREEMENT_TOLERANCE_DEG
+
+
+# --- Disagreements as a quality flag on the claim (not only a warning) -------------------------------
+
+# Rows whose region name and point are hundreds of km apart, in four countries on three continents
+# (real places: the named region is the source's, the point another region's city).
+DISAGREEING_ACLED = [
+    ("BEN104", 204, "Western Africa", "Benin", "Alibori", "Cotonou", 6.366, 2.418),  # point in Littoral
+    ("NGA202", 566, "Western Africa", "Nigeria", "Borno", "Lagos", 6.455, 3.394),  # point in Lagos
+    ("BRA302", 76, "South America", "Brazil", "Sao Paulo", "Manaus", -3.119, -60.022),  # point in Amazonas
+]
+DISAGREEING_UCDP = [
+    (900006, "Colombia", 100, "Americas", "Antioquia department", "Cali", 3.452, -76.532),  # Valle del Cauca
+    (900007, "Syria", 652, "Middle East", "Idlib governorate", "Deir ez-Zor", 35.336, 40.141),  # Deir ez-Zor
+]
+
+
+def _flags(store) -> dict[str, str | None]:
+    frame = store.current_events()
+    return {
+        e: (f if isinstance(f, str) else None) for e, f in zip(frame["event_id"], frame["quality_flags"], strict=True)
+    }
+
+
+def test_acled_rows_whose_name_and_point_disagree_carry_the_flag_and_keep_the_named_region(store):
+    agreeing = [r for r in ACLED_ROWS if r[0] != "BEN104"]
+    report = import_file(store, data=acled_file(agreeing + DISAGREEING_ACLED), file_name="acled_world.csv")
+    assert report.written, report.error_lines()
+    flags = _flags(store)
+    flagged = {e for e, f in flags.items() if f and schema.REGION_DISAGREE_FLAG in f}
+    assert flagged == {"acled:BEN104", "acled:NGA202", "acled:BRA302"}
+    # Every other row, the commune placed by its point and the rows without admin1 included, is clean.
+    assert all(flags[e] is None for e in flags if e not in flagged)
+    # The region as the source names it wins, the coordinates stay as given: nothing is moved.
+    rows = store.current_events().set_index("event_id")
+    assert rows.loc["acled:NGA202", ["admin1_code", "admin1_name"]].tolist() == ["NG-BO", "Borno"]
+    assert rows.loc["acled:BRA302", ["admin1_code", "latitude", "longitude"]].tolist() == ["BR-SP", -3.119, -60.022]
+    # Counted on the Data page (the store's stats), beside the warning the import report gives.
+    assert store.stats()["by_quality_flag"] == {schema.REGION_DISAGREE_FLAG: 3}
+    [warning] = [w for w in report.warnings if "disagree" in w]
+    assert (
+        warning.startswith("3 rows give a region and coordinates that disagree")
+        and schema.REGION_DISAGREE_FLAG in warning
+    )
+
+
+def test_ucdp_rows_that_disagree_are_flagged_beside_the_source_flags(store):
+    rows = [*UCDP_ROWS, *DISAGREEING_UCDP]
+    data = ucdp_file(rows).decode("utf-8").splitlines()
+    # UCDP's own doubt about the figures on one of them: both flags, in the stored spelling.
+    data[-1] = data[-1].replace(",Clear,", ",Check deaths,", 1)
+    report = import_file(store, data=("\n".join(data) + "\n").encode("utf-8"), file_name="ged_world.csv")
+    assert report.format == "ucdp" and report.written, report.error_lines()
+    flags = _flags(store)
+    assert flags["ucdp:900006"] == schema.REGION_DISAGREE_FLAG
+    assert flags["ucdp:900007"] == f"check_deaths,{schema.REGION_DISAGREE_FLAG}"
+    assert all(flags[f"ucdp:{r[0]}"] is None for r in UCDP_ROWS)
+    row = store.current_events().set_index("event_id").loc["ucdp:900006"]
+    assert (row["admin1_code"], row["latitude"]) == ("CO-ANT", 3.452)
+    # The same file again is the same claims: the flag is part of what the import decides, every time.
+    again = import_file(store, data=("\n".join(data) + "\n").encode("utf-8"), file_name="ged_world.csv")
+    assert (again.new, again.revised, again.unchanged) == (0, 0, len(rows))
+
+
+def test_a_point_near_its_named_regions_border_is_not_flagged(store):
+    # Sudzha lies inside Kursk Oblast, a few km from Ukraine; a point 2 km over the border in Sumy
+    # named "Kursk" is the boundaries' simplification or a border point, not a contradiction.
+    rows = [
+        ("RUS900", 643, "Europe", "Russia", "Kursk", "Sudzha", 51.19, 35.27),
+        ("RUS901", 643, "Europe", "Russia", "Kursk", "Border", 51.16, 35.13),
+    ]
+    report = import_file(store, data=acled_file(rows), file_name="kursk.csv")
+    assert report.written and report.warnings == []
+    assert set(_flags(store).values()) == {None}
+
+
+def test_native_rows_that_disagree_are_reported_and_flagged_only_if_the_file_says_so(store, native_csv, record_data):
+    # Kursk Oblast named, a point in Kyiv. The curated format never sets a flag by itself (an export
+    # must import again as the same claims), so the row is reported; a row may carry the flag itself.
+    rows = [
+        record_data(event_id="N1", country_code="RUS", admin1_code="RU-KRS", latitude=50.45, longitude=30.52),
+        record_data(event_id="N2", country_code="RUS", admin1_code="RU-KRS", latitude=51.73, longitude=36.19),
+        record_data(
+            event_id="N3",
+            country_code="RUS",
+            admin1_code="RU-KRS",
+            latitude=50.45,
+            longitude=30.52,
+            quality_flags=schema.REGION_DISAGREE_FLAG,
+        ),
+    ]
+    report = import_file(store, data=native_csv(rows).encode("utf-8"), file_name="native.csv", fmt="native")
+    assert report.written, report.error_lines()
+    assert _flags(store) == {"N1": None, "N2": None, "N3": schema.REGION_DISAGREE_FLAG}
+    [warning] = [w for w in report.warnings if "disagree" in w]
+    assert warning.startswith("2 rows give a region and coordinates that disagree")
+    assert "only if the file gives it" in warning and "N1: Kursk Oblast (RU-KRS)" in warning
+
+
+def test_an_export_of_flagged_claims_imports_again_as_the_same_claims(store, tmp_path):
+    agreeing = [r for r in ACLED_ROWS if r[0] != "BEN104"]
+    import_file(store, data=acled_file(agreeing + DISAGREEING_ACLED), file_name="acled_world.csv")
+    path = tmp_path / "export.csv"
+    exports.write_csv(exports.export_frame(store.current_events()), path)
+    again = import_file(store, path, fmt="native")
+    assert (again.new, again.revised, again.unchanged) == (0, 0, len(agreeing) + len(DISAGREEING_ACLED))
+    assert sum(schema.REGION_DISAGREE_FLAG in (f or "") for f in _flags(store).values()) == 3
+
+
+def test_the_data_dictionary_names_the_flag_and_which_side_wins():
+    text = schema.data_dictionary()
+    assert f"`{schema.REGION_DISAGREE_FLAG}`" in text
+    assert schema.REGION_DISAGREEMENT_RULE in text and "keeps the region as the source names it" in text
+
+
+def test_with_flag_keeps_the_stored_spelling():
+    assert schema.with_flag(None, "check_deaths") == "check_deaths"
+    assert schema.with_flag("source_high_zero,check_deaths", schema.REGION_DISAGREE_FLAG) == (
+        f"check_deaths,{schema.REGION_DISAGREE_FLAG},source_high_zero"
+    )
+    assert schema.with_flag("check_deaths", "check_deaths") == "check_deaths"
+    with pytest.raises(ValueError, match="unknown quality flag 'made_up'"):
+        schema.with_flag(None, "made_up")
