@@ -42,6 +42,7 @@ pages = [
     st.Page("app_pages/map.py", title="Map", icon=":material/map:", url_path="map"),
     st.Page("app_pages/events.py", title="Events", icon=":material/table_rows:", url_path="events"),
     st.Page("app_pages/missiles.py", title="Missile tests", icon=":material/rocket_launch:", url_path="missiles"),
+    st.Page("app_pages/claimants.py", title="Claimants", icon=":material/record_voice_over:", url_path="claimants"),
     st.Page("app_pages/changes.py", title="Changes", icon=":material/difference:", url_path="changes"),
     st.Page("app_pages/data.py", title="Data", icon=":material/database:", url_path="data"),
 ]

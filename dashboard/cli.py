@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from dashboard import brief as briefing
 from dashboard import doctor
-from dashboard.events import access, archive, changes, exports, safe_write, schema
+from dashboard.events import access, archive, changes, claimants, exports, register_store, safe_write, schema
 from dashboard.events.db_errors import DatabaseProblem, database_error_message
 from dashboard.events.filters import EventFilter
 from dashboard.events.importers import (
@@ -63,6 +63,12 @@ def _add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--admin1", action="append", default=[], help="ISO 3166-2 code, e.g. RU-KRS")
     parser.add_argument("--claimant", action="append", default=[])
     parser.add_argument("--min-confidence", choices=list(schema.CONFIDENCE_RANK))
+    parser.add_argument(
+        "--min-reliability", choices=list(schema.RELIABILITY_LEVELS), help="source reliability at least (A best)"
+    )
+    parser.add_argument(
+        "--min-credibility", type=int, choices=list(schema.CREDIBILITY_LEVELS), help="credibility at least (1 best)"
+    )
     parser.add_argument("--text", help="case-insensitive text search")
     parser.add_argument("--as-of", type=dt.datetime.fromisoformat, help="the log as it was at this UTC time")
 
@@ -76,6 +82,8 @@ def _filter_from(args: argparse.Namespace) -> EventFilter:
         admin1=tuple(args.admin1),
         claimants=tuple(args.claimant),
         min_confidence=args.min_confidence,
+        min_reliability=getattr(args, "min_reliability", None),
+        min_credibility=getattr(args, "min_credibility", None),
         text=args.text,
     )
 
@@ -232,11 +240,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("schema", help="print the data dictionary and the import mappings")
 
+    register = commands.add_parser("claimants", help="the claimant register: list, show or set a claimant's grade")
+    register_actions = register.add_subparsers(dest="action", required=True)
+    register_actions.add_parser("list", help="every registered claimant with kind, country and reliability")
+    show = register_actions.add_parser("show", help="one claimant (by name or alias) in full")
+    show.add_argument("name")
+    change = register_actions.add_parser(
+        "set", help="change a claimant's entry (or add one, given --kind, --relation, --reliability, --rationale)"
+    )
+    change.add_argument("name")
+    for column in claimants.CLAIMANT_COLUMNS[1:]:
+        change.add_argument("--" + column.replace("_", "-"), dest=column, help=_REGISTER_HELP.get(column))
+
     check = commands.add_parser(
         "doctor", help="versions, database and schema revision, data files, Chromium, exposure; writes nothing"
     )
     check.add_argument("--host", help="the address the server would bind to (default: as `serve` binds)")
     return parser
+
+
+_REGISTER_HELP = {
+    "aliases": "other names, separated by ';' (replaces the list)",
+    "kind": "one of " + ", ".join(schema.CLAIMANT_KINDS),
+    "country": "ISO 3166-1 alpha-3 code, or '' for none",
+    "relation": "one of " + ", ".join(schema.CLAIMANT_RELATIONS),
+    "reliability": "default source reliability, A (completely reliable) to F (cannot be judged)",
+    "rationale": "why that grade, in your own words",
+    "rationale_url": "a source for the rationale (http/https)",
+}
 
 
 def _subparser_class(common: argparse.ArgumentParser) -> type[argparse.ArgumentParser]:
@@ -292,7 +323,10 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
     location = database_location(url)
     if location.note:
         print(location.note, file=sys.stderr)
-    store = open_store(location.url, create=command not in (*READ_ONLY_COMMANDS, *EXISTING_LOG_COMMANDS))
+    reads_only = command in (*READ_ONLY_COMMANDS, *EXISTING_LOG_COMMANDS) or (
+        command == "claimants" and args.action != "set"
+    )
+    store = open_store(location.url, create=not reads_only)
     if command == "seed":
         report = seed_store(store)
         print(report.summary() if report else "the built-in log is loaded already: nothing to do")
@@ -301,6 +335,8 @@ def _run(command: str, url: str | None, args: argparse.Namespace) -> int:
         return _import(store, args)
     if command == "export":
         return _export(store, args)
+    if command == "claimants":
+        return _claimants(store, args)
     if command == "brief":
         return _brief(store, args)
     if command == "changes":
@@ -565,7 +601,8 @@ def _export(store, args: argparse.Namespace) -> int:
     # Refused before the query: a wrong --out costs nothing and names the problem at once.
     protected = database_files(store)
     safe_write.check_target(args.out, force=args.force, protected=protected)
-    frame = exports.export_frame(store.query(_filter_from(args), as_of=args.as_of))
+    graded = register_store.graded_events(store, as_of=args.as_of)
+    frame = exports.export_frame(_filter_from(args).apply(graded).reset_index(drop=True))
     if args.format == "csv":
         exports.write_csv(frame, args.out, force=args.force, protected=protected)
     elif args.format == "xlsx":
@@ -573,6 +610,37 @@ def _export(store, args: argparse.Namespace) -> int:
     else:
         safe_write.write_bytes(args.out, exports.geojson_bytes(frame), force=args.force, protected=protected)
     print(f"{len(frame)} events written to {args.out}")
+    return 0
+
+
+def _claimants(store, args: argparse.Namespace) -> int:
+    """The claimant register: ``list``, ``show NAME`` or ``set NAME --column value ...``."""
+    if args.action == "set":
+        given = {c: getattr(args, c) for c in claimants.CLAIMANT_COLUMNS[1:] if getattr(args, c) is not None}
+        if not given:
+            raise ValueError(
+                "nothing to set: give at least one of "
+                + ", ".join("--" + c.replace("_", "-") for c in claimants.CLAIMANT_COLUMNS[1:])
+            )
+        claimant = register_store.set_claimant(store, args.name, given)
+        print(f"{claimant.name}: reliability {claimant.reliability} ({claimant.kind}, {claimant.relation})")
+        return 0
+    register = register_store.load_register(store)
+    if args.action == "list":
+        frame = claimants.register_frame(register)
+        print(frame[["name", "kind", "country", "relation", "reliability"]].fillna("").to_string(index=False))
+        return 0
+    attribution = register.resolve(args.name)  # a name, an alias or a relayed text ("X via Y")
+    name = attribution.originator if attribution.registered else None
+    if name is None:
+        raise ValueError(f"no registered claimant is called {args.name!r} (see `conflict-monitor claimants list`)")
+    fields = claimants.claimant_fields(register.claimants[name])
+    fields["country"] = claimants.country_name(fields["country"]) or ""
+    relayed = sorted(r.claimant for r in register.relays.values() if r.originator == name)
+    for column in claimants.CLAIMANT_COLUMNS:
+        print(f"{column:>14}: {fields[column] or ''}")
+    if relayed:
+        print(f"{'relayed as':>14}: " + "; ".join(relayed))
     return 0
 
 

@@ -193,7 +193,9 @@ def test_export_csv_with_filters(imported, tmp_path):
     )
     assert code == 0 and out.strip() == f"2 events written to {out_path}"
     text = out_path.read_text(encoding="utf-8")
-    assert text.startswith(",".join([*schema.FIELD_NAMES, "revision", "recorded_at"]))
+    assert text.startswith(
+        ",".join([*schema.FIELD_NAMES, "grade", "originator", "relayed_by", "revision", "recorded_at"])
+    )
     assert "N02," in text and "N04," in text and "N01," not in text
 
 

@@ -40,13 +40,19 @@ def test_every_folder_of_python_files_is_a_listed_package():
     } | {"dashboard", "dashboard.assets"}
     listed = set(SETUPTOOLS["packages"])
     assert found - listed == set(), "add these to [tool.setuptools] packages in pyproject.toml, or the wheel lacks them"
-    assert listed - found == {"dashboard.resources", "dashboard.resources.boundaries", "dashboard.resources.seed"}
+    assert listed - found == {
+        "dashboard.resources",
+        "dashboard.resources.boundaries",
+        "dashboard.resources.claimants",
+        "dashboard.resources.seed",
+    }
 
 
 def test_data_folder_is_the_resources_package():
     assert SETUPTOOLS["package-dir"] == {
         "dashboard.resources": "data",
         "dashboard.resources.boundaries": "data/boundaries",
+        "dashboard.resources.claimants": "data/claimants",
         "dashboard.resources.seed": "data/seed",
     }
     assert (REPO / "data" / "__init__.py").is_file()  # an editable install finds a mapped folder only with one

@@ -9,7 +9,7 @@ import math
 
 import streamlit as st
 
-from dashboard.events import changes
+from dashboard.events import changes, grading
 from dashboard.figures.style import category_label
 from dashboard.ui import data, desk, downloads, page, selection, tables, text
 
@@ -87,6 +87,18 @@ st.caption(
 )
 if isinstance(event["description"], str):
     st.text(event["description"])
+if "grade" in event:
+    # Who stands behind it: the grade, the originator (relays resolved) and the independent voices that agree.
+    voices = grading.independent_voices(shown, [picked_id])
+    agreeing = voices["corroborated_by"].iloc[0] if len(voices) else ""
+    relayed = f", relayed by {event['relayed_by']}" if event.get("relayed_by") else ""
+    st.caption(
+        text.escape_markdown(
+            f"Grade {event['grade']}: originator {event['originator']}{relayed}. "
+            + (f"Also said by: {agreeing}." if agreeing else "No other originator says the same (see Claimants).")
+        )
+    )
+
 if view.as_of is None:  # a past state is read, not corrected
     desk.claim_controls(picked_id, int(event["revision"]), key="events-detail")
 

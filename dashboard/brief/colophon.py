@@ -49,6 +49,10 @@ def regenerate_command(request: BriefRequest, pinned: dt.datetime | None) -> str
             args += [option, value]
     if flt.min_confidence:
         args += ["--min-confidence", flt.min_confidence]
+    if flt.min_reliability:
+        args += ["--min-reliability", flt.min_reliability]
+    if flt.min_credibility:
+        args += ["--min-credibility", str(flt.min_credibility)]
     if flt.text:
         args += ["--text", flt.text]
     if request.since:
@@ -83,6 +87,10 @@ def dashboard_url(flt: EventFilter, base: str = DASHBOARD_URL) -> str:
     params += [("claimant", c) for c in flt.claimants]
     if flt.min_confidence:
         params.append(("conf", flt.min_confidence))
+    if flt.min_reliability:
+        params.append(("rel", flt.min_reliability))
+    if flt.min_credibility:
+        params.append(("cred", str(flt.min_credibility)))
     if flt.text:
         params.append(("q", flt.text))
     return base + ("?" + urlencode(params) if params else "")

@@ -20,7 +20,7 @@ import pandas as pd
 
 from dashboard.brief.colophon import make_colophon, moment_text
 from dashboard.brief.model import DEFAULT_TITLE, Brief, BriefRequest, Chart, Section, Source, Table
-from dashboard.events import changes, geo, schema
+from dashboard.events import changes, geo, register_store, schema
 from dashboard.events.schema import MEASURES
 from dashboard.events.store import EventStore
 from dashboard.figures import export, maps, missiles, overview, printable, timeline
@@ -94,7 +94,9 @@ def build_brief(store: EventStore, request: BriefRequest, *, images: bool = True
     """
     flt = request.filter
     known_at = changes.knowledge_time(store, request.as_of)
-    base = store.query(flt.with_dates(None, None), as_of=request.as_of)
+    # Graded by the store's claimant register: the latest-claims table gives each claim's grade (B2).
+    graded = register_store.graded_events(store, as_of=request.as_of)
+    base = flt.with_dates(None, None).apply(graded).reset_index(drop=True)
     shown = flt.apply(base).reset_index(drop=True)
     span = _span(shown)
     start = flt.start or (span[0] if span else None)
@@ -246,7 +248,7 @@ def _latest_claims_section(ctx: _Context) -> Section | None:
                     claim["claimant"],
                     _day(claim["event_date"]),
                     timeline.claim_text(claim),
-                    str(record.get("confidence") or "—"),
+                    str(record.get("grade") or "—"),
                     claim["event_id"],
                 )
             )
@@ -254,8 +256,10 @@ def _latest_claims_section(ctx: _Context) -> Section | None:
     if not rows:
         return None
     paragraph = (
-        "The newest claim of each claimant for each measure in the period. Grade: the claim's confidence "
-        "(high, medium, low) as recorded in the log."
+        "The newest claim of each claimant for each measure in the period. Grade: the NATO/Admiralty code, "
+        "the reliability of the claim's originator (A completely reliable … E unreliable, F cannot be judged; "
+        "from the claimant register unless the claim says otherwise) and the credibility of the information "
+        "(1 confirmed by other sources … 5 improbable, 6 cannot be judged)."
     )
     table = Table(("Measure", "Claimant", "Date", "Claim", "Grade", "Id"), tuple(rows), tuple(refs), nowrap=("Id",))
     return Section("latest", "Latest claims by claimant", (paragraph,), (table,))

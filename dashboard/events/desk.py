@@ -65,6 +65,8 @@ GROUP_OF: dict[str, str] = {
     "outcome": "missile",
     "sources": "sources",
     "confidence": "confidence",
+    "source_reliability": "confidence",  # the grade (issue 18): how far the source and the item are trusted
+    "credibility": "confidence",
 }
 # Not typed in by an analyst: the id is shown above the form, provenance is set by the desk,
 # quality flags describe outside data sets (the curated log never sets one by itself).
@@ -163,6 +165,8 @@ def choice_label(name: str, value: Any) -> str:
         "confidence": schema.CONFIDENCE_LEVELS,
         "unit": schema.UNITS,
         "geo_precision": schema.GEO_PRECISIONS,
+        "source_reliability": schema.RELIABILITY_LEVELS,
+        "credibility": {str(k): v for k, v in schema.CREDIBILITY_LEVELS.items()},
     }.get(name, {})
     text = meaning.get(value)
     return f"{value} — {text}" if text else str(value)

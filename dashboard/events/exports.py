@@ -27,14 +27,17 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 
-from dashboard.events import safe_write, schema
+from dashboard.events import grading, safe_write, schema
+from dashboard.events.claimants import builtin_register
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 GUARD_MARK = "'"
 # The marker column of an event export: its presence says every text cell went through the
 # reversible guard (see the module docstring). Spreadsheets show it as one more empty column.
 FORMULA_GUARD_COLUMN = "formula_guard"
-EXPORT_COLUMNS = (*schema.FIELD_NAMES, "revision", "recorded_at")
+# ``grade``, ``originator`` and ``relayed_by`` are read, not recorded: the claim's grade (B2) and whose word
+# it is, from the claimant register (grading.with_grades) when the frame carries them; an import ignores them.
+EXPORT_COLUMNS = (*schema.FIELD_NAMES, "grade", "originator", "relayed_by", "revision", "recorded_at")
 # Rows per chunk when streaming a CSV, so a million rows never sit in one string.
 _CSV_CHUNK = 50_000
 
@@ -71,7 +74,13 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def export_frame(events: pd.DataFrame) -> pd.DataFrame:
-    """Events in the native column order, sources in the native cell spelling, dates as ISO text."""
+    """Events in the native column order, sources in the native cell spelling, dates as ISO text.
+
+    Every export carries the grade columns: a frame without them (not read through
+    ``register_store.graded_events``) is graded by the built-in claimant register.
+    """
+    if "grade" not in events.columns and "claimant" in events.columns:
+        events = grading.with_grades(events, builtin_register())
     columns = [c for c in EXPORT_COLUMNS if c in events.columns]
     out = events.loc[:, columns].copy()
     for name in schema.DATE_FIELDS:

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from dashboard.events.schema import CATEGORIES, CONFIDENCE_RANK
+from dashboard.events import grading
+from dashboard.events.claimants import builtin_register
+from dashboard.events.schema import CATEGORIES, CONFIDENCE_RANK, CREDIBILITY_LEVELS, RELIABILITY_LEVELS
 
 # Columns searched by the free-text filter.
 TEXT_SEARCH_COLUMNS = (
@@ -45,6 +47,11 @@ class EventFilter:
     admin1: tuple[str, ...] = ()
     claimants: tuple[str, ...] = ()
     min_confidence: str | None = None
+    # Grades (NATO/Admiralty): keep claims whose source is at least this reliable (A best) and whose
+    # information is at least this credible (1 best). Read from the frame's grade columns
+    # (grading.with_grades); a frame without them is graded with the built-in register.
+    min_reliability: str | None = None
+    min_credibility: int | None = None
     text: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -54,6 +61,10 @@ class EventFilter:
             raise ValueError(f"unknown categories: {', '.join(sorted(unknown))}")
         if self.min_confidence is not None and self.min_confidence not in CONFIDENCE_RANK:
             raise ValueError(f"min_confidence must be one of {', '.join(CONFIDENCE_RANK)}")
+        if self.min_reliability is not None and self.min_reliability not in RELIABILITY_LEVELS:
+            raise ValueError(f"min_reliability must be one of {', '.join(RELIABILITY_LEVELS)}")
+        if self.min_credibility is not None and self.min_credibility not in CREDIBILITY_LEVELS:
+            raise ValueError(f"min_credibility must be one of {', '.join(map(str, CREDIBILITY_LEVELS))}")
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"start {self.start} is after end {self.end}")
 
@@ -85,6 +96,9 @@ class EventFilter:
         if self.min_confidence:
             rank = events["confidence"].map(CONFIDENCE_RANK).fillna(-1).to_numpy()
             keep &= rank >= CONFIDENCE_RANK[self.min_confidence]
+        if self.min_reliability or self.min_credibility:
+            graded = events if "grade" in events else grading.with_grades(events, builtin_register())
+            keep &= grading.grade_mask(graded, self.min_reliability, self.min_credibility)
         if self.text and self.text.strip():
             needle = self.text.strip().lower()
             hit = np.zeros(len(events), dtype=bool)
@@ -120,6 +134,10 @@ class EventFilter:
             parts.append("claimants " + "; ".join(self.claimants))
         if self.min_confidence:
             parts.append(f"confidence ≥ {self.min_confidence}")
+        if self.min_reliability:
+            parts.append(f"source reliability {self.min_reliability} or better")
+        if self.min_credibility:
+            parts.append(f"credibility {self.min_credibility} or better")
         if self.text:
             parts.append(f"text “{self.text}”")
         return "; ".join(parts) if parts else "all events"

@@ -59,6 +59,64 @@ CONFIDENCE_LEVELS: dict[str, str] = {
 # Ordered from least to most confident, so "minimum confidence" is a rank.
 CONFIDENCE_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
 
+# --- Grades: the NATO/Admiralty system -------------------------------------------------------
+# Two judgements kept apart: how far the *source* (the claim's originator) has proved reliable,
+# and how credible the *item* is. Shown together as a two-character code (B2). A and 1 are best;
+# F and 6 say "cannot be judged", which is what an ungraded claim carries (never a guess).
+RELIABILITY_LEVELS: dict[str, str] = {
+    "A": "Completely reliable: no doubt of authenticity, trustworthiness or competence; a history of complete "
+    "reliability.",
+    "B": "Usually reliable: minor doubt; a history of mostly valid information.",
+    "C": "Fairly reliable: doubt; has provided valid information in the past.",
+    "D": "Not usually reliable: significant doubt; has provided valid information in the past.",
+    "E": "Unreliable: lacking authenticity, trustworthiness or competence; a history of invalid information.",
+    "F": "Reliability cannot be judged: no basis for evaluating the source.",
+}
+CREDIBILITY_LEVELS: dict[int, str] = {
+    1: "Confirmed by other sources: independent voices say the same.",
+    2: "Probably true: not confirmed independently, but logical and consistent with other information.",
+    3: "Possibly true: reasonably logical, agrees with some other information, not confirmed.",
+    4: "Doubtful: possible, not logical, no other information on the subject.",
+    5: "Improbable: not logical, contradicted by other information.",
+    6: "Truth cannot be judged: no basis for evaluating the information.",
+}
+UNGRADED_RELIABILITY = "F"
+UNGRADED_CREDIBILITY = 6
+# The rule that carries the log's three-level ``confidence`` over to credibility, for every claim
+# recorded before credibility existed (and any claim that still gives only ``confidence``). Applied
+# when a claim is read, never written back: the log's revisions stay as they were recorded.
+CONFIDENCE_TO_CREDIBILITY: dict[str, int] = {"high": 2, "medium": 3, "low": 4}
+CONFIDENCE_TO_CREDIBILITY_RULE = (
+    "A claim without its own `credibility` takes it from `confidence`: `high` → 2, `medium` → 3, `low` → 4. "
+    "Why: `high` meant an official statement reported by several reputable outlets, which is consistent "
+    "and well attested but not confirmed by an independent originator (several outlets relaying one "
+    "statement are one voice), so 2, not 1; `medium` (a single outlet, anonymous officials or second hand) "
+    "is possibly true, 3; `low` (unverified or partisan) is doubtful, 4. Nothing in `confidence` says a "
+    "claim was contradicted, so no claim becomes 5, and 1 is given only by an analyst who has checked the "
+    "independent confirmation. `confidence` stays readable and filterable as before."
+)
+# The claimant register's vocabularies (dashboard/events/claimants.py, data/claimants/).
+CLAIMANT_KINDS: dict[str, str] = {
+    "government": "A government, ministry, head of state or official body speaking for a state.",
+    "military": "Armed forces, a command or a unit.",
+    "intelligence_service": "A civilian or military intelligence service.",
+    "state_media": "A news outlet owned or directed by a state.",
+    "independent_media": "A news outlet, analyst or blogger not directed by a state.",
+    "international_body": "An alliance, an international organisation or a group of states.",
+    "research_database": "A research group or dataset that compiles events from other reports.",
+    "unnamed_official": "An official or source who is not named.",
+}
+CLAIMANT_RELATIONS: dict[str, str] = {
+    "party": "Its forces fight in the war (Ukraine, Russia, the DPRK) or it speaks for one of them.",
+    "ally_of_party": "Supports a party with arms, money, intelligence or sanctions on the other side.",
+    "third_party": "Neither: outlets, researchers and bodies with no side in the war.",
+}
+IMPORTER_GRADE_RULE = (
+    "Importers of outside datasets (ACLED, UCDP GED, CNS) set `source_reliability` F and `credibility` 6 (ungraded): "
+    "none of them grades its sources on this scale, and a grade is never guessed. An analyst may grade "
+    "such a claim by revising it."
+)
+
 GEO_PRECISIONS: dict[int, str] = {
     1: "Exact place: a named settlement or site.",
     2: "District or area around the point.",
@@ -644,6 +702,14 @@ Category = Literal[tuple(CATEGORIES)]  # type: ignore[valid-type]
 DatePrecision = Literal[tuple(DATE_PRECISIONS)]  # type: ignore[valid-type]
 Confidence = Literal[tuple(CONFIDENCE_LEVELS)]  # type: ignore[valid-type]
 Unit = Literal[tuple(UNITS)]  # type: ignore[valid-type]
+Reliability = Literal[tuple(RELIABILITY_LEVELS)]  # type: ignore[valid-type]
+
+
+def _reliability_text(value: Any) -> Any:
+    """A reliability letter as typed (``b``, `` B ``) to the stored capital; empty is no override."""
+    if isinstance(value, str):
+        return value.strip().upper() or None
+    return value
 
 
 class Source(BaseModel):
@@ -742,6 +808,16 @@ class EventRecord(BaseModel):
         None,
         description="Data-quality flags, comma-separated: what the source itself gives inconsistently "
         "(set by the importers of outside formats; figures are kept as given).",
+    )
+    source_reliability: Annotated[Reliability | None, BeforeValidator(_reliability_text)] = Field(
+        None,
+        description="Reliability of the claim's originator, A (completely reliable) to F (cannot be judged), "
+        "when this claim departs from the claimant register; empty takes the register's default.",
+    )
+    credibility: Annotated[int | None, Field(ge=1, le=6)] = Field(
+        None,
+        description="Credibility of the information, 1 (confirmed by other sources) to 6 (cannot be judged); "
+        "empty takes it from `confidence` by the rule below.",
     )
 
     @model_validator(mode="after")
@@ -855,6 +931,15 @@ FIELD_LABELS: dict[str, str] = {
     "origin": "Data set",
     "original_id": "Id in its data set",
     "quality_flags": "Data-quality flags",
+    "source_reliability": "Source reliability",
+    "credibility": "Information credibility",
+}
+# A line of help for the fields a person fills in by hand (the Record form shows it under the field).
+FIELD_HELP: dict[str, str] = {
+    "source_reliability": "Leave empty to take the claimant register's grade for the originator; "
+    "set A–F only when this claim's source differs from its usual standing.",
+    "credibility": "1 confirmed by an independent originator, 2 probably true, 3 possibly true, 4 doubtful, "
+    "5 improbable, 6 cannot be judged. Empty: taken from confidence (high 2, medium 3, low 4).",
 }
 
 
@@ -870,7 +955,7 @@ DATE_FIELDS = ("event_date", "event_date_end", "reported_date")
 PROVENANCE_FIELDS = ("origin",)
 # Fields added after the log began, left out of the content hash when empty: records imported
 # before they existed keep their digests, so re-importing them makes no revision.
-HASH_ONLY_WHEN_SET = ("quality_flags",)
+HASH_ONLY_WHEN_SET = ("quality_flags", "source_reliability", "credibility")
 
 
 @functools.cache  # built on first use: 31 adapters would add to every program's start
@@ -893,7 +978,7 @@ def field_kind(name: str) -> str:
         return "float"
     if name in DATE_FIELDS:
         return "date"
-    if name == "geo_precision":
+    if name in ("geo_precision", "credibility"):
         return "int"
     if name == "sources":
         return "json"
@@ -909,6 +994,8 @@ def vocabulary(name: str) -> tuple[str, ...] | None:
         "unit": tuple(UNITS),
         "geo_precision": tuple(str(p) for p in GEO_PRECISIONS),
         "quality_flags": tuple(QUALITY_FLAGS),
+        "source_reliability": tuple(RELIABILITY_LEVELS),
+        "credibility": tuple(str(c) for c in CREDIBILITY_LEVELS),
     }.get(name)
 
 
@@ -1045,8 +1132,23 @@ def data_dictionary() -> str:
         ("geo_precision", GEO_PRECISIONS),
         ("date_precision", DATE_PRECISIONS),
         ("quality_flags", QUALITY_FLAGS),
+        ("source_reliability", RELIABILITY_LEVELS),
+        ("credibility", CREDIBILITY_LEVELS),
     ):
         lines += [f"## {title}", ""] + [f"- `{k}`: {v}" for k, v in vocab.items()] + [""]
+    lines += [
+        "### Grades",
+        "",
+        "A claim's grade is the NATO/Admiralty two-character code: its originator's reliability and the "
+        "information's credibility (e.g. `B2`). Reliability is the claim's `source_reliability` where set, else the "
+        "claimant register's default for the claim's originator (relays such as \"Ukrainian intelligence via "
+        'Financial Times" resolve to the originator, Ukraine HUR), else F.',
+        "",
+        CONFIDENCE_TO_CREDIBILITY_RULE,
+        "",
+        IMPORTER_GRADE_RULE,
+        "",
+    ]
     lines += ["### Flagged claims in charts and headline figures", "", FLAGGED_CLAIMS_RULE, ""]
     lines += ["### Region and coordinates that disagree", "", REGION_DISAGREEMENT_RULE, ""]
     lines += ["## measures (series plotted on the Timeline)", ""]

@@ -107,6 +107,31 @@ event_heads = sa.Table(
     sa.ForeignKeyConstraint(["event_id", "revision"], ["events.event_id", "events.revision"]),
 )
 
+# The claimant register (dashboard/events/claimants.py): one row per claimant, and the claimant texts
+# that name an originator relayed by outlets. Lists (aliases, relaying outlets) are JSON arrays.
+claimants = sa.Table(
+    "claimants",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("aliases", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("country", sa.Text),
+    sa.Column("relation", sa.Text, nullable=False),
+    sa.Column("reliability", sa.String(1), nullable=False),
+    sa.Column("rationale", sa.Text, nullable=False),
+    sa.Column("rationale_url", sa.Text),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("updated_by", sa.Text),
+)
+
+claimant_relays = sa.Table(
+    "claimant_relays",
+    metadata,
+    sa.Column("claimant", sa.Text, primary_key=True),
+    sa.Column("originator", sa.Text, nullable=False),
+    sa.Column("relayed_by", sa.Text, nullable=False),
+)
+
 LOG_COLUMNS = ("revision", "recorded_at", "reason", "retracted", "batch_id")
 _LOG_TYPES = [
     pa.field("revision", pa.int64()),
@@ -1081,8 +1106,9 @@ def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for name in schema.FLOAT_FIELDS:
         if name in frame:
             frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    if "geo_precision" in frame:
-        frame["geo_precision"] = frame["geo_precision"].astype("Int64")
+    for name in ("geo_precision", "credibility"):
+        if name in frame:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("Int64")
     if "recorded_at" in frame:
         # Microseconds, what both back ends store: parsed text would otherwise take its unit from the
         # values (whole seconds read back as datetime64[s]), and two reads of one moment could differ.

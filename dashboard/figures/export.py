@@ -91,7 +91,19 @@ def _outlet_counts(cells: pd.Series) -> dict[str, int]:
     return counts
 
 
-CLAIM_COLUMNS = ("event_id", "claimant", "claim_date", "figure", "unit", "outlet", "title", "source_date", "url")
+# ``grade``: the claim's NATO/Admiralty code (B2) where the claims carry one (grading.with_grades), else "".
+CLAIM_COLUMNS = (
+    "event_id",
+    "claimant",
+    "grade",
+    "claim_date",
+    "figure",
+    "unit",
+    "outlet",
+    "title",
+    "source_date",
+    "url",
+)
 
 
 def chart_claims(chart_data: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
@@ -109,7 +121,7 @@ def chart_claims(chart_data: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame
     -------
     DataFrame
         The mark's columns (a region code gets a ``region`` column with its name and code), then
-        ``CLAIM_COLUMNS``: event id, claimant, claim date, the figure in words, unit, and the
+        ``CLAIM_COLUMNS``: event id, claimant, grade, claim date, the figure in words, unit, and the
         source's outlet, title, date and URL. A claim without a readable source keeps one row.
         Chart data without claim ids is returned unchanged.
     """
@@ -134,6 +146,7 @@ def chart_claims(chart_data: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame
         {
             "event_id": wanted["event_id"].astype(str).to_numpy(dtype=object),
             "claimant": wanted["claimant"].astype(object).to_numpy(),
+            "grade": wanted["grade"].astype(object).to_numpy() if "grade" in wanted else [""] * len(wanted),
             "claim_date": pd.to_datetime(wanted["event_date"]).dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
             "figure": [
                 "" if text == notation.NO_FIGURE else text

@@ -42,6 +42,25 @@ ESTIMATE_COLUMNS = {
     "event_id": "object",
     "description": "object",
 }
+# Grades in charts: a claim's marker is as opaque as its information is credible (1–2 solid, 6 faint),
+# the same rule for every chart; the legend's "Credibility" group says so. Its grade (B2) is in the hover.
+CREDIBILITY_OPACITY = {1: 1.0, 2: 1.0, 3: 0.75, 4: 0.5, 5: 0.3, 6: 0.3}
+CREDIBILITY_KEY = (
+    ("1–2 confirmed or probably true", 1),
+    ("3 possibly true", 3),
+    ("4 doubtful", 4),
+    ("5–6 improbable or not judged", 6),
+)
+
+
+def credibility_opacity(rows: pd.DataFrame) -> np.ndarray | None:
+    """Marker opacity per claim from ``grade_credibility`` (None when the rows carry no grades)."""
+    if "grade_credibility" not in rows:
+        return None
+    levels = pd.to_numeric(rows["grade_credibility"], errors="coerce").fillna(6).astype(int)
+    return levels.map(CREDIBILITY_OPACITY).to_numpy(dtype=float)
+
+
 # What a claim's figures say, by which of low/best/high it has (see estimate_series).
 KIND_TEXT = {"about": "about", "range": "between", "at_least": "at least", "at_most": "up to"}
 
@@ -235,6 +254,8 @@ def estimate_series(events: pd.DataFrame, measure: str, *, latest_only: bool = F
     ).fillna(False).to_numpy(dtype=bool)
     used = ["event_date", "claimant", "subcategory", "actor", "event_id", "figure_low", "figure_best", "figure_high"]
     used += ["quality_flags"] if "quality_flags" in events else []
+    graded = [c for c in ("grade", "grade_credibility") if c in events]  # grading.with_grades: kept when present
+    used += graded
     # description is optional: pages pass a frame without the long text columns.
     rows = events[used + (["description"] if "description" in events else [])].loc[candidates]
     # Records without any figure are left out before any text is converted; so are claims about
@@ -268,6 +289,8 @@ def estimate_series(events: pd.DataFrame, measure: str, *, latest_only: bool = F
             ),
         }
     )
+    for column in graded:
+        series[column] = rows[column].astype(object if column == "grade" else "int64").to_numpy()
     series = series.astype({"claimant": object, "event_id": object, "kind": object})
     # Rows in the store's (date, id) order need a stable sort on the claimant alone: comparing
     # dates and string ids again cost more than the rest of this function.
@@ -363,7 +386,11 @@ def _claim_customdata(rows: pd.DataFrame, unit: str | None = None) -> np.ndarray
     out[:, 0] = rows["event_id"].astype(str).to_numpy(dtype=object)
     out[:, 1] = safe_texts(rows["claimant"])
     out[:, 2] = texts
-    out[:, 3] = ["event " + t for t in safe_texts(rows["event_id"].astype(str))]
+    ids = safe_texts(rows["event_id"].astype(str))
+    if "grade" in rows:
+        out[:, 3] = [f"event {i} · grade {g}" for i, g in zip(ids, safe_texts(rows["grade"].astype(str)), strict=True)]
+    else:
+        out[:, 3] = ["event " + t for t in ids]
     return out
 
 
@@ -501,6 +528,7 @@ def estimate_chart(
                     size=np.where(symbols >= SYMBOL_CODES["triangle-up"], 12, 8),
                     color=color,
                     line=dict(color="white", width=1),
+                    **({} if (opacity := credibility_opacity(rows)) is None else {"opacity": opacity}),
                 ),
                 customdata=_claim_customdata(rows, spec.unit),
                 hovertemplate=_ESTIMATE_HOVER,
@@ -572,6 +600,23 @@ def estimate_chart(
                     marker=dict(symbol=symbol, size=10, color="#888888"),
                 )
             )
+    if "grade_credibility" in series:
+        present = set(pd.to_numeric(series["grade_credibility"], errors="coerce").fillna(6).astype(int))
+        for text, level in CREDIBILITY_KEY:
+            if present & {lv for lv, op in CREDIBILITY_OPACITY.items() if op == CREDIBILITY_OPACITY[level]}:
+                traces.append(
+                    dict(
+                        type="scatter",
+                        x=[None],
+                        y=[None],
+                        mode="markers",
+                        name=text,
+                        legendgroup="_credibility",
+                        legendgrouptitle=dict(text="Credibility (marker opacity)"),
+                        hoverinfo="skip",
+                        marker=dict(symbol="circle", size=10, color="#444444", opacity=CREDIBILITY_OPACITY[level]),
+                    )
+                )
     if any(trace.get("meta") == "earlier" for trace in traces):
         traces.append(
             dict(

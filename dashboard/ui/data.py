@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from dashboard.events import changes, geo
+from dashboard.events import changes, geo, grading, register_store
+from dashboard.events.claimants import Register
 from dashboard.events.db_errors import DATABASE_ERRORS, database_error_message
 from dashboard.events.importers import seed_store
 from dashboard.events.store import EventStore, StoreError, default_url, is_default_database, open_store, utc_now
@@ -43,8 +44,20 @@ def get_store() -> EventStore:
 # shows on the next rerun; max_entries=2 keeps the old revision only while sessions move over.
 @st.cache_resource(max_entries=2, show_spinner="Loading the event log…")
 def load_events(url: str, token: str, _store: EventStore) -> pd.DataFrame:
-    """Current events of the store at ``url`` as of revision ``token`` (shared: do not mutate)."""
-    return _one_chunk_per_column(_store.current_events())
+    """Current events of the store at ``url`` as of revision ``token`` (shared: do not mutate), graded
+    by the store's claimant register (``token`` names the register's state too: see :func:`frame_token`)."""
+    return _graded(_one_chunk_per_column(_store.current_events()), _store)
+
+
+def _graded(frame: pd.DataFrame, store: EventStore) -> pd.DataFrame:
+    """``frame`` with its grade columns (originator, grade…), from the store's claimant register."""
+    return grading.with_grades(frame, register_store.load_register(store))
+
+
+def frame_token(store: EventStore) -> str:
+    """The key of the loaded frame: the log's revision and the claimant register's state (an edit to a
+    claimant's reliability changes every grade of its claims without a revision of the log)."""
+    return f"{store.revision_token()}|{register_store.register_token(store)}"
 
 
 def _one_chunk_per_column(frame: pd.DataFrame) -> pd.DataFrame:
@@ -72,7 +85,7 @@ def _one_chunk_per_column(frame: pd.DataFrame) -> pd.DataFrame:
 def current_events() -> pd.DataFrame:
     """The log's current view; reloaded whenever the revision token changes."""
     store = get_store()
-    return load_events(default_url(), store.revision_token(), store)
+    return load_events(default_url(), frame_token(store), store)
 
 
 # A past state is the current view with the events changed since replaced (their earlier revisions read
@@ -82,7 +95,7 @@ def current_events() -> pd.DataFrame:
 @st.cache_resource(max_entries=4, show_spinner="Loading the log as it stood then…")
 def load_events_as_of(url: str, as_of: dt.datetime, token: str, _store: EventStore) -> pd.DataFrame:
     """The events of the store at ``url`` as known at ``as_of`` (naive UTC; shared: do not mutate)."""
-    return _one_chunk_per_column(_store.current_events(as_of=as_of))
+    return _graded(_one_chunk_per_column(_store.current_events(as_of=as_of)), _store)
 
 
 def events_as_of(as_of: dt.datetime | None) -> pd.DataFrame:
@@ -94,7 +107,8 @@ def events_as_of(as_of: dt.datetime | None) -> pd.DataFrame:
         # Nothing recorded after it: that state is the current view, already loaded and shared; no second
         # copy of it cached per moment. One indexed count decides.
         return current_events()
-    return load_events_as_of(default_url(), as_of, changes.revision_token_as_of(store, as_of), store)
+    token = f"{changes.revision_token_as_of(store, as_of)}|{register_store.register_token(store)}"
+    return load_events_as_of(default_url(), as_of, token, store)
 
 
 def events_as_of_or_stop(as_of: dt.datetime | None) -> pd.DataFrame:
@@ -162,7 +176,7 @@ def recent_change_count(days: int, as_of: dt.datetime | None) -> int:
 def log_facets() -> LogFacets:
     """The sidebar's options for the current revision of the log (computed once per revision)."""
     store = get_store()
-    return _log_facets(default_url(), store.revision_token(), store)
+    return _log_facets(default_url(), frame_token(store), store)
 
 
 @st.cache_resource(show_spinner=False)
@@ -175,3 +189,14 @@ def load_boundaries() -> geopandas.GeoDataFrame:
 def region_names() -> dict[str, str]:
     """ISO 3166-2 code to English region name."""
     return geo.region_names(load_boundaries())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _claimant_register(url: str, token: str, _store: EventStore) -> Register:
+    return register_store.load_register(_store)
+
+
+def claimant_register() -> Register:
+    """The store's claimant register, read once per state of it (read-only)."""
+    store = get_store()
+    return _claimant_register(default_url(), register_store.register_token(store), store)

@@ -8,7 +8,8 @@ user switches pages, so the filter follows the user from page to page.
 URL keys: ``preset`` (period: counted back from the newest event, or a calendar year: this year,
 last year), ``dates`` (custom range, two repeated values; clamped to the log with a note),
 ``cat``, ``country``, ``region``, ``claimant`` (repeated values), ``conf``
-(minimum confidence), ``q`` (text search). Streamlit writes a choice as the label
+(minimum confidence), ``rel`` and ``cred`` (minimum source reliability A–E and information
+credibility 1–5: grades, see ``events/grading.py``), ``q`` (text search). Streamlit writes a choice as the label
 the widget shows, e.g. ``?preset=Last+90+days&cat=Missile+test&region=Kursk+Oblast+(RU-KRS)
 &dates=2024-11-01&dates=2024-12-31`` (``dates`` only with ``preset=Custom+range``).
 A value equal to the default is left out of the URL.
@@ -24,7 +25,7 @@ import pycountry
 import streamlit as st
 
 from dashboard.events.filters import EventFilter
-from dashboard.events.schema import CATEGORIES, CONFIDENCE_RANK
+from dashboard.events.schema import CATEGORIES, CONFIDENCE_RANK, CREDIBILITY_LEVELS, RELIABILITY_LEVELS
 from dashboard.figures.style import category_label
 from dashboard.ui import data, selection, text, url_notices
 
@@ -48,6 +49,10 @@ CALENDAR_PRESETS = {"This year": 0, "Last year": 1}
 PICKER_MARGIN_YEARS = 10
 ANY_CONFIDENCE = "any"
 CONFIDENCE_OPTIONS = (ANY_CONFIDENCE, *sorted(CONFIDENCE_RANK, key=CONFIDENCE_RANK.get))
+# Grades: "at least B" keeps A and B. F and 6 ("cannot be judged") are the floor, so they are "any".
+ANY_GRADE = "any"
+RELIABILITY_OPTIONS = (ANY_GRADE, *list(RELIABILITY_LEVELS)[:-1])
+CREDIBILITY_OPTIONS = (ANY_GRADE, *[str(c) for c in list(CREDIBILITY_LEVELS)[:-1]])
 
 # Widget keys = URL query parameter names. Short and stable: URLs are shared.
 PRESET, DATES, CATEGORY, COUNTRY, REGION, CLAIMANT, CONFIDENCE, TEXT = (
@@ -60,7 +65,8 @@ PRESET, DATES, CATEGORY, COUNTRY, REGION, CLAIMANT, CONFIDENCE, TEXT = (
     "conf",
     "q",
 )
-FILTER_KEYS = (PRESET, DATES, CATEGORY, COUNTRY, REGION, CLAIMANT, CONFIDENCE, TEXT)
+RELIABILITY, CREDIBILITY = "rel", "cred"
+FILTER_KEYS = (PRESET, DATES, CATEGORY, COUNTRY, REGION, CLAIMANT, CONFIDENCE, RELIABILITY, CREDIBILITY, TEXT)
 _DEFAULTS = {
     PRESET: ALL_DATES,
     CATEGORY: [],
@@ -68,6 +74,8 @@ _DEFAULTS = {
     REGION: [],
     CLAIMANT: [],
     CONFIDENCE: ANY_CONFIDENCE,
+    RELIABILITY: ANY_GRADE,
+    CREDIBILITY: ANY_GRADE,
     TEXT: "",
 }
 
@@ -286,6 +294,20 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
         )
         url.choice(CONFIDENCE, "Minimum confidence", CONFIDENCE_OPTIONS, ANY_CONFIDENCE)
         confidence = st.selectbox("Minimum confidence", CONFIDENCE_OPTIONS, key=CONFIDENCE, bind="query-params")
+        reliability = st.selectbox(
+            "Minimum source reliability",
+            RELIABILITY_OPTIONS,
+            key=RELIABILITY,
+            bind="query-params",
+            help="A completely reliable … E unreliable (F: cannot be judged). B keeps A and B.",
+        )
+        credibility = st.selectbox(
+            "Minimum credibility",
+            CREDIBILITY_OPTIONS,
+            key=CREDIBILITY,
+            bind="query-params",
+            help="1 confirmed by other sources … 5 improbable (6: cannot be judged). 2 keeps 1 and 2.",
+        )
         search = st.text_input(
             "Search text", key=TEXT, bind="query-params", placeholder="place, claimant, missile, words…"
         )
@@ -302,5 +324,7 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
         admin1=tuple(regions),
         claimants=tuple(claimants),
         min_confidence=None if confidence == ANY_CONFIDENCE else confidence,
+        min_reliability=None if reliability == ANY_GRADE else reliability,
+        min_credibility=None if credibility == ANY_GRADE else int(credibility),
         text=search.strip() or None,
     )

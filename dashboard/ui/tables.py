@@ -100,12 +100,15 @@ def event_rows(frame: pd.DataFrame) -> pd.DataFrame:
             "Date": pd.to_datetime(frame["event_date"]).dt.date,
             "Category": frame["category"].map(category_label),
             "Claimant": frame["claimant"],
+            # NATO/Admiralty: source reliability A–F and information credibility 1–6 (B2), next to who says it.
+            "Grade": frame.get("grade"),
             "Figure": figures,
             # The unit's reader label; a claim without one shows an empty cell, never a grey "None".
             "Unit": [notation.unit_label(u) for u in frame["unit"]],
             "Place": _place(frame),
             "Description": frame["description"],
             "Confidence": frame["confidence"],
+            "Originator": frame.get("originator"),
             "Source": first_urls,
             "Sources": source_counts,
             "Event": frame["event_id"],
@@ -134,6 +137,15 @@ EVENT_COLUMN_CONFIG = {
     ),
     "Sources": st.column_config.NumberColumn("Sources", help="Number of sources", width="small"),
     "Flags": st.column_config.TextColumn("Flags", help="Data-quality flags: see the Data page", width="small"),
+    "Grade": st.column_config.TextColumn(
+        "Grade",
+        help="Source reliability A (completely reliable) to F (cannot be judged) and information credibility "
+        "1 (confirmed by other sources) to 6 (cannot be judged); see the claimant page",
+        width="small",
+    ),
+    "Originator": st.column_config.TextColumn(
+        "Originator", help="Whose word the claim is: relaying outlets resolved (claimant register)", width="medium"
+    ),
 }
 SOURCE_COLUMN_CONFIG = {"Link": st.column_config.LinkColumn("Link", width="large")}
 LATEST_COLUMN_CONFIG = {"Date": st.column_config.DateColumn("Date", format="YYYY-MM-DD")}

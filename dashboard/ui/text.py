@@ -97,6 +97,8 @@ def shown_line(events: pd.DataFrame, flt: EventFilter, noun: str = "claims") -> 
         admin1=flt.admin1,
         claimants=flt.claimants,
         min_confidence=flt.min_confidence,
+        min_reliability=flt.min_reliability,
+        min_credibility=flt.min_credibility,
         text=flt.text,
     )
     if not rest.is_empty():

@@ -60,9 +60,11 @@ def test_latest_claims_list_each_claimants_newest_figure_with_grade_and_sources(
     (latest,) = tables(brief, "latest")
     rows = [row for row in latest.rows if row[0] == "DPRK troops in Russia"]
     assert [(r[1], r[2], r[3], r[4], r[5]) for r in rows] == [
-        ("South Korea NIS", "13 Nov 2024", "about 11,000 (10,000–12,000)", "medium", "T-D04"),
+        # The grade code: NIS's register reliability B, credibility 3 from the claim's "medium" confidence.
+        ("South Korea NIS", "13 Nov 2024", "about 11,000 (10,000–12,000)", "B3", "T-D04"),
         ("US DoD", "23 Oct 2024", rows[1][3], rows[1][4], "T-D02"),
     ]
+    assert rows[1][4] in {"B1", "B2", "B3", "B4", "B5", "B6"}  # the DoD is B in the register
     assert all(refs for refs in latest.refs), "every claim in the table cites its sources"
 
 
@@ -113,6 +115,8 @@ def test_regenerate_command_parses_back_to_the_same_request(brief_store):
         admin1=("RU-KRS",),
         claimants=("South Korea NIS",),
         min_confidence="medium",
+        min_reliability="C",
+        min_credibility=3,
         text='it\'s "quoted"; $(rm -rf /)',
     )
     request = BriefRequest(flt, title="Kursk: Q4 <b>brief</b>", paper="letter", since=dt.datetime(2026, 1, 1))
@@ -135,6 +139,8 @@ def test_dashboard_url_uses_the_sidebars_keys_and_labels():
             admin1=("RU-KRS",),
             claimants=("Ukraine HUR",),
             min_confidence="high",
+            min_reliability="B",
+            min_credibility=2,
             text="Sudzha",
         )
     )
@@ -147,6 +153,8 @@ def test_dashboard_url_uses_the_sidebars_keys_and_labels():
         "region": ["Kursk Oblast (RU-KRS)"],
         "claimant": ["Ukraine HUR"],
         "conf": ["high"],
+        "rel": ["B"],
+        "cred": ["2"],
         "q": ["Sudzha"],
     }
     assert dashboard_url(EventFilter()) == "http://localhost:8501/"

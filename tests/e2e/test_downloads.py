@@ -46,9 +46,10 @@ def test_timeline_chart_downloads_png_csv_html(app, log_events):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     # One row per bar × claim in it × source of that claim (issue 21: downloads cite sources).
     assert list(rows[0]) == [
-        "period", "category", "count", "event_id", "claimant", "claim_date", "figure", "unit",
+        "period", "category", "count", "event_id", "claimant", "grade", "claim_date", "figure", "unit",
         "outlet", "title", "source_date", "url",
     ]  # fmt: skip
+    assert all(re.fullmatch(r"[A-F][1-6]", r["grade"]) for r in rows)  # the grade code of every claim
     assert {r["category"] for r in rows} == {"deployment"}
     bars = {(r["period"], r["category"]): int(r["count"]) for r in rows}
     assert sum(bars.values()) == len(expected)

@@ -36,9 +36,12 @@ def test_a_field_added_to_the_schema_later_appears_on_the_form(monkeypatch):
 
     monkeypatch.setattr(schema, "EventRecord", Graded)
     monkeypatch.setattr(schema, "FIELD_NAMES", tuple(Graded.model_fields))
-    more = dict((key, fields) for key, _, fields in desk.form_groups())["more"]
-    assert [(f.name, f.kind) for f in more] == [("source_reliability", "choice"), ("assessed_on", "date")]
-    assert more[0].choices == ("A", "B", "C", "D", "E", "F") and "reliable" in more[0].help
+    groups = dict((key, fields) for key, _, fields in desk.form_groups())
+    assert [(f.name, f.kind) for f in groups["more"]] == [("assessed_on", "date")]
+    # The grade fields issue 18 added sit with confidence ("How sure"), choices from the schema.
+    sure = {f.name: f for f in groups["confidence"]}
+    assert sure["source_reliability"].choices == ("A", "B", "C", "D", "E", "F") and sure["credibility"].kind == "choice"
+    assert "reliable" in sure["source_reliability"].help
 
 
 def test_problems_go_to_their_fields_in_plain_words(record_data):

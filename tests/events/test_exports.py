@@ -57,8 +57,17 @@ def test_neutralise_cell_leaves_other_values(value):
 
 
 def test_export_frame_uses_native_columns_and_spellings(frame):
-    assert list(frame.columns) == [*schema.FIELD_NAMES, "revision", "recorded_at", exports.FORMULA_GUARD_COLUMN]
+    assert list(frame.columns) == [
+        *schema.FIELD_NAMES,
+        "grade",  # read, not recorded: the claim's grade and originator by the claimant register
+        "originator",
+        "relayed_by",
+        "revision",
+        "recorded_at",
+        exports.FORMULA_GUARD_COLUMN,
+    ]
     first = frame.iloc[0]
+    assert (first["grade"], first["originator"]) == ("F2", "@claimant")  # unregistered: F; confidence high → 2
     assert first["event_date"] == "2024-11-05" and first["event_date_end"] is None
     assert first["sources"] == "Yonhap | NIS: troops deployed | 2024-11-05 | https://example.org/yonhap/1"
     assert json.loads(frame.iloc[1]["sources"])[0]["outlet"] == "A | B"  # JSON when a value holds "|"

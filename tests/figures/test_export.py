@@ -141,8 +141,8 @@ def test_chart_claims_cite_every_claim_behind_each_mark(make_events):
     )
     counts = period_counts(events, "month")
     rows = chart_claims(counts, events)
-    assert list(rows.columns[-9:]) == [
-        "event_id", "claimant", "claim_date", "figure", "unit", "outlet", "title", "source_date", "url"
+    assert list(rows.columns[-10:]) == [
+        "event_id", "claimant", "grade", "claim_date", "figure", "unit", "outlet", "title", "source_date", "url"
     ]  # fmt: skip
     nis = rows.loc[rows["event_id"] == "E001"]
     assert list(nis["outlet"]) == ["Yonhap", "KBS"] and list(nis["url"]) == [

@@ -23,7 +23,9 @@ def test_table_lists_the_filtered_claims(open_page):
     at = open_page("events")
     rows = table(at)
     assert len(rows) == FIXTURE_EVENTS
-    assert list(rows.columns[:4]) == ["Date", "Category", "Claimant", "Figure"]
+    # The grade code sits next to who says it (NATO/Admiralty: reliability of the originator, credibility).
+    assert list(rows.columns[:5]) == ["Date", "Category", "Claimant", "Grade", "Figure"]
+    assert rows.set_index("Event").loc["T-D04", "Grade"] == "B3"  # NIS (B in the register), confidence medium
     assert rows["Event"].iloc[0] == "T-S02"  # newest first
     assert rows.set_index("Event").loc["T-D04", "Figure"] == "about 11,000 troops (10,000–12,000)"
     # Claims without a unit show an empty cell, never a grey "None"; units by their reader label.
@@ -177,3 +179,12 @@ def test_tables_offer_no_unguarded_csv_export():
     # st.dataframe's own CSV download would bypass the formula-cell guard of the Events downloads.
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["client"]["disableDataExport"] is True
+
+
+def test_detail_gives_the_grade_the_originator_and_who_else_says_it(open_page):
+    at = open_page("events", event="T-D04")
+    captions = " ".join(plain(c.value) for c in at.caption)
+    assert "Grade B3: originator South Korea NIS. No other originator says the same" in captions
+    at = open_page("events", event="T-S02")  # recorded as "KCNA": an alias in the register
+    captions = " ".join(plain(c.value) for c in at.caption)
+    assert "Grade D2: originator DPRK KCNA." in captions

@@ -159,3 +159,16 @@ def test_clamp_range_cases():
         None,
     )
     assert sidebar.clamp_range(None, None, first, last) == (None, None, None)
+
+
+def test_grade_minimums_come_from_the_url_and_narrow_every_page(open_page):
+    everything = open_page("events")
+    every_grade = set(everything.dataframe[0].value["Grade"])
+    at = open_page("events", rel="B", cred="2")
+    assert (at.selectbox(key="rel").value, at.selectbox(key="cred").value) == ("B", "2")
+    grades = set(at.dataframe[0].value["Grade"])
+    assert grades and grades <= {"A1", "A2", "B1", "B2"} and grades < every_grade
+    assert "source reliability B or better; credibility 2 or better" in shown_caption(at)
+    # Driven as a user would: loosening the credibility brings back the B3 claims.
+    at.selectbox(key="cred").set_value("3").run()
+    assert "B3" in set(at.dataframe[0].value["Grade"])

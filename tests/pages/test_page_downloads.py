@@ -7,6 +7,7 @@ import io
 import json
 
 from dashboard import cli
+from dashboard.events import register_store
 from dashboard.events.filters import EventFilter
 from dashboard.figures import apogee_distance_chart, export
 from dashboard.ui import downloads
@@ -21,7 +22,8 @@ def cli_export(store, tmp_path, fmt: str, *args: str) -> bytes:
 
 
 def test_table_csv_download_is_the_cli_export_of_the_same_rows(page_store, tmp_path):
-    view = PageView(page_store.current_events(), EventFilter(categories=("deployment", "casualties")))
+    # The dashboard's frame is graded by the store's claimant register, as the CLI's export is.
+    view = PageView(register_store.graded_events(page_store), EventFilter(categories=("deployment", "casualties")))
     assert not set(WIDE_COLUMNS) & set(view.shown.columns)  # the page's rows lack the text: the builder adds it
     data = downloads.TABLE_FORMATS["csv"].build(view.shown, view.with_text)
     assert data == cli_export(page_store, tmp_path, "csv", "--category", "deployment", "--category", "casualties")
@@ -31,7 +33,7 @@ def test_table_csv_download_is_the_cli_export_of_the_same_rows(page_store, tmp_p
 
 
 def test_table_geojson_download_is_the_cli_export_of_the_same_rows(page_store, tmp_path):
-    view = PageView(page_store.current_events(), EventFilter())
+    view = PageView(register_store.graded_events(page_store), EventFilter())
     data = downloads.TABLE_FORMATS["geojson"].build(view.shown, view.with_text)
     assert data == cli_export(page_store, tmp_path, "geojson")
     assert len(json.loads(data)["features"]) == len(view.events)

@@ -23,6 +23,7 @@ from dashboard.events.importers.cells import (
 )
 from dashboard.events.importers.dates import DAY_FIRST, parse_date
 from dashboard.events.importers.places import admin1_from_name, country_from_name, country_from_numeric
+from dashboard.events.schema import UNGRADED_CREDIBILITY, UNGRADED_RELIABILITY
 
 NAME = "acled"
 CLAIMANT = "ACLED"
@@ -107,6 +108,7 @@ MAPPING = [
         f"url {SOURCE_URL} (ACLED cites outlets without URLs)",
     ),
     ("", "confidence", '"medium"'),
+    ("", "source_reliability, credibility", '"F", 6: ungraded (schema.IMPORTER_GRADE_RULE)'),
     ("", "origin", f'"{NAME}"'),
 ]
 
@@ -181,6 +183,9 @@ def to_record_columns(cells: Columns, context: dict[str, Any]) -> dict[str, list
             for i in rows
         ],
         "confidence": ["medium"] * cells.rows,
+        # Ungraded, never guessed (schema.IMPORTER_GRADE_RULE): the dataset grades none of its sources.
+        "source_reliability": [UNGRADED_RELIABILITY] * cells.rows,
+        "credibility": [UNGRADED_CREDIBILITY] * cells.rows,
         "origin": [NAME] * cells.rows,
     }
 

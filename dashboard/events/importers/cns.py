@@ -15,6 +15,7 @@ from dashboard.events.importers.base import RowError
 from dashboard.events.importers.cells import FAILED, Columns, clip, has_columns, join_lines
 from dashboard.events.importers.dates import parse_date
 from dashboard.events.importers.places import admin1_from_name
+from dashboard.events.schema import UNGRADED_CREDIBILITY, UNGRADED_RELIABILITY
 
 NAME = "cns"
 CLAIMANT = "CNS North Korea Missile Test Database"
@@ -86,6 +87,7 @@ MAPPING = [
     ("Distance Travelled", "distance_km", "as apogee_km"),
     ("Test Outcome", "outcome", "as is"),
     ("Confirmation Status", "confidence", "Confirmed → high, else medium"),
+    ("", "source_reliability, credibility", '"F", 6: ungraded (schema.IMPORTER_GRADE_RULE)'),
     (
         "Additional Information, Launch Agency/Authority, Launch Time (UTC), Other Name, Landing Location, Missile "
         "Type",
@@ -185,6 +187,9 @@ def to_record_columns(cells: Columns, context: dict[str, Any]) -> dict[str, list
         "distance_km": [d[0] for d in distance],
         "outcome": outcome,
         "confidence": ["high" if c else "medium" for c in confirmed],
+        # Ungraded, never guessed (schema.IMPORTER_GRADE_RULE): the dataset grades none of its sources.
+        "source_reliability": [UNGRADED_RELIABILITY] * cells.rows,
+        "credibility": [UNGRADED_CREDIBILITY] * cells.rows,
         "description": description,
         "sources": [[dict(s) for s in found] if found is not FAILED else found for found in sources],
         "origin": [NAME] * cells.rows,

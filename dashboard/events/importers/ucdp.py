@@ -22,7 +22,7 @@ from dashboard.events.importers.cells import (
 )
 from dashboard.events.importers.dates import parse_date
 from dashboard.events.importers.places import admin1_from_name, country_from_name
-from dashboard.events.schema import figure_order_flags
+from dashboard.events.schema import UNGRADED_CREDIBILITY, UNGRADED_RELIABILITY, figure_order_flags
 
 NAME = "ucdp"
 CLAIMANT = "UCDP"
@@ -117,6 +117,7 @@ MAPPING = [
         "confidence",
         ", ".join(f"{k} → {v}" for k, v in CLARITY_CONFIDENCE.items()) + "; empty → medium",
     ),
+    ("", "source_reliability, credibility", '"F", 6: ungraded (schema.IMPORTER_GRADE_RULE)'),
     ("", "origin", f'"{NAME}"'),
 ]
 
@@ -195,6 +196,9 @@ def to_record_columns(cells: Columns, context: dict[str, Any]) -> dict[str, list
             for i in rows
         ],
         "confidence": [CLARITY_CONFIDENCE.get(text.removesuffix(".0"), "medium") for text in clarity],
+        # Ungraded, never guessed (schema.IMPORTER_GRADE_RULE): the dataset grades none of its sources.
+        "source_reliability": [UNGRADED_RELIABILITY] * cells.rows,
+        "credibility": [UNGRADED_CREDIBILITY] * cells.rows,
         "origin": [NAME] * cells.rows,
         "quality_flags": [
             [*flags, status] if status else (list(flags) if flags else None)

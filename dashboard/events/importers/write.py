@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pycountry
 
-from dashboard.events import geo, safe_write
+from dashboard.events import geo, register_store, safe_write
 from dashboard.events.exports import neutralise_cell
 from dashboard.events.importers import native, read
 from dashboard.events.importers.base import ImportFileError, ImportReport, RawRow
@@ -416,8 +416,10 @@ def seed_store(store) -> ImportReport | None:
     """Load the seed log unless this version of it was loaded already (idempotent); None if it was.
 
     Opening a store never seeds: the CLI's ``seed`` command, the dashboard's first start on the
-    default database and the Data page's button on an empty log call this.
+    default database and the Data page's button on an empty log call this. The built-in claimant
+    register is loaded with it (only the claimants the store lacks, so edits survive).
     """
+    register_store.seed_register(store)
     if store.find_batch(hashlib.sha256(read.read_path(seed_path())).hexdigest()) is not None:
         return None
     return load_seed(store)

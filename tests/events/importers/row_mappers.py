@@ -171,6 +171,9 @@ def acled_row(row: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         ],
         "confidence": "medium",
         "origin": "acled",
+        # Ungraded (schema.IMPORTER_GRADE_RULE, issue 18): every outside dataset's row is F/6.
+        "source_reliability": "F",
+        "credibility": 6,
     }
 
 
@@ -248,6 +251,9 @@ def ucdp_row(row: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         ],
         "confidence": CLARITY_CONFIDENCE.get(cells.text("event_clarity").removesuffix(".0"), "medium"),
         "origin": "ucdp",
+        # Ungraded (schema.IMPORTER_GRADE_RULE, issue 18): every outside dataset's row is F/6.
+        "source_reliability": "F",
+        "credibility": 6,
         "quality_flags": flags or None,
     }
 
@@ -348,6 +354,9 @@ def cns_row(row: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
         ),
         "sources": _cns_sources(cells.text("Source(s)"), entered or launched),
         "origin": "cns",
+        # Ungraded (schema.IMPORTER_GRADE_RULE, issue 18): every outside dataset's row is F/6.
+        "source_reliability": "F",
+        "credibility": 6,
     }
 
 
