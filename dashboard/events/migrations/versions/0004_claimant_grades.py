@@ -11,7 +11,7 @@ of the content hash (schema.HASH_ONLY_WHEN_SET), so the old digests still match.
 intelligence via Financial Times" is Ukraine HUR relayed by the Financial Times). Both start empty;
 seeding loads the built-in register (data/claimants/), and the command line edits them.
 
-Revision ID: 0002_claimant_grades
+Revision ID: 0004_claimant_grades
 Revises: 0002_recorded_by
 Create Date: 2026-11-30 06:00:00
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_claimant_grades"
+revision = "0004_claimant_grades"
 down_revision = "0002_recorded_by"
 branch_labels = None
 depends_on = None
