@@ -24,7 +24,11 @@ if st.session_state.get(WHO) not in names:
     asked = st.session_state.get(WHO) or st.query_params.get(WHO)
     st.session_state[WHO] = register.resolve(asked).originator if asked else None
     if st.session_state[WHO] not in names:
-        st.session_state[WHO] = names[0] if names else None
+        # Without a name asked for, open on the originator with most claims in the filter, not on
+        # the alphabet's first (an imported dataset's name, with nothing in the built-in log).
+        most = view.shown["originator"].value_counts() if "originator" in view.shown else None
+        busiest = [name for name in (most.index if most is not None else []) if name in register.claimants]
+        st.session_state[WHO] = busiest[0] if busiest else (names[0] if names else None)
 who = st.selectbox("Claimant", names, key=WHO, bind="query-params", help="Originators and relaying outlets")
 claimant = register.claimants[who]
 
@@ -42,7 +46,8 @@ st.metric(
     help="NATO/Admiralty scale; a claim may carry its own grade instead",
     border=True,
 )
-st.markdown(text.escape_markdown(f"**{claimant.reliability}**: {schema.RELIABILITY_LEVELS[claimant.reliability]}"))
+# The letter comes from the A–F vocabulary (the register is checked on load); only the rest is escaped.
+st.markdown(f"**{claimant.reliability}**: " + text.escape_markdown(schema.RELIABILITY_LEVELS[claimant.reliability]))
 st.markdown(text.escape_markdown(f"Why: {claimant.rationale}"))
 if (url := tables.safe_url(claimant.rationale_url)) is not None:
     st.link_button("Source for the rationale", url, icon=":material/open_in_new:")
@@ -60,9 +65,11 @@ st.caption(
         f"{len(claims):,} claims whose originator is {who} in the current filter (relayed claims included)."
     )
 )
-over_time = figures.claims_over_time(claims, title=None)
-st.plotly_chart(over_time, width="stretch", key="claimant-over-time", config=downloads.CHART_CONFIG)
-if not claims.empty:
+if claims.empty:
+    st.info(text.escape_markdown(f"{who} has no claims in the current filter: widen the period or the filters."))
+else:
+    over_time = figures.claims_over_time(claims, title=None)
+    st.plotly_chart(over_time, width="stretch", key="claimant-over-time", config=downloads.CHART_CONFIG)
     downloads.chart_downloads(
         over_time,
         key="claimant-over-time",

@@ -55,3 +55,21 @@ def test_the_register_entry_can_be_changed_on_the_page(open_page, page_store):
     hur = register_store.load_register(page_store).claimants["Ukraine HUR"]
     assert (hur.reliability, hur.rationale) == ("B", "Checked against later releases.")
     assert at.metric[0].value == "B"
+
+
+def test_opens_on_the_busiest_originator_with_its_grade_in_bold_and_no_empty_chart_for_the_silent(open_page):
+    at = open_page("claimants")
+    graded_counts = {}
+    for name in builtin_register().claimants:
+        at.selectbox(key="who").set_value(name).run()
+        count = next(plain(c.value) for c in at.caption if "whose originator is" in plain(c.value))
+        graded_counts[name] = int(count.split(" ", 1)[0].replace(",", ""))
+    opened = open_page("claimants")
+    assert opened.selectbox(key="who").value == max(graded_counts, key=graded_counts.get)
+    # The grade letter is bold, not shown with its asterisks.
+    letter = builtin_register().claimants[opened.selectbox(key="who").value].reliability
+    assert any(m.value.startswith(f"**{letter}**: ") for m in opened.markdown)
+    silent = next(name for name, n in graded_counts.items() if n == 0)
+    at.selectbox(key="who").set_value(silent).run()
+    assert not charts(at)[:1] or all(c["data"] for c in charts(at))
+    assert any("has no claims in the current filter" in plain(i.value) for i in at.info)
