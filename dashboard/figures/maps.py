@@ -207,6 +207,7 @@ POINT_COLUMNS = {
     "event_date": "datetime64[ns]",
     "category": "object",
     "claimant": "object",
+    "grade": "object",
     "figure": "object",
     "location": "object",
     "latitude": "float64",
@@ -396,6 +397,8 @@ def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_POINTS) -> tupl
         "unit",
         *FIGURE_FIELDS,
     ]
+    if "grade" in events:  # grading.with_grades: the claim's grade (B2) goes into its hover
+        used.append("grade")
     rows = events[used].iloc[where]  # columns first: see region_values
     points = pd.DataFrame(
         {
@@ -403,6 +406,7 @@ def point_events(events: pd.DataFrame, max_points: int = MAX_MAP_POINTS) -> tupl
             "event_date": pd.to_datetime(rows["event_date"]).astype("datetime64[ns]"),
             "category": rows["category"].astype(str).astype(object),
             "claimant": rows["claimant"].astype(str).astype(object),
+            "grade": rows["grade"].astype(str).astype(object) if "grade" in rows else "",
             "figure": _figure_text(rows),
             "location": _data.text_or(rows["location"], "unnamed place"),
             "latitude": rows["latitude"].astype("float64"),
@@ -495,6 +499,7 @@ def _grid(events: pd.DataFrame, where: np.ndarray, max_points: int) -> pd.DataFr
             # Object columns as documented (pandas 3 would infer its string dtype from an object array).
             "category": pd.Series(top_category, dtype=object),
             "claimant": pd.Series(np.where(claimants_per_cell > 1, "several claimants", first_claimant), dtype=object),
+            "grade": "",  # a cell holds claims of several grades
             "figure": "",
             "location": [f"{n:,} claims in a {cell:g}° cell" for n in counts],
             "latitude": (cell_lat[first] + 0.5) * cell,
@@ -795,6 +800,9 @@ def _point_traces(points: pd.DataFrame) -> list[dict]:
     dates = np.array([f"{d:%d %b %Y}" if d == d else "date unknown" for d in distinct_dates], dtype=object)[date_codes]
     places = np.array(safe_texts(points["location"]), dtype=object)
     claimants = np.array(safe_texts(points["claimant"]), dtype=object)
+    if "grade" in points:  # "South Korea NIS · B2": the grade beside who says so
+        grades = points["grade"].fillna("").astype(str).to_numpy(dtype=object)
+        claimants = np.where(grades != "", claimants + " · " + np.array(safe_texts(grades), dtype=object), claimants)
     figures = np.array([f"<br>{t}" if t else "" for t in safe_texts(points["figure"].fillna(""))], dtype=object)
     customdata = np.array(_data.customdata_ids(points["event_ids"], int(points["count"].sum())), dtype=object)
     categories = points["category"].to_numpy(dtype=object)

@@ -218,3 +218,16 @@ def test_count_map_hover_says_the_count_once(events, boundaries):
     troops = region_map(region_values(events, "troops"), point_events(events)[0], boundaries, value_label="Troops")
     trace = [t for t in troops.data if t.meta == "regions"]
     assert not trace or all("Troops: " in text for text in trace[0].text)
+
+
+def test_a_point_hover_gives_the_claims_grade_beside_its_claimant(events, boundaries):
+    grades = {"E001": "B2", "E002": "C3", "E003": "A1", "E004": "B2", "E005": "F6", "E006": "<b>x</b>"}
+    graded = events.assign(grade=events["event_id"].astype(str).map(grades))
+    points, _ = point_events(graded)
+    fig = region_map(region_values(graded), points, boundaries, view="kursk_border", title="Claims by region")
+    texts = {t.meta: t.text[0] for t in fig.data if t.type == "scattermap" and t.customdata is not None}
+    assert " · C3" in texts["battle"] and " · A1" in texts["strike"]
+    assert "<b>x</b>" not in texts["missile_test"]  # a grade is text like any other value, escaped
+    # Without grades (a frame not passed through grading) the hover is as before.
+    plain_points, _ = point_events(events)
+    assert "grade" not in events and set(plain_points["grade"]) == {""}
