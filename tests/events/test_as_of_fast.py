@@ -242,3 +242,63 @@ def test_changes_between_equal_the_histories(store, clock, make_record, steps):
         assert got == expected, (since, until)
         listed = changes.change_list(ours)
         assert len(listed) == len(ours)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=EDITS, listed=st.integers(0, 6))
+def test_comparing_only_the_listed_rows_equals_comparing_all(store, clock, make_record, steps, listed):
+    """The Changes page compares only the rows it lists (``compare=False``, then ``compare_revised``):
+    the same fields and old values as ``changes_between`` gives for those rows, for any tail of them."""
+    prefix = f"L{next(_examples):04d}-"
+    instants = []
+    for kind, numbers, variant, pause in steps:
+        instants.append(clock.now)
+        if kind == "write":
+            store.append(
+                [
+                    make_record(
+                        event_id=f"{prefix}{n}",
+                        figure_best=11000 + 100 * variant,
+                        location=None if variant == 2 else f"Place {variant}",
+                        description=f"Version {variant}.",
+                    )
+                    for n in numbers
+                ]
+            )
+        else:
+            for n in numbers:
+                with contextlib.suppress(StoreError):
+                    store.retract(f"{prefix}{n}", "withdrawn")
+        clock.now += pause
+    moments = moments_around(instants)
+    for since, until in itertools.combinations(moments[:: max(1, len(moments) // 4)], 2):
+        full = changes.changes_between(store, since, until)
+        lazy = changes.changes_between(store, since, until, compare=False)
+        assert lazy["changed_fields"].isna().all() and lazy["previous"].isna().all()
+        if full.empty:
+            assert lazy.empty
+            continue
+        for rows in (full.index, full.index[-listed:] if listed else full.index[:0]):
+            pd.testing.assert_frame_equal(changes.compare_revised(store, lazy.loc[rows], since), full.loc[rows])
+
+
+def test_compare_revised_reads_only_the_listed_events(store, clock, make_record, monkeypatch):
+    """The earlier revisions are read for the listed revised events only, not for the whole window."""
+    store.append([make_record(event_id=f"R-{n}", figure_best=11000) for n in range(4)])
+    clock.now += dt.timedelta(seconds=1)
+    since = clock.now
+    clock.now += dt.timedelta(seconds=1)
+    store.append([make_record(event_id=f"R-{n}", figure_best=12000) for n in range(4)])
+    lazy = changes.changes_between(store, since, compare=False)
+    asked = []
+    read = changes._revisions_at
+
+    def spy(conn, window, ids=None):
+        asked.append(ids)
+        return read(conn, window, ids)
+
+    monkeypatch.setattr(changes, "_revisions_at", spy)
+    shown = changes.compare_revised(store, lazy.tail(2), since)
+    assert asked == [lazy["event_id"].tail(2).tolist()]
+    assert [fields for fields in shown["changed_fields"]] == [("figure_best",), ("figure_best",)]
+    assert [prev for prev in shown["previous"]] == [{"figure_best": 11000.0}, {"figure_best": 11000.0}]

@@ -80,3 +80,18 @@ def test_a_long_list_is_cut_to_the_newest_with_a_notice(open_page, page_store, m
     assert "18 claims changed after" in _caption(at)  # the caption counts every change
     notices = [plain(i.value) for i in at.info]
     assert any("lists the newest 5 of these 18 changes; the CSV download holds all of them" in n for n in notices)
+
+
+def test_the_listed_revisions_are_spelled_out_when_the_list_is_cut(open_page, page_store, monkeypatch):
+    """Fields are compared only for the rows listed (issue 17, point 6): those still show old → new."""
+    from dashboard.ui import tables
+
+    monkeypatch.setattr(tables, "CHANGES_LISTED_AT_MOST", 1)
+    start = utc_now()
+    page_store.revise("T-S02", {"description": "Restated."}, "first")
+    page_store.revise("T-D04", {"figure_best": 11500}, "newer report")
+    at = open_page("changes", window="Custom", since=start.isoformat())
+    listed = _listed(at)
+    assert list(listed.index) == ["T-D04"]
+    assert listed.loc["T-D04", "what_changed"] == "Best estimate: 11,000 → 11,500"
+    assert "0 new, 2 revised, 0 retracted" in _caption(at)
