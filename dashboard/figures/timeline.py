@@ -587,36 +587,13 @@ def estimate_chart(
         ("up to (upper bound only)", "triangle-down"),
     ):
         if _uses_symbol(series, symbol):
-            traces.append(
-                dict(
-                    type="scatter",
-                    x=[None],
-                    y=[None],
-                    mode="markers",
-                    name=text,
-                    legendgroup="_key",
-                    legendgrouptitle=dict(text="Markers"),
-                    hoverinfo="skip",
-                    marker=dict(symbol=symbol, size=10, color="#888888"),
-                )
-            )
+            traces.append(_legend_entry(text, "_key", "Markers", dict(symbol=symbol, size=10, color="#888888")))
     if "grade_credibility" in series:
         present = set(pd.to_numeric(series["grade_credibility"], errors="coerce").fillna(6).astype(int))
         for text, level in CREDIBILITY_KEY:
             if present & {lv for lv, op in CREDIBILITY_OPACITY.items() if op == CREDIBILITY_OPACITY[level]}:
-                traces.append(
-                    dict(
-                        type="scatter",
-                        x=[None],
-                        y=[None],
-                        mode="markers",
-                        name=text,
-                        legendgroup="_credibility",
-                        legendgrouptitle=dict(text="Credibility (marker opacity)"),
-                        hoverinfo="skip",
-                        marker=dict(symbol="circle", size=10, color="#444444", opacity=CREDIBILITY_OPACITY[level]),
-                    )
-                )
+                marker = dict(symbol="circle", size=10, color="#444444", opacity=CREDIBILITY_OPACITY[level])
+                traces.append(_legend_entry(text, "_credibility", "Credibility (marker opacity)", marker))
     if any(trace.get("meta") == "earlier" for trace in traces):
         traces.append(
             dict(
@@ -733,3 +710,18 @@ def _key_event_marks(key_events: pd.DataFrame, first: pd.Timestamp, last: pd.Tim
             )
         )
     return shapes, notes
+
+
+def _legend_entry(name: str, group: str, title: str, marker: dict) -> dict:
+    """A legend-only trace (no point drawn): explains a marker's symbol or opacity under ``title``."""
+    return dict(
+        type="scatter",
+        x=[None],
+        y=[None],
+        mode="markers",
+        name=name,
+        legendgroup=group,
+        legendgrouptitle=dict(text=title),
+        hoverinfo="skip",
+        marker=marker,
+    )
