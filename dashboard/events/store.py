@@ -368,11 +368,13 @@ class EventStore:
 
     # --- transactions ------------------------------------------------------
     @contextmanager
-    def _writing_forward(self) -> Iterator[tuple[Connection, list[pa.Table]]]:
+    def _writing_forward(self, removed: set[str] | None = None) -> Iterator[tuple[Connection, list[pa.Table]]]:
         """A write transaction whose appended rows (put in the yielded list) carry the snapshot forward.
 
-        Used by every write that appends claims (imports, a claim recorded or corrected at the desk),
-        so the first page after it does not rebuild the current view from SQL.
+        Used by every write that changes the current view (imports, a claim recorded, corrected or
+        retracted at the desk, a deletions list), so the first page after it does not rebuild the
+        view from SQL (~20 s at 1M claims). ``removed``: a set the caller fills, inside the block,
+        with the ids it retracted; they leave the carried-forward view.
         """
         written: list[pa.Table] = []
         with self.writing() as conn:
@@ -381,7 +383,7 @@ class EventStore:
             token = self.revision_token(conn)
         if before is not None:
             try:
-                self._roll_snapshot(before, written, token)
+                self._roll_snapshot(before, written, token, removed or set())
             except Exception as exc:  # noqa: BLE001 - the write has landed; a snapshot only saves time
                 warnings.warn(
                     f"the dashboard snapshot was not updated ({exc!r}); it is rebuilt on next read", stacklevel=3
@@ -547,10 +549,13 @@ class EventStore:
         heads = conn.execute(sa.select(sa.func.count()).select_from(event_heads)).scalar() or 0
         return self._read_current(conn, None, None) if heads <= self._SMALL_LOG else None
 
-    def _roll_snapshot(self, before: pa.Table, written: list[pa.Table], token: str) -> None:
+    def _roll_snapshot(self, before: pa.Table, written: list[pa.Table], token: str, removed: set[str]) -> None:
         path = snapshot_path(self.engine, token)
         if path is None:
             return
+        if removed:  # retracted: gone from the current view
+            ids = pc.cast(before.column("event_id"), pa.string())
+            before = before.filter(pc.invert(pc.is_in(ids, value_set=pa.array(sorted(removed), pa.string()))))
         if written:
             rows = pa.concat_tables(written)
             # Filtering and encoding in Arrow: pandas' isin and astype on a million strings take seconds.
@@ -659,9 +664,14 @@ class EventStore:
         """
         actor = access.require("retract")
         reason = _required_reason(reason, "a retraction")
-        with self.writing() as conn:
+        removed: set[str] = set()
+        with self._writing_forward(removed) as (conn, _):
             self._check_expected(conn, event_id, expected_revision)
-            return self._retract(conn, self._current_row(conn, event_id), reason, batch_id=None, recorded_by=actor.name)
+            revision = self._retract(
+                conn, self._current_row(conn, event_id), reason, batch_id=None, recorded_by=actor.name
+            )
+            removed.add(event_id)
+        return revision
 
     def head_revision(self, event_id: str) -> int:
         """The event's current revision number (a retraction counts); StoreError when the log has no such event."""
@@ -702,7 +712,8 @@ class EventStore:
         """
         actor = access.require("import")  # a deletions list is an import
         result = RetractResult()
-        with self.writing() as conn:
+        removed: set[str] = set()
+        with self._writing_forward(removed) as (conn, _):
             batch_id = self._insert_batch(conn, batch, accepted=len(retractions), recorded_by=actor.name)
             heads = self._heads(conn, [event_id for event_id, _ in retractions])
             # The current rows of all events to withdraw in one query (per 10,000 ids), not one per event:
@@ -725,6 +736,7 @@ class EventStore:
             for chunk in _chunks(rows):
                 conn.execute(events.insert(), chunk)
             self._write_heads(conn, [], [self._retracted_head(row) for row in rows])
+            removed.update(withdrawn)
             conn.execute(
                 import_batches.update()
                 .where(import_batches.c.batch_id == batch_id)

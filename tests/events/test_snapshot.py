@@ -6,12 +6,14 @@ gives: same rows, order, values and dtypes (categories included).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from dashboard.events import store as store_module
 from dashboard.events.importers import import_file
-from dashboard.events.store import _to_frame, open_store, snapshot_path
+from dashboard.events.store import BatchInfo, _to_frame, open_store, snapshot_path
 
 pytestmark = pytest.mark.sqlite_only
 
@@ -117,3 +119,25 @@ def test_a_claim_recorded_or_corrected_at_the_desk_carries_the_snapshot_forward(
     assert current_snapshot(sqlite_store).is_file()
     assert_snapshot_matches_sql(sqlite_store)
     assert sqlite_store.current_events().set_index("event_id").loc["D1", "figure_best"] == 11500.0
+
+
+def test_a_retraction_at_the_desk_or_from_a_deletions_list_carries_the_snapshot_forward(sqlite_store, make_record):
+    sqlite_store.append([make_record(event_id=f"X{n}") for n in range(1, 5)])
+    sqlite_store.current_events()
+    sqlite_store.retract("X1", "duplicate", expected_revision=1)
+    assert current_snapshot(sqlite_store).is_file()  # written by the retraction, not by a later read
+    assert_snapshot_matches_sql(sqlite_store)
+    batch = BatchInfo(
+        file_name="deleted.csv",
+        sha256="0" * 64,
+        format="acled_deletions",
+        encoding="utf-8",
+        origin="acled",
+        rows_read=2,
+        rows_rejected=0,
+        started_at=dt.datetime.now(dt.UTC),
+    )
+    sqlite_store.retract_many([("X2", "deleted by ACLED"), ("X9", "not held")], batch=batch)
+    assert current_snapshot(sqlite_store).is_file()
+    assert_snapshot_matches_sql(sqlite_store)
+    assert sorted(sqlite_store.current_events()["event_id"]) == ["X3", "X4"]
