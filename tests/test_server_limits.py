@@ -7,6 +7,7 @@ would ignore them all and show everything), and a request head larger than the H
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import socket
@@ -75,6 +76,13 @@ def test_an_ordinary_address_is_served(port):
     assert status == 200 and "<!--" in body  # Streamlit's page
 
 
+def run_apart(coroutine) -> None:
+    """Run ``coroutine`` to its end in a thread of its own: Playwright's sync API, used by tests run
+    earlier in the same process, leaves an event loop running in the main thread, where asyncio.run fails."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def test_the_guard_passes_what_streamlit_reads_and_answers_the_rest():
     seen = []
 
@@ -88,10 +96,10 @@ def test_the_guard_passes_what_streamlit_reads_and_answers_the_rest():
 
     guarded = server.guard_query_strings(app)
     ok = b"&".join([b"cat=Statement"] * 1000)  # exactly Streamlit's limit: still read
-    asyncio.run(guarded({"type": "http", "path": "/", "query_string": ok}, None, send))
+    run_apart(guarded({"type": "http", "path": "/", "query_string": ok}, None, send))
     assert seen == [ok] and not sent
-    asyncio.run(guarded({"type": "http", "path": "/map", "query_string": ok + b"&q=x"}, None, send))
+    run_apart(guarded({"type": "http", "path": "/map", "query_string": ok + b"&q=x"}, None, send))
     assert sent[0]["status"] == 414 and b'href="/map?cat=Statement&amp;q=x"' in sent[1]["body"]
-    asyncio.run(guarded({"type": "lifespan"}, None, send))  # not a page request: passed on
+    run_apart(guarded({"type": "lifespan"}, None, send))  # not a page request: passed on
     assert seen[-1] is None and len(sent) == 2
     assert server.deduplicated_query("a=1&b=2&a=1&a=3") == "a=1&b=2&a=3"
