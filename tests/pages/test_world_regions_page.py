@@ -17,34 +17,11 @@ ROWS = [  # (event id, admin1 as ACLED spells it, location, lat, lon)
 
 
 def acled_rows() -> bytes:
-    header = next(csv.reader(io.StringIO((FIXTURE.parents[1] / "acled_export_tool.csv").read_text("utf-8"))))
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, restval="", lineterminator="\r\n")
-    writer.writeheader()
-    for event_id, admin1, location, lat, lon in ROWS:
-        country, iso = ("Benin", "204") if event_id.startswith("BEN") else ("Brazil", "76")
-        writer.writerow(
-            {
-                "event_id_cnty": event_id,
-                "event_date": "10 March 2025",
-                "time_precision": "1",
-                "event_type": "Battles",
-                "sub_event_type": "Armed clash",
-                "actor1": "Rebels",
-                "actor2": "Military Forces",
-                "iso": iso,
-                "country": country,
-                "admin1": admin1,
-                "location": location,
-                "latitude": lat,
-                "longitude": lon,
-                "geo_precision": "1",
-                "source": "Local media",
-                "notes": "Synthetic test row.",
-                "fatalities": "1",
-            }
-        )
-    return buffer.getvalue().encode("utf-8")
+    """ROWS in ACLED's export-tool layout (Benin's and Brazil's numeric ISO codes)."""
+    return acled_world_rows(
+        (event_id, *(("204", "Benin") if event_id.startswith("BEN") else ("76", "Brazil")), admin1, location, lat, lon)
+        for event_id, admin1, location, lat, lon in ROWS
+    )
 
 
 def test_regions_of_any_country_are_offered_by_latin_name_and_code(page_store, open_page):
