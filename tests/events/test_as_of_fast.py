@@ -206,10 +206,9 @@ EDITS = st.lists(
 )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=EDITS)
-def test_changes_between_equal_the_histories(store, clock, make_record, steps):
-    prefix = f"C{next(_examples):04d}-"
+def play_edits(store, clock: Clock, make_record, prefix: str, steps, **varied: tuple) -> list[dt.datetime]:
+    """Write ``EDITS`` steps to the log: each write sets the figure, place and description of its
+    variant (1–3), and each field of ``varied`` to its variant's value; return the instants used."""
     instants = []
     for kind, numbers, variant, pause in steps:
         instants.append(clock.now)
@@ -219,9 +218,9 @@ def test_changes_between_equal_the_histories(store, clock, make_record, steps):
                     make_record(
                         event_id=f"{prefix}{n}",
                         figure_best=11000 + 100 * variant,
-                        confidence=("high", "medium", "low")[variant - 1],
                         location=None if variant == 2 else f"Place {variant}",
                         description=f"Version {variant}.",
+                        **{field: values[variant - 1] for field, values in varied.items()},
                     )
                     for n in numbers
                 ]
@@ -231,6 +230,14 @@ def test_changes_between_equal_the_histories(store, clock, make_record, steps):
                 with contextlib.suppress(StoreError):
                     store.retract(f"{prefix}{n}", "withdrawn")
         clock.now += pause
+    return instants
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=EDITS)
+def test_changes_between_equal_the_histories(store, clock, make_record, steps):
+    prefix = f"C{next(_examples):04d}-"
+    instants = play_edits(store, clock, make_record, prefix, steps, confidence=("high", "medium", "low"))
     moments = moments_around(instants)
     for since, until in itertools.combinations(moments[:: max(1, len(moments) // 4)], 2):
         found = changes.changes_between(store, since, until)
@@ -250,26 +257,7 @@ def test_comparing_only_the_listed_rows_equals_comparing_all(store, clock, make_
     """The Changes page compares only the rows it lists (``compare=False``, then ``compare_revised``):
     the same fields and old values as ``changes_between`` gives for those rows, for any tail of them."""
     prefix = f"L{next(_examples):04d}-"
-    instants = []
-    for kind, numbers, variant, pause in steps:
-        instants.append(clock.now)
-        if kind == "write":
-            store.append(
-                [
-                    make_record(
-                        event_id=f"{prefix}{n}",
-                        figure_best=11000 + 100 * variant,
-                        location=None if variant == 2 else f"Place {variant}",
-                        description=f"Version {variant}.",
-                    )
-                    for n in numbers
-                ]
-            )
-        else:
-            for n in numbers:
-                with contextlib.suppress(StoreError):
-                    store.retract(f"{prefix}{n}", "withdrawn")
-        clock.now += pause
+    instants = play_edits(store, clock, make_record, prefix, steps)
     moments = moments_around(instants)
     for since, until in itertools.combinations(moments[:: max(1, len(moments) // 4)], 2):
         full = changes.changes_between(store, since, until)
