@@ -62,10 +62,11 @@ class _Notice:
     """A session's notice: its parts, and the URL values they were read from."""
 
     parts: list[_Part] = field(default_factory=list)
-    # The URL's values per key as the last run left them. A value still in the URL on a later run (a
-    # widget not drawn, e.g. dates without "Custom range", leaves it there) is not news: reporting it
-    # again would bring back a part the user dismissed or made moot.
-    seen: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The URL's values per key as the last run found them and as its widgets left them. Either one
+    # on a later run is not news: a widget not drawn (dates without "Custom range") leaves its value in
+    # the URL, and a browser may send the old URL once more; reporting it again would bring back a
+    # part the user dismissed or made moot.
+    seen: dict[str, set[tuple[str, ...]]] = field(default_factory=dict)
 
 
 def dismiss() -> None:
@@ -173,7 +174,7 @@ class UrlValues:
         URL asked, so a value is never named twice.
         """
         notice = st.session_state.get(_STATE_KEY) or _Notice()
-        new = [p for p in self.found if tuple(self.asked.get(p.key, ())) != notice.seen.get(p.key, ())]
+        new = [p for p in self.found if tuple(self.asked.get(p.key, ())) not in notice.seen.get(p.key, set())]
         replaced = {p.key for p in new}
         for part in new:
             part.held = _widget_state(part.concerns)
@@ -181,8 +182,9 @@ class UrlValues:
         # In the sidebar's order, whichever run found them.
         order = {key: i for i, key in enumerate(dict.fromkeys(self.checked))}
         notice.parts = sorted(kept + new, key=lambda p: order.get(p.key, len(order)))
-        # As the widgets left the URL: what a later run finds there is not news.
-        notice.seen.update({key: tuple(st.query_params.get_all(key)) for key in self.checked})
+        notice.seen.update(
+            {key: {tuple(self.asked.get(key, ())), tuple(st.query_params.get_all(key))} for key in self.checked}
+        )
         st.session_state[_STATE_KEY] = notice
         if not notice.parts:
             return
