@@ -1,4 +1,5 @@
-"""A pasted URL with values the filter does not offer: the page names each ignored value and why (issue 17).
+"""A pasted URL with values the filter does not offer: the page names each ignored value and why (issue 17),
+on every page until the user dismisses the notice.
 
 And an address too long to serve opens a page that says so, in the browser as over raw HTTP.
 """
@@ -24,6 +25,15 @@ def test_a_pasted_url_with_unknown_values_shows_what_was_ignored(app):
     # The known value is kept, in the widget and the URL.
     assert app.params.get("claimant") == ["South Korea NIS"]
     expect(app.sidebar.get_by_text("Some values in the address were ignored", exact=False)).to_be_visible()
+    # The URL no longer holds what was ignored, yet the notice stays on the next page until dismissed.
+    app.page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Data").click()
+    app.wait_idle()
+    expect(app.main.locator("h1").first).to_have_text("Data")
+    expect(notice).to_contain_text("Claimants: “Atlantis Ministry” — not a claimant in the log, ignored")
+    app.main.get_by_role("button", name="Dismiss").click()
+    app.wait_idle()
+    expect(notice).to_have_count(0)
+    expect(app.sidebar.get_by_text("Some values in the address were ignored", exact=False)).to_have_count(0)
 
 
 def test_an_address_with_thousands_of_repeated_values_opens_a_page_that_says_so(app):
