@@ -84,7 +84,8 @@ def test_the_notice_stays_on_reruns_and_pages_until_dismissed(open_page):
     at = open_page(
         None, claimant=["South Korea NIS", "[Atlantis](https://evil.example)"], dates=["2025-01-01", "2025-02-01"]
     )
-    named = "Claimants: “[Atlantis](https://evil.example)” — not a claimant in the log, ignored"
+    # Streamlit would turn "https://…" into a link even escaped: an invisible word joiner (U+2060) stops it.
+    named = "Claimants: “[Atlantis](https:\u2060//evil.example)” — not a claimant in the log, ignored"
     assert named in _notice(at)
     at.run()  # any click: a tab, a checkbox, a chart selection
     assert named in _notice(at)
