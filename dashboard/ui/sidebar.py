@@ -129,7 +129,11 @@ def clamp_range(
 
 
 def reset_filters() -> None:
-    """Back to "everything": through session state (bound parameters follow)."""
+    """Back to "everything": through session state (bound parameters follow).
+
+    The URL notice goes too: it named values of filters the user has just set anew.
+    """
+    url_notices.dismiss()
     for key, value in _DEFAULTS.items():
         st.session_state[key] = value
     st.session_state.pop(DATES, None)
@@ -223,7 +227,12 @@ def render_filter(events: pd.DataFrame) -> EventFilter:
                 ),
             )
             clamped_url_range = url.date_range(
-                DATES, "From – to", reach, applies=preset == CUSTOM, why_not=f"dates apply with the period “{CUSTOM}”"
+                DATES,
+                "From – to",
+                reach,
+                applies=preset == CUSTOM,
+                why_not=f"dates apply with the period “{CUSTOM}”",
+                depends_on=(PRESET,),
             )
             if clamped_url_range is not None:
                 st.session_state[DATES] = clamped_url_range  # the picker would drop it for the whole log

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from page_support import plain, shown_caption
 
 
+def _notices(at) -> list[str]:
+    return [plain(w.value) for w in at.main.warning if "does not offer" in plain(w.value)]
+
+
 def _notice(at) -> str:
-    found = [plain(w.value) for w in at.main.warning if "does not offer" in plain(w.value)]
+    found = _notices(at)
     assert len(found) == 1, [plain(w.value) for w in at.main.warning]
     return found[0]
 
@@ -70,3 +75,46 @@ def test_dates_without_the_custom_period_and_bad_dates_are_named(open_page):
 def test_a_url_the_filter_fully_offers_gets_no_notice(open_page):
     at = open_page(None, claimant="South Korea NIS", region="Kursk Oblast (RU-KRS)", conf="medium")
     assert not [w for w in at.main.warning if "does not offer" in plain(w.value)]
+
+
+# The notice lives in the session, not the store: one back end is enough, and CI time is short.
+@pytest.mark.sqlite_only
+def test_the_notice_stays_on_reruns_and_pages_until_dismissed(open_page):
+    # The widgets drop what they do not offer from the URL on the first run; the notice used to go with it.
+    at = open_page(
+        None, claimant=["South Korea NIS", "[Atlantis](https://evil.example)"], dates=["2025-01-01", "2025-02-01"]
+    )
+    # Streamlit would turn "https://…" into a link even escaped: an invisible word joiner (U+2060) stops it.
+    named = "Claimants: “[Atlantis](https:\u2060//evil.example)” — not a claimant in the log, ignored"
+    assert named in _notice(at)
+    at.run()  # any click: a tab, a checkbox, a chart selection
+    assert named in _notice(at)
+    (raw,) = [w.value for w in at.main.warning if "does not offer" in w.value]
+    assert "[Atlantis]" not in raw and r"\[Atlantis\]" in raw  # still escaped: shown as text, never a link
+    at.switch_page("app_pages/events.py").run()
+    assert named in _notice(at) and "dates apply with the period “Custom range”" in _notice(at)
+    assert any("were ignored (2)" in plain(c.value) for c in at.sidebar.caption)
+    at.button(key="url-notice-dismiss").click().run()
+    assert not _notices(at)
+    # The dates stay in the URL (their picker is not drawn): not news, so the dismissed part stays away.
+    assert at.query_params.get("dates")
+    at.run()
+    assert not _notices(at) and not any("were ignored" in plain(c.value) for c in at.sidebar.caption)
+
+
+@pytest.mark.sqlite_only
+def test_changing_a_filter_ends_its_part_and_a_new_url_replaces_what_it_asks_again(open_page):
+    at = open_page(None, claimant=["South Korea NIS", "Atlantis Ministry"], conf="certain", preset="Last 5 decades")
+    at.selectbox(key="conf").set_value("high").run()
+    notice = _notice(at)
+    assert "Minimum confidence" not in notice  # the user chose one: that part no longer applies
+    assert "“Atlantis Ministry”" in notice and "“Last 5 decades”" in notice  # the others still do
+    # A new address asking other claimants: its claimants replace the old ones, the period stays, once.
+    at.query_params["claimant"] = ["South Korea NIS", "Narnia Ministry"]
+    at.query_params["region"] = "Narnia (XX-NAR)"
+    at.run()
+    notice = _notice(at)
+    assert "“Narnia Ministry”" in notice and "Atlantis" not in notice
+    assert "Regions: “Narnia (XX-NAR)”" in notice and notice.count("“Last 5 decades”") == 1
+    at.button(key="reset_filters").click().run()  # every filter set anew: nothing of the notice applies
+    assert not _notices(at)
