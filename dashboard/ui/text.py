@@ -19,21 +19,26 @@ from dashboard.events.filters import EventFilter
 from dashboard.events.schema import CATEGORIES
 from dashboard.figures import notation
 
-# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping
-# all of them also breaks autolinks (``www.x.org``, ``https://…``) and ``$…$`` maths.
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping all of them
+# stops links, images, HTML, styling and ``$…$`` maths.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>:$~=&\"'^%@/;?,])")
 _WHITESPACE = re.compile(r"\s+")
+# Streamlit's Markdown (GFM) still turns "https://…", "www.…" and "name@host.org" into links, escaped or
+# not: its autolink pass runs on the parsed text (seen in Chromium, Streamlit 1.67). A word joiner
+# (U+2060, invisible) after ":", "www" and "@" leaves nothing it recognises; the text reads the same.
+_AUTOLINK_START = re.compile(r":(?=//)|(?i:www)(?=\.)|@")
 
 
 def escape_markdown(text: object) -> str:
-    """``text`` as Markdown that renders literally: no links, images, HTML, maths or styling.
+    """``text`` as Markdown that renders literally: no links (not even bare URLs), images, HTML, maths or styling.
 
     Line breaks become spaces, so one value stays on one line.
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     flat = _WHITESPACE.sub(" ", str(text)).strip()
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", flat)
+    unlinked = _AUTOLINK_START.sub(lambda m: m.group(0) + "\u2060", flat)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", unlinked)
 
 
 def preview(value: object, limit: int = 120) -> str:

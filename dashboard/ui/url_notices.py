@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -32,17 +31,6 @@ NAMED_AT_MOST = 5
 # The session's notice (a _Notice). Not a widget key: the notice is not part of the filter or the URL.
 _STATE_KEY = "_url_notice"
 DISMISS_KEY = "url-notice-dismiss"
-
-
-# Streamlit's Markdown (GFM) turns "https://…", "www.…" and "name@host.org" in plain text into links,
-# backslash escapes or not (its autolink pass runs on the parsed text: seen in Chromium, Streamlit 1.67).
-# A word joiner (U+2060, invisible) after ":", "www" and "@" leaves nothing it recognises.
-_AUTOLINK_START = re.compile(r":(?=//)|(?i:www)(?=\.)|@")
-
-
-def _unlinked(message: str) -> str:
-    """``message`` with every would-be autolink broken by an invisible word joiner; it reads the same."""
-    return _AUTOLINK_START.sub(lambda m: m.group(0) + "\u2060", message)
 
 
 def _listed(values: list[str]) -> str:
@@ -206,6 +194,6 @@ class UrlValues:
             + "."
         )
         # The values come from whoever wrote the link: text, never Markdown or a link to click.
-        st.warning(text.escape_markdown(_unlinked(message)), icon=":material/link_off:")
+        st.warning(text.escape_markdown(message), icon=":material/link_off:")
         st.button("Dismiss", key=DISMISS_KEY, on_click=dismiss, type="tertiary", icon=":material/close:")
         st.sidebar.caption(text.escape_markdown(f"Some values in the address were ignored ({len(notice.parts)})."))
