@@ -22,8 +22,9 @@ TIMEOUT = 60
 
 
 def plain(markdown: str) -> str:
-    """Escaped Markdown (as the pages write data into captions) back to its text."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Escaped Markdown (as the pages write data into captions) back to its text as a reader sees it
+    (without the invisible word joiners that keep bare addresses from becoming links)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def shown_caption(at: AppTest) -> str:

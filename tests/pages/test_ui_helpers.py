@@ -18,7 +18,7 @@ from dashboard.ui import selection, text
         "[click](javascript:alert(1))",
         "![img](https://evil.example/x.png)",
         "<script>alert(1)</script>",
-        "https://evil.example and www.evil.example",
+        "https://evil.example and www.evil.example and WWW.evil.example and me@evil.example",
         "$x^2$ :red[alert] **bold** _it_ `code` # heading",
         "line one\nline two\r\n- item",
     ],
@@ -29,6 +29,9 @@ def test_escape_markdown_keeps_the_text_and_disarms_the_markup(raw):
     # Every character Markdown (or Streamlit's directives) could act on is backslash-escaped.
     unescaped = re.sub(r"\\.", "", escaped)
     assert not set(unescaped) & set("[]()<>!*_`#$:.~|\\/-")
+    # Nor is any bare address left whole: GFM would link it, escaped or not.
+    unslashed = escaped.replace("\\", "")
+    assert "://" not in unslashed and "www." not in unslashed.lower() and not re.search(r"@\w", unslashed)
 
 
 def test_escape_markdown_of_missing_values():
