@@ -19,7 +19,7 @@ import json
 import os
 import sqlite3
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -545,34 +545,22 @@ class EventStore:
 
     def _view_before_write(self, conn: Connection) -> pa.Table | None:
         path = snapshot_path(self.engine, self.revision_token(conn))
-        if path is None:
-            return None
-        if _snapshot_current(path):
-            import pyarrow.parquet as pq
-
-            try:
-                return pq.read_table(path)
-            except (OSError, pa.ArrowInvalid):
-                return None
-        return self._read_current(conn, None, None) if self._log_is_small(conn) else None
+        return self._before_write(conn, path, lambda: self._read_current(conn, None, None))
 
     def _superseded_before_write(self, conn: Connection) -> pa.Table | None:
-        """The superseded revisions before a write, when cheap to get (as :meth:`_view_before_write`);
-        else None, and the first past view after the write builds the file from SQL."""
+        """The superseded revisions before a write, on the same terms as the view; when None, the
+        first past view after the write builds the file from SQL."""
         path = superseded_path(self.engine, self.revision_token(conn))
+        return self._before_write(conn, path, lambda: self._read_superseded(conn))
+
+    def _before_write(self, conn: Connection, path: Path | None, from_sql: Callable[[], pa.Table]) -> pa.Table | None:
         if path is None:
             return None
-        if _snapshot_current(path):
-            import pyarrow.parquet as pq
-
-            try:
-                return pq.read_table(path)
-            except (OSError, pa.ArrowInvalid):
-                return None
-        return self._read_superseded(conn) if self._log_is_small(conn) else None
-
-    def _log_is_small(self, conn: Connection) -> bool:
-        return (conn.execute(sa.select(sa.func.count()).select_from(event_heads)).scalar() or 0) <= self._SMALL_LOG
+        cached = _read_cached(path)
+        if cached is not None:
+            return cached
+        small = (conn.execute(sa.select(sa.func.count()).select_from(event_heads)).scalar() or 0) <= self._SMALL_LOG
+        return from_sql() if small else None
 
     @staticmethod
     def _head_rows(conn: Connection, event_ids: set[str]) -> pa.Table:
@@ -902,10 +890,9 @@ class EventStore:
         """The current view as Arrow: from the snapshot when it exists, else from SQL (writing the snapshot)."""
         token = self.revision_token(conn) if token is None else token
         path = snapshot_path(self.engine, token)
-        if path is not None and _snapshot_current(path):
-            import pyarrow.parquet as pq
-
-            return pq.read_table(path, columns=list(columns) if columns else None)
+        cached = _read_cached(path, columns)
+        if cached is not None:
+            return cached
         table = self._read_current(conn, None, None if path is not None else columns)
         if path is not None:
             # Written before the read transaction ends (a reader never blocks a writer in
@@ -968,13 +955,9 @@ class EventStore:
 
     def _superseded_table(self, conn: Connection, path: Path, columns: Sequence[str] | None) -> pa.Table:
         """The revisions not in the current view, from their file when it exists, else from SQL (writing it)."""
-        if _snapshot_current(path):
-            import pyarrow.parquet as pq
-
-            try:
-                return pq.read_table(path, columns=list(columns) if columns else None)
-            except (OSError, pa.ArrowInvalid):
-                pass  # unreadable (a disk error): rebuilt below
+        cached = _read_cached(path, columns)
+        if cached is not None:
+            return cached
         table = self._read_superseded(conn)
         _write_snapshot(table, path)
         return table.select(list(columns)) if columns else table
@@ -1334,6 +1317,19 @@ def _stacked(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
             for name in frames[0].columns
         }
     )
+
+
+def _read_cached(path: Path | None, columns: Sequence[str] | None = None) -> pa.Table | None:
+    """A snapshot or superseded file when it exists, holds every schema field and reads; else None
+    (an unreadable file, e.g. after a disk error, is rebuilt like a missing one)."""
+    if path is None or not _snapshot_current(path):
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path, columns=list(columns) if columns else None)
+    except (OSError, pa.ArrowInvalid):
+        return None
 
 
 def _categories_union(columns: Sequence[pd.Series]) -> pd.Series:
