@@ -186,6 +186,23 @@ def test_a_past_view_of_a_sqlite_file_reads_no_revision_from_sql(store, clock, m
     pd.testing.assert_frame_equal(store.current_events(as_of=moment), expected)
 
 
+@pytest.mark.sqlite_only
+def test_a_superseded_file_without_a_field_a_migration_added_is_rebuilt(store, clock, make_record):
+    """A migration that adds a field does not change the revision token: a file an older version wrote
+    under the same name lacks the field, and is rebuilt from SQL as the snapshot is."""
+    import pyarrow.parquet as pq
+
+    store.append([make_record(event_id="M1", figure_best=11000), make_record(event_id="M2")])
+    clock.now += dt.timedelta(seconds=1)
+    moment = clock.now
+    clock.now += dt.timedelta(seconds=1)
+    store.append([make_record(event_id="M1", figure_best=12000)])
+    path = superseded_path(store.engine, store.revision_token())
+    pq.write_table(pq.read_table(path).drop_columns(["quality_flags"]), path)
+    pd.testing.assert_frame_equal(store.current_events(as_of=moment), sql_as_of(store, moment))
+    assert "quality_flags" in pq.read_schema(path).names
+
+
 def test_a_revision_recorded_exactly_at_the_moment_counts_and_a_later_retraction_does_not(store, clock, make_record):
     store.append([make_record(event_id="E1", figure_best=11000), make_record(event_id="E2")])
     clock.now += dt.timedelta(microseconds=1)
