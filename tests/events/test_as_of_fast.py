@@ -132,7 +132,7 @@ def by_revision(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 @pytest.mark.sqlite_only
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
 def test_the_superseded_file_carried_forward_by_writes_equals_one_rebuilt_from_sql(store, clock, make_record, steps):
     """Writes carry the file of superseded revisions forward (no SQL read of it afterwards); a file
@@ -144,7 +144,7 @@ def test_the_superseded_file_carried_forward_by_writes_equals_one_rebuilt_from_s
     pd.testing.assert_frame_equal(by_revision(store.superseded_revisions()), superseded_from_sql(store))
     carried.unlink()
     moments = moments_around(instants)
-    for moment in moments[:: max(1, len(moments) // 6)]:
+    for moment in moments[:: max(1, len(moments) // 4)]:
         assert_same_view(store.current_events(as_of=moment), sql_as_of(store, moment))
     assert carried.is_file(), "the first past view rebuilds the file"
     pd.testing.assert_frame_equal(by_revision(store.superseded_revisions()), superseded_from_sql(store))
