@@ -2,12 +2,14 @@
 
 ``python -m bench.asof 100000 1000000`` imports the synthetic log and its 5% revision file into a fresh
 SQLite file per size, then times (median of a few, single runs at 1M) the current view (Parquet
-snapshot), the as-of view just after the revisions (the same rows, read through SQL), the as-of view
-before them, and the Changes page's data (``changes_between`` + ``change_list``) for the last 7 days
+snapshot), the as-of view just after the revisions (the same rows: the current view), the as-of view
+before them (the snapshot with the revisions then taken from the superseded file beside it, which the
+imports carried forward), and the Changes page's data (``changes_between`` + ``change_list``) for the last 7 days
 (the whole log was imported in it: every claim is new) and for the revision file's window alone, and what
 the Changes page computes for that window (the changes, then the readable list of the newest
 ``CHANGES_LISTED_AT_MOST`` it shows, their fields compared with the revisions before; the CSV is built
-only when downloaded).
+only when downloaded). ``bench/asof_view.py`` times the two views on an existing database, to compare
+two checkouts' code by alternating their processes.
 """
 
 from __future__ import annotations
