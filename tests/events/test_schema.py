@@ -454,3 +454,15 @@ def test_combined_losses_are_not_a_dprk_measure():
     assert schema.measure_of("casualties", "total", "casualties", "North Korea") == "total_casualties"
     assert schema.MEASURES["total_casualties"].label.startswith("DPRK")
     assert schema.MEASURES["russia_killed"].label.startswith("Russian")
+
+
+def test_a_claim_answers_at_most_one_measure():
+    # measure_of (and measures_present, which the brief and the timeline's picker use) takes the first
+    # measure that matches: two measures sharing a subcategory for one category, unit and side would
+    # leave the second without its claims.
+    owners: dict[tuple, str] = {}
+    for key, measure in schema.MEASURES.items():
+        for sub in measure.subcategories:
+            slot = (measure.category, measure.unit, measure.side, sub)
+            assert slot not in owners, f"{key} and {owners[slot]} both answer {slot}"
+            owners[slot] = key
