@@ -381,28 +381,21 @@ def test_console_script(tmp_path, native_csv, record_data):
 
 
 @pytest.mark.slow
-def test_100k_row_import(run, tmp_path, write_large_csv, capsys):
-    rows = 100_000
+def test_a_large_import_is_written_in_chunks_and_a_reimport_changes_nothing(run, tmp_path, write_large_csv, monkeypatch):
+    # Many write chunks (the store's are 50,000 rows; 4,000 here) and read chunks (1 MiB) in one import,
+    # without the 100,000 rows this took before: its speed is measured in bench/, not here.
+    monkeypatch.setattr("dashboard.events.store._WRITE_CHUNK", 4_000)
+    rows = 20_000
     path = write_large_csv(tmp_path / "large.csv", rows)
-    started = time.perf_counter()
     code, out, _ = run("import", path, "--no-progress")
-    first = time.perf_counter() - started
     assert code == 0
     assert (
         out.strip() == f"large.csv: native (utf-8), {rows} rows read, {rows} valid, 0 invalid; "
         f"{rows} new, 0 revised, 0 unchanged"
     )
-    started = time.perf_counter()
     code, out, _ = run("import", path, "--no-progress")
-    second = time.perf_counter() - started
     assert code == 0 and f"0 new, 0 revised, {rows} unchanged" in out
     assert stats(run)["events"] == rows
-    with capsys.disabled():
-        print(
-            f"\n100k-row CLI import: {first:.1f} s ({rows / first:,.0f} rows/s); "
-            f"re-import {second:.1f} s ({rows / second:,.0f} rows/s)"
-        )
-    assert first < 120 and second < 120
 
 
 # --- who did it, and where serve listens (tests/test_serve.py starts the real server) ------------
