@@ -184,7 +184,11 @@ def window_changes(
             view, read_token = None, None
         in_window = int(conn.execute(sa.select(sa.func.count()).where(window)).scalar() or 0)
         # Revised after the window: their last row in it (if any) is no head. Indexed on recorded_at.
-        later = set() if until is None else set(conn.execute(sa.select(events.c.event_id).where(~(events.c.recorded_at <= until))).scalars())
+        later = (
+            set()
+            if until is None
+            else set(conn.execute(sa.select(events.c.event_id).where(~(events.c.recorded_at <= until))).scalars())
+        )
     if view is None:
         view = store.current_events(columns=_VIEW_COLUMNS)
         read_token = store.revision_token()
@@ -201,9 +205,14 @@ def window_changes(
         rest = in_window - int(is_head.sum())
         if rest > 0:
             # Retracted heads whose retraction is in the window (the view holds no retracted claim).
-            retracted = sa.select(event_heads.c.event_id).join(
-                events, sa.and_(events.c.event_id == event_heads.c.event_id, events.c.revision == event_heads.c.revision)
-            ).where(event_heads.c.retracted.is_(True), window)
+            retracted = (
+                sa.select(event_heads.c.event_id)
+                .join(
+                    events,
+                    sa.and_(events.c.event_id == event_heads.c.event_id, events.c.revision == event_heads.c.revision),
+                )
+                .where(event_heads.c.retracted.is_(True), window)
+            )
             other_ids |= set(conn.execute(retracted).scalars())
         others = _rows_of(conn, window, sorted(other_ids))
     if other_ids:
@@ -249,7 +258,9 @@ def newest_changes(found: pd.DataFrame, count: int | None = None) -> pd.DataFram
         }
     )
     if count is not None and count < len(found):
-        picked = pc.select_k_unstable(keys, count, sort_keys=[("recorded_at", "descending"), ("event_id", "descending")])
+        picked = pc.select_k_unstable(
+            keys, count, sort_keys=[("recorded_at", "descending"), ("event_id", "descending")]
+        )
         keys = keys.take(picked)
         order = picked.take(pc.sort_indices(keys, sort_keys=[("recorded_at", "ascending"), ("event_id", "ascending")]))
     else:
@@ -300,7 +311,7 @@ def _concat_like(main: pd.DataFrame, few: pd.DataFrame) -> pd.DataFrame:
             if len(added):
                 big = big.cat.add_categories(added)
             small = pd.Series(pd.Categorical(small, categories=big.cat.categories), index=small.index)
-        elif small.dtype != big.dtype and not (len(big) == 0):
+        elif len(big) and small.dtype != big.dtype:  # no row in main: nothing to keep
             small = small.astype(big.dtype)
         columns[name] = pd.concat([big, small], ignore_index=True)
     return pd.DataFrame(columns)
