@@ -95,6 +95,7 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(args.db, args.one, args.warm)))
         return
+    args.db = str(Path(args.db).resolve())  # each process runs in its checkout's folder
     here = str(Path(__file__).resolve().parent.parent)
     for run in range(args.runs):
         for window in args.windows:
