@@ -88,6 +88,15 @@ def current_events() -> pd.DataFrame:
     return load_events(default_url(), frame_token(store), store)
 
 
+def current_events_and_token() -> tuple[pd.DataFrame, str]:
+    """The log's current view (shared: do not mutate) and the revision token it is cached under, which a
+    data-layer read compares with the log's own (``changes.window_changes``): a write landing while the
+    view loaded makes the two differ, and the read then does not trust the view."""
+    store = get_store()
+    token = frame_token(store)
+    return load_events(default_url(), token, store), token.split("|", 1)[0]
+
+
 # A past state is the current view with the events changed since replaced (their earlier revisions read
 # from SQL: seconds at 1M events when 5% changed), so it is cached too: keyed on the moment and on the
 # revision token the log had then, which moves only if something is recorded at or before it (a moment
