@@ -381,7 +381,9 @@ def test_console_script(tmp_path, native_csv, record_data):
 
 
 @pytest.mark.slow
-def test_a_large_import_is_written_in_chunks_and_a_reimport_changes_nothing(run, tmp_path, write_large_csv, monkeypatch):
+def test_a_large_import_is_written_in_chunks_and_a_reimport_changes_nothing(
+    run, tmp_path, write_large_csv, monkeypatch
+):
     # Many write chunks (the store's are 50,000 rows; 4,000 here) and read chunks (1 MiB) in one import,
     # without the 100,000 rows this took before: its speed is measured in bench/, not here.
     monkeypatch.setattr("dashboard.events.store._WRITE_CHUNK", 4_000)

@@ -30,7 +30,14 @@ INERT_STATE = """() => ({
     linksFromData: document.querySelectorAll('a[href*="evil.example" i]').length,
     boldFromData: [...document.querySelectorAll('b, strong')].filter(e => e.textContent.trim() === 'bold').length,
 })"""
-INERT = {"pwned": "undefined", "imgFromData": 0, "scriptFromData": 0, "scriptLinks": 0, "linksFromData": 0, "boldFromData": 0}
+INERT = {
+    "pwned": "undefined",
+    "imgFromData": 0,
+    "scriptFromData": 0,
+    "scriptLinks": 0,
+    "linksFromData": 0,
+    "boldFromData": 0,
+}
 
 
 def assert_inert(app) -> None:

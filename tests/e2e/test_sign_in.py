@@ -136,9 +136,7 @@ def sign_in(page: Page, base_url: str, email: str) -> None:
     page.wait_for_url(re.compile(re.escape(base_url)), timeout=SCRIPT_TIMEOUT_MS)
     wait_idle(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    expect(sidebar.get_by_text(re.compile(rf"Signed in as {as_shown(email)}"))).to_be_visible(
-        timeout=SCRIPT_TIMEOUT_MS
-    )
+    expect(sidebar.get_by_text(re.compile(rf"Signed in as {as_shown(email)}"))).to_be_visible(timeout=SCRIPT_TIMEOUT_MS)
 
 
 def open_data_page(page: Page, base_url: str) -> None:
