@@ -109,7 +109,7 @@ def moments_around(instants: list[dt.datetime]) -> list[dt.datetime]:
     )
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
 def test_the_past_view_equals_the_sql_read(store, clock, make_record, steps):
     instants = play(store, clock, make_record, steps)
@@ -319,7 +319,7 @@ def play_edits(store, clock: Clock, make_record, prefix: str, steps, **varied: t
     return instants
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=EDITS)
 def test_changes_between_equal_the_histories(store, clock, make_record, steps):
     prefix = f"C{next(_examples):04d}-"
@@ -337,7 +337,7 @@ def test_changes_between_equal_the_histories(store, clock, make_record, steps):
         assert len(listed) == len(ours)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=EDITS, listed=st.integers(0, 6))
 def test_comparing_only_the_listed_rows_equals_comparing_all(store, clock, make_record, steps, listed):
     """The Changes page compares only the rows it lists (``compare=False``, then ``compare_revised``):

@@ -91,7 +91,7 @@ def test_the_notice_stays_on_reruns_and_pages_until_dismissed(open_page):
     (raw,) = [w.value for w in at.main.warning if "does not offer" in w.value]
     assert "[Atlantis]" not in raw and r"\[Atlantis\]" in raw  # still escaped: shown as text, never a link
     # Streamlit would turn "https://…" into a link even escaped: an invisible word joiner (U+2060) stops it.
-    assert "https:\u2060" in raw
+    assert "https\\:\u2060" in raw
     at.switch_page("app_pages/events.py").run()
     assert named in _notice(at) and "dates apply with the period “Custom range”" in _notice(at)
     assert any("were ignored (2)" in plain(c.value) for c in at.sidebar.caption)
