@@ -5,7 +5,7 @@ an unknown claimant or region is left out, an unknown period or confidence falls
 default, a date range the picker cannot show is replaced by the whole log (read in Streamlit 1.67:
 the value is also removed from the URL). :class:`UrlValues` reads the URL before the widgets are
 drawn, is told what each widget offers, and lists every value it had to ignore, and why, in one
-notice under the page's title and in the sidebar. Any filter bound to the URL can use it: call
+notice above the page's title (the sidebar is drawn first) and in the sidebar. Any filter bound to the URL can use it: call
 :meth:`UrlValues.choices` (several values) or :meth:`UrlValues.choice` (one value) with its key,
 label and the labels it offers (as the URL carries them: what the widget shows), then :meth:`show`.
 
