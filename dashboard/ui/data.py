@@ -54,10 +54,11 @@ def _graded(frame: pd.DataFrame, store: EventStore) -> pd.DataFrame:
     return grading.with_grades(frame, register_store.load_register(store))
 
 
-def frame_token(store: EventStore) -> str:
-    """The key of the loaded frame: the log's revision and the claimant register's state (an edit to a
-    claimant's reliability changes every grade of its claims without a revision of the log)."""
-    return f"{store.revision_token()}|{register_store.register_token(store)}"
+def frame_token(store: EventStore, revision: str | None = None) -> str:
+    """The key of the loaded frame: the log's revision (``revision``, read now when None) and the claimant
+    register's state (an edit to a claimant's reliability changes every grade of its claims without a
+    revision of the log)."""
+    return f"{revision or store.revision_token()}|{register_store.register_token(store)}"
 
 
 def _one_chunk_per_column(frame: pd.DataFrame) -> pd.DataFrame:
@@ -84,8 +85,7 @@ def _one_chunk_per_column(frame: pd.DataFrame) -> pd.DataFrame:
 
 def current_events() -> pd.DataFrame:
     """The log's current view; reloaded whenever the revision token changes."""
-    store = get_store()
-    return load_events(default_url(), frame_token(store), store)
+    return current_events_and_token()[0]
 
 
 def current_events_and_token() -> tuple[pd.DataFrame, str]:
@@ -93,8 +93,8 @@ def current_events_and_token() -> tuple[pd.DataFrame, str]:
     data-layer read compares with the log's own (``changes.window_changes``): a write landing while the
     view loaded makes the two differ, and the read then does not trust the view."""
     store = get_store()
-    token = frame_token(store)
-    return load_events(default_url(), token, store), token.split("|", 1)[0]
+    revision = store.revision_token()
+    return load_events(default_url(), frame_token(store, revision), store), revision
 
 
 # A past state is the current view with the events changed since replaced (their earlier revisions read
