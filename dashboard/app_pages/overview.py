@@ -17,9 +17,7 @@ period_end = view.filter.end or text.event_span(shown)[1].date()
 
 
 # The newest claim of each claimant, per measure with claims: the headline cards and the table share them.
-latest_by_measure = {
-    measure: overview.latest_by_claimant(shown, measure) for measure in timeline.measures_present(shown)
-}
+latest_by_measure = overview.latest_by_measure(shown)
 # Each card shows the first measure of its group that the filter holds (troops in Russia, else troops sent…).
 TROOP_CARD = ("troops_in_russia", "troops_sent_total", "troops_in_kursk", "troops_near_border")
 LOSS_CARD = ("total_casualties", "killed", "wounded")

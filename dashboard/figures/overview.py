@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.events.schema import MEASURES
 from dashboard.figures import _data, notation
 from dashboard.figures.style import category_label, category_order
-from dashboard.figures.timeline import estimate_series, measures_present, period_counts, timeline_chart
+from dashboard.figures.timeline import estimate_series, measure_keys, measures_present, period_counts, timeline_chart
 
 LATEST_COLUMNS = ("claimant", "event_date", "low", "best", "high", "value", "event_id")
 CHANGE_COLUMNS = {"category": "object", "label": "object", "current": "int64", "previous": "int64", "change": "int64"}
@@ -33,6 +34,21 @@ def latest_by_claimant(events: pd.DataFrame, measure: str) -> pd.DataFrame:
     latest = estimate_series(events, measure, latest_only=True)
     latest = latest.sort_values(["event_date", "claimant"], ascending=[False, True], kind="stable")
     return latest.loc[:, [*LATEST_COLUMNS[:-1], "kind", "event_id"]].reset_index(drop=True)
+
+
+def latest_by_measure(events: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """:func:`latest_by_claimant` of every measure with a claim in ``events`` (schema order).
+
+    Each measure's claims are picked out once (:func:`measure_keys`), so each measure's pass reads
+    its own few rows: one pass per measure over every row cost ~0.3 s at 1M events (the Overview's
+    cards) and seconds in the brief, which tried all 200 measures.
+    """
+    keys = measure_keys(events)
+    positions = keys.groupby(keys, sort=False).indices  # measure -> positions within keys
+    at = keys.index.to_numpy()
+    return {
+        key: latest_by_claimant(events.iloc[np.sort(at[positions[key]])], key) for key in MEASURES if key in positions
+    }
 
 
 # A headline ranges over the claims of the last few months before the newest one; older claims

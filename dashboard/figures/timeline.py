@@ -310,19 +310,29 @@ def claim_text(row, unit: str | None = None) -> str:
     return notation.figure_text(row["low"], row["best"], row["high"], unit)
 
 
-def measures_present(events: pd.DataFrame) -> list[str]:
-    """Keys of the measures that have at least one claim with a figure in ``events``, in schema order.
+def measure_keys(events: pd.DataFrame) -> pd.Series:
+    """The measure each claim with a figure answers (a ``schema.MEASURES`` key), indexed by the claim's
+    position in ``events``; claims without a figure or a measure are left out.
 
-    Read over the distinct (category, subcategory, unit, actor) combinations, not every row.
+    ``measure_of`` runs over the distinct (category, subcategory, unit, actor) combinations, not every row.
     """
     if events.empty:
-        return []
+        return pd.Series(dtype=object)
     figures = _data.claim_value(events).notna().to_numpy()
-    keys = events.loc[figures, ["category", "subcategory", "unit", "actor"]].astype(object)
-    found = {
-        measure_of(category, subcategory, unit, actor)
-        for category, subcategory, unit, actor in keys.drop_duplicates().itertuples(index=False)
-    }
+    combos = events.loc[figures, ["category", "subcategory", "unit", "actor"]].astype(object)
+    distinct = combos.drop_duplicates()
+    measure = pd.Series(
+        [measure_of(*combo) for combo in distinct.itertuples(index=False)],
+        index=pd.MultiIndex.from_frame(distinct),
+        dtype=object,
+    )
+    keys = pd.Series(measure.reindex(pd.MultiIndex.from_frame(combos)).to_numpy(), index=np.flatnonzero(figures))
+    return keys.dropna()
+
+
+def measures_present(events: pd.DataFrame) -> list[str]:
+    """Keys of the measures that have at least one claim with a figure in ``events``, in schema order."""
+    found = set(measure_keys(events))
     return [key for key in MEASURES if key in found]
 
 

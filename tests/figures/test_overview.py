@@ -135,3 +135,23 @@ def test_related_measure_is_named_beside_a_headline():
         "DPRK troops sent in total: about 15,000 troops (up to 18,000) (South Korea NIS, 30 Apr 2025)"
     )
     assert overview.related_line({"troops_in_russia": in_russia}, "troops_in_russia") is None
+
+
+def test_latest_by_measure_equals_one_pass_per_measure(tmp_path):
+    # The Overview's cards and the brief read every measure at once; it must give what a pass per
+    # measure over all 200 gives, also for a filtered view (a subset, its index not 0..n-1).
+    from dashboard.events.importers import seed_store
+    from dashboard.events.schema import MEASURES
+    from dashboard.events.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'seed.sqlite'}")
+    seed_store(store)
+    log = store.current_events()
+    store.engine.dispose()
+    for shown in (log, log.loc[log["event_date"] >= "2025-01-01"], log.iloc[::2]):
+        expected = {key: overview.latest_by_claimant(shown, key) for key in MEASURES}
+        expected = {key: rows for key, rows in expected.items() if len(rows)}
+        found = overview.latest_by_measure(shown)
+        assert list(found) == list(expected)
+        for key, rows in expected.items():
+            pd.testing.assert_frame_equal(found[key], rows, check_index_type=False)
